@@ -1,0 +1,47 @@
+# Loket: `make run` serves the portal with demo data; `make test` runs the whole suite (SQLite, then PostgreSQL).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres setup setup-dev db translations messages bench clean
+
+run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data
+	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: setup-dev                                ## install what the tests need, run the suite on both databases
+	bash scripts/test.sh
+
+test-sqlite: setup-dev                         ## the suite on SQLite only (no system packages checked)
+	$(BIN)/pytest -q
+
+setup: $(VENV)/.runtime translations
+setup-dev: $(VENV)/.dev translations
+
+$(VENV)/.runtime: requirements.txt
+	bash scripts/venv.sh $(PYTHON) $(VENV) requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt
+	bash scripts/venv.sh $(PYTHON) $(VENV) requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+db: setup                                      ## apply migrations and seed (idempotent)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+translations: $(VENV)/.runtime                 ## compile the message catalogues
+	$(BIN)/pybabel -q compile -d portal/translations
+
+messages: $(VENV)/.runtime                     ## re-extract messages and update the catalogues
+	$(BIN)/pybabel -q extract --sort-by-file --omit-header -F babel.cfg -k _l -o portal/translations/messages.pot portal
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+
+bench: setup-dev                               ## throughput and page-weight figures
+	bash scripts/system-deps.sh bench
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

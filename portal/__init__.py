@@ -1,0 +1,48 @@
+"""Loket: the online counter of a regency civil-registration office."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Return the configured portal: settings, extensions, blueprints, error pages and CLI commands.
+
+    Raises ValueError when a setting from the environment cannot be parsed.
+    """
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+
+    from .config import load_config
+    load_config(app, test_config)
+    app.json.sort_keys = False  # keep /api/status in the documented order
+
+    from .extensions import babel, compress, csrf, db, htmx, limiter, migrate, select_locale
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from . import assets, banner, errors, security, templating
+    assets.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    banner.init_app(app)
+    errors.init_app(app)
+
+    from .api.routes import bp as api_bp
+    from .public.routes import bp as public_bp
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+
+    from . import cli
+    cli.init_app(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    """Return the path of the project's `migrations/` folder (beside the package, not the working dir)."""
+    from pathlib import Path
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,119 @@
+"""Command-line tools: `flask seed`, `flask closure ...`, `flask notice ...`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .services import closures, seed
+from .services.calendar import now, office_zone
+
+closure_cli = AppGroup("closure", help="Close or open the office on a date (holidays come by themselves).")
+notice_cli = AppGroup("notice", help="Notices shown under the banner on every page.")
+
+
+def _day(_ctx, _param, value: str | None) -> date | None:
+    """Return the date written as YYYY-MM-DD; raises click.BadParameter otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("use a date like 2026-12-31") from error
+
+
+@click.command("seed")
+def seed_command() -> None:
+    """Add the regions of the configured regency and the service catalogue (safe to run again)."""
+    report = seed.seed_all(current_app.config["REGION_CODE"])
+    click.echo(f"Seeded {report.kecamatan} kecamatan, {report.desa} desa/kelurahan, "
+               f"{report.services} services, {report.pickup_places} pickup places "
+               f"(rows already present were kept).")
+
+
+@closure_cli.command("add")
+@click.argument("day", callback=_day)
+@click.option("--reason", default="", help="Why, in Indonesian; shown to residents (required to close).")
+@click.option("--activity", type=click.Choice(["submission", "pickup"]), default=None,
+              help="Only this activity; both when left out.")
+@click.option("--open", "opens", is_flag=True, help="Open the day instead (e.g. a cuti bersama day).")
+@click.option("--window", "windows", multiple=True, metavar="HH:MM-HH:MM",
+              help="With --open: the hours of that day (repeatable); default the weekday's hours.")
+def closure_add(day: date, reason: str, activity: str | None, opens: bool, windows: tuple[str, ...]) -> None:
+    """Close DAY with a reason, or open it with --open."""
+    try:
+        rule = closures.set_day_rule(day, opens, reason, activity, list(windows))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    verb = "Opened" if rule.opens else "Closed"
+    click.echo(f"{verb} {rule.day.isoformat()} ({rule.activity or 'all activities'}) #{rule.id}")
+
+
+@closure_cli.command("list")
+def closure_list() -> None:
+    """List the office's closures and openings from today on."""
+    today = now().astimezone(office_zone()).date()
+    rules = closures.day_rules(today)
+    if not rules:
+        click.echo("No closures or openings from today on (national holidays apply by themselves).")
+    for rule in rules:
+        what = "open " + (", ".join(rule.windows) or "regular hours") if rule.opens else "closed"
+        click.echo(f"#{rule.id}  {rule.day.isoformat()}  {rule.activity or 'all':10}  {what:28}  {rule.reason}")
+
+
+@closure_cli.command("remove")
+@click.argument("rule_id", type=int)
+def closure_remove(rule_id: int) -> None:
+    """Remove closure or opening RULE_ID (see `flask closure list`)."""
+    if not closures.remove_day_rule(rule_id):
+        raise click.UsageError(f"there is no closure #{rule_id}")
+    click.echo(f"Removed #{rule_id}")
+
+
+@notice_cli.command("add")
+@click.argument("text")
+@click.option("--until", "ends_on", callback=_day, help="Last day shown (YYYY-MM-DD); open-ended if left out.")
+@click.option("--from", "starts_on", callback=_day, help="First day shown (YYYY-MM-DD); default today.")
+@click.option("--service", "service_code", default=None, help="Show on this service only (e.g. KTP_BARU).")
+@click.option("--english", "text_en", default=None, help="The same notice in English.")
+def notice_add(text: str, ends_on: date | None, starts_on: date | None, service_code: str | None,
+               text_en: str | None) -> None:
+    """Show TEXT under the banner (or on one service's page)."""
+    starts_on = starts_on or now().astimezone(office_zone()).date()
+    try:
+        notice = closures.add_notice(text, starts_on, ends_on, service_code, text_en)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Added notice #{notice.id}")
+
+
+@notice_cli.command("list")
+def notice_list() -> None:
+    """List the notices running today or later."""
+    today = now().astimezone(office_zone()).date()
+    notices = closures.notices_from(today)
+    if not notices:
+        click.echo("No notices.")
+    for notice in notices:
+        until = notice.ends_on.isoformat() if notice.ends_on else "open-ended"
+        click.echo(f"#{notice.id}  {notice.starts_on.isoformat()} → {until:10}  "
+                   f"{notice.service_code or 'all services':14}  {notice.text}")
+
+
+@notice_cli.command("remove")
+@click.argument("notice_id", type=int)
+def notice_remove(notice_id: int) -> None:
+    """Remove notice NOTICE_ID (see `flask notice list`)."""
+    if not closures.remove_notice(notice_id):
+        raise click.UsageError(f"there is no notice #{notice_id}")
+    click.echo(f"Removed #{notice_id}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands with `flask`."""
+    app.cli.add_command(seed_command)
+    app.cli.add_command(closure_cli)
+    app.cli.add_command(notice_cli)

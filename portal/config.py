@@ -1,0 +1,149 @@
+"""Settings: defaults here, then `instance/config.py`, then the environment.
+
+Every setting a deployment may change is listed in `SETTINGS` with the environment variable that sets it,
+so that the README table and the code cannot drift apart (a test compares them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+# The office's weekly hours, per activity: weekday (mon..sun) -> list of "HH:MM-HH:MM" windows,
+# start inclusive, end exclusive. A weekday that is missing is closed.
+DEFAULT_OFFICE_HOURS = {
+    "submission": {
+        "mon": ["08:00-12:00"],
+        "tue": ["08:00-12:00"],
+        "wed": ["08:00-12:00"],
+        "thu": ["08:00-12:00"],
+        "fri": ["08:00-10:00"],
+    },
+    "pickup": {
+        "mon": ["08:00-14:00"],
+        "tue": ["08:00-14:00"],
+        "wed": ["08:00-14:00"],
+        "thu": ["08:00-14:00"],
+        "fri": ["08:00-10:00"],
+    },
+}
+
+
+def _bool(text: str) -> bool:
+    """Return the truth of an environment value; raises ValueError on anything but yes/no words."""
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: the config key, the environment variable, how to parse it, what it does."""
+
+    key: str
+    env: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", "SECRET_KEY", str, None,
+            "Signs sessions and CSRF tokens. Unset: a random key is made once and kept in `instance/secret_key`."),
+    Setting("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", str, None,
+            "Database URL. Unset: SQLite in `instance/loket.db`. PostgreSQL: `postgresql+psycopg://user:pass@host/db`."),
+    Setting("REGION_CODE", "LOKET_REGION_CODE", str, "33.17",
+            "Kemendagri code of the regency the office serves (its kecamatan and desa are seeded from it)."),
+    Setting("OFFICE_NAME", "LOKET_OFFICE_NAME", str,
+            "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Rembang", "Full name of the office."),
+    Setting("OFFICE_SHORT_NAME", "LOKET_OFFICE_SHORT_NAME", str, "Dindukcapil Rembang",
+            "Short name shown in the header and page titles."),
+    Setting("OFFICE_ADDRESS", "LOKET_OFFICE_ADDRESS", str, "Jl. Pemuda Km 3, Rembang",
+            "Street address shown in the footer."),
+    Setting("OFFICE_TIMEZONE", "LOKET_TIMEZONE", str, "Asia/Jakarta",
+            "IANA time zone every rule is decided in (Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT)."),
+    Setting("OFFICE_HOURS", "LOKET_OFFICE_HOURS", json.loads, DEFAULT_OFFICE_HOURS,
+            'Weekly windows per activity as JSON, e.g. `{"submission": {"mon": ["08:00-12:00"]}, "pickup": {...}}`.'),
+    Setting("CLOSING_SOON_MINUTES", "LOKET_CLOSING_SOON_MINUTES", int, 30,
+            "How many minutes before closing the banner starts counting down."),
+    Setting("BANNER_REFRESH_SECONDS", "LOKET_BANNER_REFRESH_SECONDS", int, 60,
+            "How often the banner refreshes itself in a browser with JavaScript."),
+    Setting("RATELIMIT_STORAGE_URI", "LOKET_RATELIMIT_STORAGE_URI", str, "memory://",
+            "Where rate-limit counters live. `memory://` is per process; use `redis://host:6379` with several workers."),
+    Setting("SESSION_COOKIE_SECURE", "LOKET_SECURE_COOKIES", _bool, True,
+            "Send cookies over HTTPS only. `make run` turns it off for http://127.0.0.1."),
+    Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
+            "Language for visitors who have not chosen one: `id` or `en`."),
+)
+
+
+class Defaults:
+    """Values that are not deployment choices, and the defaults of `SETTINGS`."""
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; stale forms are a common rural case
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = ("id", "en")
+    LANGUAGE_COOKIE = "bahasa"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
+                          "application/json", "image/svg+xml"]
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill `app.config`: defaults, then `instance/config.py`, then the environment, then `test_config`.
+
+    Raises ValueError naming the variable when an environment value cannot be parsed.
+    """
+    app.config.from_object(Defaults)
+    for setting in SETTINGS:
+        app.config[setting.key] = setting.default
+    app.config.from_pyfile("config.py", silent=True)
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.env)
+        if raw is None:
+            continue
+        try:
+            app.config[setting.key] = setting.parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{setting.env}: {error}") from error
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _with_driver(url: str) -> str:
+    """Return the URL with psycopg 3 named as driver for plain `postgres://`/`postgresql://` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Return the secret kept in `path`, creating it (readable by the owner only) on first use."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

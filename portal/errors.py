@@ -1,0 +1,57 @@
+"""Error pages in the portal's look (HTML) or as JSON under `/api/`."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    """Return the title and explanation shown for each status code."""
+    return {
+        400: (_("Permintaan tidak dapat diproses"), _("Ada isian yang tidak kami pahami. Silakan coba lagi.")),
+        403: (_("Tidak diizinkan"), _("Anda tidak memiliki akses ke halaman ini.")),
+        404: (_("Halaman tidak ditemukan"),
+              _("Alamat yang Anda buka tidak ada atau sudah dipindahkan. Periksa kembali alamatnya.")),
+        405: (_("Cara membuka halaman tidak sesuai"), _("Silakan kembali ke beranda dan coba lagi.")),
+        413: (_("Berkas terlalu besar"), _("Berkas yang dikirim melebihi batas ukuran.")),
+        429: (_("Terlalu banyak percobaan"), _("Tunggu sebentar sebelum mencoba lagi.")),
+        500: (_("Terjadi gangguan"),
+              _("Maaf, ada masalah di sistem kami. Data Anda tidak hilang; silakan coba lagi beberapa saat lagi.")),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error with the error template, or as JSON for the API."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Return the error page (or JSON) with the error's own status code."""
+        return _render(error.code or 500, getattr(error, "description", None), error)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        """Log an unexpected error and return the 500 page; the details never reach the visitor."""
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, None, InternalServerError())
+
+
+def _render(code: int, description: str | None, error: HTTPException):
+    """Return the response for an error `code`."""
+    title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
+    if request.path.startswith("/api/"):
+        return jsonify(error=title, detail=explanation if code >= 500 else (description or explanation)), code
+    response = app_response(render_template("errors/error.html", code=code, title=title,
+                                            explanation=explanation), code)
+    if code == 429 and error.get_headers():
+        for name, value in error.get_headers():
+            if name.lower() == "retry-after":
+                response.headers[name] = value
+    return response
+
+
+def app_response(body: str, code: int):
+    """Return a response with `body` and `code` (kept apart so error pages can add headers)."""
+    from flask import make_response
+    return make_response(body, code)

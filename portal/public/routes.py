@@ -1,0 +1,104 @@
+"""Public pages: home, the service catalogue, the schedule, the language switch, and placeholders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+
+from ..domain.hours import ACTIVITIES
+from ..services import calendar, catalogue
+from ..templating import render
+
+bp = Blueprint("public", __name__, template_folder="templates")
+
+SCHEDULE_DAYS = 60
+
+
+@bp.get("/")
+def home():
+    """Return the home page: the three big actions and the services."""
+    services = catalogue.active_services()
+    return render("public/home.html", groups=catalogue.grouped(services))
+
+
+@bp.get("/layanan")
+def services():
+    """Return the catalogue of services, grouped."""
+    return render("public/services.html", groups=catalogue.grouped(catalogue.active_services()))
+
+
+@bp.get("/layanan/<code>")
+def service(code: str):
+    """Return one service's requirements; 404 for an unknown or inactive service."""
+    found = catalogue.find_service(code)
+    if found is None:
+        abort(404)
+    return render("public/service.html", service=found, notices=calendar.service_notices(found.code))
+
+
+@bp.get("/jadwal")
+def schedule():
+    """Return this week's hours per activity and the closures of the next 60 days."""
+    at = calendar.now().astimezone(calendar.office_zone())
+    office = calendar.calendar(at)
+    monday = at.date() - timedelta(days=at.weekday())
+    week = [
+        (monday + timedelta(days=offset),
+         {activity: office.plan(activity, monday + timedelta(days=offset)) for activity in ACTIVITIES})
+        for offset in range(7)
+    ]
+    closures = office.closures_between(at.date(), at.date() + timedelta(days=SCHEDULE_DAYS))
+    return render("public/schedule.html", week=week, today=at.date(), closures=closures, days=SCHEDULE_DAYS)
+
+
+@bp.get("/ajukan", defaults={"code": None})
+@bp.get("/ajukan/<code>")
+def apply(code: str | None):
+    """Return the "coming soon" page of online applications, with the service when one is named."""
+    found = catalogue.find_service(code) if code else None
+    if code and found is None:
+        abort(404)
+    return render("public/coming_soon.html", feature="apply", service=found)
+
+
+@bp.get("/antrean")
+def queue():
+    """Return the "coming soon" page of queue tickets."""
+    return render("public/coming_soon.html", feature="queue", service=None)
+
+
+@bp.get("/lacak")
+def track():
+    """Return the "coming soon" page of application tracking."""
+    return render("public/coming_soon.html", feature="track", service=None)
+
+
+@bp.get("/bahasa/<code>")
+def language(code: str):
+    """Remember the chosen language in a cookie and go back to the page the visitor was on (303)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response.set_cookie(current_app.config["LANGUAGE_COOKIE"], code, max_age=365 * 24 * 3600,
+                        samesite="Lax", httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Return `target` when it is a path on this site, else the home page (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("public.home")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Redirect browsers that ask for /favicon.ico to the hashed icon (301, cached)."""
+    from ..assets import ONE_YEAR
+    response = redirect(current_app.jinja_env.globals["asset_url"]("favicon.svg"), code=301)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}"
+    return response

@@ -1,0 +1,77 @@
+"""What every template can use, and `render`: one template for the page and for its htmx fragments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_date, get_locale
+from jinja2_fragments.flask import render_block
+
+from .extensions import htmx
+from .services.calendar import office_zone, zone_label
+
+
+def clock_time(value: datetime | time) -> str:
+    """Return `value` as the office reads a clock: "12.00" in Indonesian, "12:00" in English.
+
+    An aware datetime is first moved into the office's zone.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(office_zone())
+        value = value.time()
+    separator = "." if str(get_locale()) == "id" else ":"
+    return f"{value.hour:02d}{separator}{value.minute:02d}"
+
+
+def long_date(value: date | datetime) -> str:
+    """Return "Senin, 28 Desember 2026" (or the English form) for a date or an aware datetime."""
+    if isinstance(value, datetime):
+        value = value.astimezone(office_zone()).date()
+    return format_date(value, "full")
+
+
+def localized(record, field: str) -> str:
+    """Return `record.<field>_en` in English when it is filled in, else `record.<field>_id`."""
+    if str(get_locale()) == "en":
+        english = getattr(record, f"{field}_en", None) if not isinstance(record, dict) else record.get(f"{field}_en")
+        if english:
+            return english
+    return getattr(record, f"{field}_id", "") if not isinstance(record, dict) else record.get(f"{field}_id", "")
+
+
+def render(template: str, fragments: tuple[str, ...] = (), **context) -> str:
+    """Return `template` rendered whole, or only the block an htmx request targets.
+
+    A block is rendered alone only for a plain htmx request whose `HX-Target` names one of `fragments`:
+    boosted navigations and history restores need the whole page.
+    """
+    target = request.headers.get("HX-Target")
+    if htmx and not htmx.boosted and not htmx.history_restore_request and target in fragments:
+        return render_block(template, target, **context)
+    return render_template(template, **context)
+
+
+def init_app(app: Flask) -> None:
+    """Register the template helpers and the `Vary` header that htmx fragments need."""
+    app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
+    app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def office():
+        """Give every template the office's names and the visitor's language."""
+        return {"office_name": current_app.config["OFFICE_NAME"],
+                "office_short_name": current_app.config["OFFICE_SHORT_NAME"],
+                "office_address": current_app.config["OFFICE_ADDRESS"],
+                "language": str(get_locale())}
+
+    @app.after_request
+    def vary_on_htmx(response):
+        """Tell caches that htmx requests may get a fragment instead of the page."""
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+            response.vary.add("HX-Target")
+        return response
