@@ -29,7 +29,7 @@ def long_date(value: date | datetime) -> str:
     """Return "Senin, 28 Desember 2026" (or the English form) for a date or an aware datetime."""
     if isinstance(value, datetime):
         value = value.astimezone(office_zone()).date()
-    return format_date(value, "full")
+    return format_date(value, "EEEE, d MMMM y")  # Babel's "full" pads the day in Indonesian ("04")
 
 
 def localized(record, field: str) -> str:
