@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .services import closures, seed
 from .services.calendar import now, office_zone
@@ -26,6 +26,7 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Add the regions of the configured regency and the service catalogue (safe to run again)."""
     report = seed.seed_all(current_app.config["REGION_CODE"])

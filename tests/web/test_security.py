@@ -1,0 +1,90 @@
+"""Security from day one: headers, CSRF on every post, cookie flags, settings from the environment."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import SETTINGS
+
+
+@pytest.mark.parametrize("path", ["/", "/api/status", "/nope"])
+def test_security_headers_on_every_response(client, catalogue, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_carry_no_inline_script_or_style(client, catalogue):
+    html = client.get("/").get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert "<style" not in html and " style=" not in html and " on" + "click=" not in html
+
+
+def test_every_post_route_requires_a_csrf_token(app):
+    """Walk the URL map: every route that accepts POST refuses a post without a token."""
+
+    @app.post("/_probe")
+    def probe():
+        return "changed"
+
+    client = app.test_client()
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and not rule.arguments]
+    assert any(rule.rule == "/_probe" for rule in posts)
+    for rule in posts:
+        response = client.post(rule.rule, data={"anything": "1"})
+        assert response.status_code == 400, rule.rule
+        assert "changed" not in response.get_data(as_text=True)
+    htmx_post = client.post("/_probe", headers={"HX-Request": "true"})
+    assert htmx_post.status_code == 400
+
+
+def test_language_cookie_flags(client):
+    cookie = client.get("/bahasa/en").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_defaults_are_strict(monkeypatch, tmp_path):
+    monkeypatch.delenv("LOKET_SECURE_COOKIES", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "x"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_environment_overrides_settings_and_bad_values_name_the_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("LOKET_REGION_CODE", "33.18")
+    monkeypatch.setenv("LOKET_CLOSING_SOON_MINUTES", "45")
+    monkeypatch.setenv("LOKET_SECURE_COOKIES", "0")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.invalid/loket")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["REGION_CODE"] == "33.18"  # a string, not the number 33.18
+    assert app.config["CLOSING_SOON_MINUTES"] == 45
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.invalid/loket"
+    monkeypatch.setenv("LOKET_CLOSING_SOON_MINUTES", "soon")
+    with pytest.raises(ValueError, match="LOKET_CLOSING_SOON_MINUTES"):
+        create_app({"SECRET_KEY": "x"})
+
+
+def test_secret_key_is_made_once_in_instance_and_never_in_the_repository(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    from flask import Flask
+
+    from portal.config import load_config
+    first, second = Flask("a", instance_path=str(tmp_path)), Flask("b", instance_path=str(tmp_path))
+    load_config(first, None)
+    load_config(second, None)
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_readme_documents_every_setting():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in readme, setting.env
