@@ -79,6 +79,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Where rate-limit counters live. `memory://` is per process; use `redis://host:6379` with several workers."),
     Setting("SESSION_COOKIE_SECURE", "LOKET_SECURE_COOKIES", _bool, True,
             "Send cookies over HTTPS only. `make run` turns it off for http://127.0.0.1."),
+    Setting("PAGE_CACHE_SIZE", "LOKET_PAGE_CACHE_SIZE", int, 256,
+            "How many rendered public pages each worker keeps (per path, language and minute); 0 turns it off."),
+    Setting("REVISION_CHECK_SECONDS", "LOKET_REVISION_CHECK_SECONDS", float, 1.0,
+            "How often a worker checks whether the office changed its data; another worker's change shows within it."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
 )
@@ -89,7 +93,6 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; stale forms are a common rural case
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     LANGUAGES = ("id", "en")
@@ -129,6 +132,9 @@ def load_config(app, test_config: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server may drop idle connections; SQLite files cannot.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

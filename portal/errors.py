@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -38,20 +40,23 @@ def init_app(app: Flask) -> None:
 
 
 def _render(code: int, description: str | None, error: HTTPException):
-    """Return the response for an error `code`."""
+    """Return the response for an error `code`: JSON under /api/, else the error page."""
     title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
+    if code == 429:
+        seconds = _retry_after_seconds()
+        if seconds:
+            explanation = _("Terlalu banyak percobaan dari perangkat Anda. Coba lagi dalam %(seconds)s detik.",
+                            seconds=seconds)
     if request.path.startswith("/api/"):
         return jsonify(error=title, detail=explanation if code >= 500 else (description or explanation)), code
-    response = app_response(render_template("errors/error.html", code=code, title=title,
-                                            explanation=explanation), code)
-    if code == 429 and error.get_headers():
-        for name, value in error.get_headers():
-            if name.lower() == "retry-after":
-                response.headers[name] = value
-    return response
+    return render_template("errors/error.html", code=code, title=title, explanation=explanation), code
 
 
-def app_response(body: str, code: int):
-    """Return a response with `body` and `code` (kept apart so error pages can add headers)."""
-    from flask import make_response
-    return make_response(body, code)
+def _retry_after_seconds() -> int | None:
+    """Return the seconds until the rate limit that was just hit resets, or None when unknown."""
+    from .extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, int(current.reset_at - time.time()) + 1)

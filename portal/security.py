@@ -33,6 +33,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         """Return `response` with the headers of `HEADERS` set (a view may have set stricter ones)."""
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        present = {name.lower() for name, _ in response.headers.items()}
+        response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
         return response

@@ -32,6 +32,16 @@ def long_date(value: date | datetime) -> str:
     return format_date(value, "EEEE, d MMMM y")  # Babel's "full" pads the day in Indonesian ("04")
 
 
+def weekday_name(value: date) -> str:
+    """Return the weekday's name: "Senin" (or "Monday")."""
+    return format_date(value, "EEEE")
+
+
+def short_date(value: date) -> str:
+    """Return a compact date for tables: "30 Nov 2026" (or "30 Nov 2026" in English)."""
+    return format_date(value, "d MMM y")
+
+
 def localized(record, field: str) -> str:
     """Return `record.<field>_en` in English when it is filled in, else `record.<field>_id`."""
     if str(get_locale()) == "en":
@@ -56,7 +66,8 @@ def render(template: str, fragments: tuple[str, ...] = (), **context) -> str:
 def init_app(app: Flask) -> None:
     """Register the template helpers and the `Vary` header that htmx fragments need."""
     app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
-    app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date)
+    app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date, weekday_name=weekday_name,
+                                 short_date=short_date)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -72,6 +83,9 @@ def init_app(app: Flask) -> None:
     def vary_on_htmx(response):
         """Tell caches that htmx requests may get a fragment instead of the page."""
         if response.mimetype == "text/html":
-            response.vary.add("HX-Request")
-            response.vary.add("HX-Target")
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "HX-Request, HX-Target"
+            elif "HX-Target" not in vary:
+                response.headers["Vary"] = f"{vary}, HX-Request, HX-Target"
         return response

@@ -20,7 +20,7 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
-su postgres -c "psql -q -p $port -v ON_ERROR_STOP=1" >/dev/null <<SQL
+su postgres -c "PGOPTIONS=--client-min-messages=warning psql -q -p $port -v ON_ERROR_STOP=1" >/dev/null <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'loket') THEN
     CREATE ROLE loket LOGIN PASSWORD 'loket';

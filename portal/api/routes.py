@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 
 from ..domain.hours import ActivityStatus
+from ..pagecache import cached_page
 from ..services import calendar
 from ..services.calendar import OfficeStatus
 
@@ -63,6 +64,7 @@ def parse_instant(text: str) -> datetime:
 
 
 @bp.get("/status")
+@cached_page(per="second")
 def status():
     """Return the office status now, or at `?at=<ISO 8601>`; 400 with a JSON error for a bad `at`."""
     at_text = request.args.get("at")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from ..domain.hours import ACTIVITIES
+from ..pagecache import cached_page
 from ..services import calendar, catalogue
 from ..templating import render
 
@@ -17,6 +18,7 @@ SCHEDULE_DAYS = 60
 
 
 @bp.get("/")
+@cached_page()
 def home():
     """Return the home page: the three big actions and the services."""
     services = catalogue.active_services()
@@ -24,12 +26,14 @@ def home():
 
 
 @bp.get("/layanan")
+@cached_page()
 def services():
     """Return the catalogue of services, grouped."""
     return render("public/services.html", groups=catalogue.grouped(catalogue.active_services()))
 
 
 @bp.get("/layanan/<code>")
+@cached_page()
 def service(code: str):
     """Return one service's requirements; 404 for an unknown or inactive service."""
     found = catalogue.find_service(code)
@@ -39,22 +43,26 @@ def service(code: str):
 
 
 @bp.get("/jadwal")
+@cached_page()
 def schedule():
     """Return this week's hours per activity and the closures of the next 60 days."""
     at = calendar.now().astimezone(calendar.office_zone())
     office = calendar.calendar(at)
-    monday = at.date() - timedelta(days=at.weekday())
+    # On a weekend this week is over: show the coming one.
+    monday = at.date() - timedelta(days=at.weekday()) + timedelta(days=7 if at.weekday() >= 5 else 0)
     week = [
         (monday + timedelta(days=offset),
          {activity: office.plan(activity, monday + timedelta(days=offset)) for activity in ACTIVITIES})
         for offset in range(7)
     ]
     closures = office.closures_between(at.date(), at.date() + timedelta(days=SCHEDULE_DAYS))
-    return render("public/schedule.html", week=week, today=at.date(), closures=closures, days=SCHEDULE_DAYS)
+    return render("public/schedule.html", week=week, today=at.date(), closures=closures, days=SCHEDULE_DAYS,
+                  next_week=monday > at.date())
 
 
 @bp.get("/ajukan", defaults={"code": None})
 @bp.get("/ajukan/<code>")
+@cached_page()
 def apply(code: str | None):
     """Return the "coming soon" page of online applications, with the service when one is named."""
     found = catalogue.find_service(code) if code else None
@@ -64,12 +72,14 @@ def apply(code: str | None):
 
 
 @bp.get("/antrean")
+@cached_page()
 def queue():
     """Return the "coming soon" page of queue tickets."""
     return render("public/coming_soon.html", feature="queue", service=None)
 
 
 @bp.get("/lacak")
+@cached_page()
 def track():
     """Return the "coming soon" page of application tracking."""
     return render("public/coming_soon.html", feature="track", service=None)

@@ -60,12 +60,19 @@ def test_service_notice_shows_on_its_page_only(client, catalogue, runner):
 def test_schedule_shows_this_week_and_the_closures_ahead(client, catalogue, clock):
     clock.now = wib(2026, 12, 3, 9, 0)
     html = client.get("/jadwal").get_data(as_text=True)
-    assert "Senin, 30 November 2026" in html and "Minggu, 6 Desember 2026" in html
+    assert "Minggu ini" in html
+    assert "Senin<br><span class=\"date\">30 Nov 2026" in html and "Minggu<br><span class=\"date\">6 Des 2026" in html
     assert "08.00–12.00" in html and "08.00–14.00" in html and "08.00–10.00" in html
     assert 'aria-current="date"' in html
     assert "Jumat, 25 Desember 2026" in html and "Hari Raya Natal" in html
     assert "Cuti Bersama Hari Raya Natal" in html
     assert "Tahun Baru Masehi" in html  # 1 January 2027 is within 60 days
+
+
+def test_schedule_on_a_weekend_shows_the_coming_week(client, catalogue, clock):
+    clock.now = wib(2026, 12, 5, 9, 0)
+    html = client.get("/jadwal").get_data(as_text=True)
+    assert "Minggu depan" in html and "7 Des 2026" in html and "30 Nov 2026" not in html
 
 
 def test_schedule_shows_office_closure_reason(client, catalogue, runner, clock):

@@ -1,0 +1,127 @@
+"""A per-process cache of whole public pages, already compressed.
+
+Resident pages are the same for everyone who reads them in the same language during the same minute (the
+banner counts minutes), until the office changes its data. `@cached_page()` keeps the rendered body with its
+gzip and brotli forms, keyed by path, language, the minute (or second) and the revision counters, so a
+repeated request costs a dictionary lookup instead of queries, templates and compression.
+
+Only anonymous, plain GET requests without a query string that end in a 200 without cookies are cached;
+htmx requests always reach the view (they want fragments).
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import wraps
+from typing import Callable
+
+import brotli
+from flask import Response, current_app, request
+
+from .extensions import select_locale
+from .services import calendar, revisions
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered response: its bodies (plain, gzip, brotli), type and the headers worth keeping."""
+
+    plain: bytes
+    gzip: bytes
+    br: bytes
+    mimetype: str
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_response(cls, response: Response) -> "CachedPage":
+        """Return the cache entry for an uncompressed `response`."""
+        body = response.get_data()
+        kept = tuple((name, value) for name, value in response.headers.items()
+                     if name in ("Cache-Control", "Access-Control-Allow-Origin"))
+        return cls(body, gzip.compress(body, 6, mtime=0), brotli.compress(body, quality=5),
+                   response.mimetype, kept)
+
+    def to_response(self) -> Response:
+        """Return a response with the body the client accepts best."""
+        accepted = request.accept_encodings
+        if accepted["br"]:
+            body, encoding = self.br, "br"
+        elif accepted["gzip"]:
+            body, encoding = self.gzip, "gzip"
+        else:
+            body, encoding = self.plain, None
+        response = Response(body, mimetype=self.mimetype, headers=list(self.headers))
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
+        return response
+
+
+class PageCache:
+    """A bounded least-recently-used map of cache keys to pages, safe across threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> CachedPage | None:
+        """Return the page stored under `key`, or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, page: CachedPage) -> None:
+        """Store `page` under `key`, dropping the least recently used page beyond the size."""
+        with self._lock:
+            self._entries[key] = page
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _cache() -> PageCache:
+    """Return this app's page cache."""
+    cache = current_app.extensions.get("loket_pages")
+    if cache is None:
+        cache = current_app.extensions["loket_pages"] = PageCache(current_app.config["PAGE_CACHE_SIZE"])
+    return cache
+
+
+def _cacheable_request() -> bool:
+    """Return True for a plain, anonymous GET the cache may answer."""
+    return (current_app.config["PAGE_CACHE_SIZE"] > 0 and request.method in ("GET", "HEAD")
+            and not request.query_string and "HX-Request" not in request.headers and "Authorization" not in request.headers
+            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
+
+
+def cached_page(per: str = "minute") -> Callable:
+    """Return a decorator that serves a view from the page cache; `per` is "minute" or "second"."""
+    width = 16 if per == "minute" else 19  # characters of an ISO timestamp: to the minute, or the second
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not _cacheable_request():
+                return view(*args, **kwargs)
+            key = (request.path, select_locale(), calendar.now().isoformat()[:width], revisions.snapshot())
+            page = _cache().get(key)
+            if page is None:
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code != 200 or "Set-Cookie" in response.headers or response.direct_passthrough:
+                    return response
+                page = CachedPage.from_response(response)
+                _cache().put(key, page)
+            return page.to_response()
+
+        return wrapper
+
+    return decorator
