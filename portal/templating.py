@@ -43,12 +43,13 @@ def short_date(value: date) -> str:
 
 
 def localized(record, field: str) -> str:
-    """Return `record.<field>_en` in English when it is filled in, else `record.<field>_id`."""
-    if str(get_locale()) == "en":
-        english = getattr(record, f"{field}_en", None) if not isinstance(record, dict) else record.get(f"{field}_en")
-        if english:
-            return english
-    return getattr(record, f"{field}_id", "") if not isinstance(record, dict) else record.get(f"{field}_id", "")
+    """Return `<field>_en` of `record` (a model or a dict) in English when it is filled in, else `<field>_id`."""
+    def read(name: str) -> str:
+        return (record.get(name) if isinstance(record, dict) else getattr(record, name, None)) or ""
+
+    if str(get_locale()) == "en" and read(f"{field}_en"):
+        return read(f"{field}_en")
+    return read(f"{field}_id")
 
 
 def render(template: str, fragments: tuple[str, ...] = (), **context) -> str:
