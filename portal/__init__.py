@@ -34,9 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from .api.routes import bp as api_bp
+    from .apply.routes import bp as apply_bp
     from .public.routes import bp as public_bp
-    app.register_blueprint(public_bp)
-    app.register_blueprint(api_bp)
+    from .track.routes import bp as track_bp
+    from .verify.routes import bp as verify_bp
+    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp):
+        app.register_blueprint(blueprint)
 
     from . import cli
     cli.init_app(app)

@@ -13,6 +13,7 @@ from .services.calendar import now, office_zone
 
 closure_cli = AppGroup("closure", help="Close or open the office on a date (holidays come by themselves).")
 notice_cli = AppGroup("notice", help="Notices shown under the banner on every page.")
+drafts_cli = AppGroup("drafts", help="Unfinished applications.")
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -113,8 +114,18 @@ def notice_remove(notice_id: int) -> None:
     click.echo(f"Removed #{notice_id}")
 
 
+@drafts_cli.command("purge")
+def drafts_purge() -> None:
+    """Delete drafts whose expiry has passed (LOKET_DRAFT_DAYS after their last change), with their files."""
+    from .services import applications
+
+    drafts, files = applications.purge_expired_drafts(now())
+    click.echo(f"Deleted {drafts} expired drafts and {files} uploaded files.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(drafts_cli)
     app.cli.add_command(closure_cli)
     app.cli.add_command(notice_cli)

@@ -83,6 +83,22 @@ SETTINGS: tuple[Setting, ...] = (
             "How many rendered public pages each worker keeps (per path, language and minute); 0 turns it off."),
     Setting("REVISION_CHECK_SECONDS", "LOKET_REVISION_CHECK_SECONDS", float, 1.0,
             "How often a worker checks whether the office changed its data; another worker's change shows within it."),
+    Setting("REFERENCE_PREFIX", "LOKET_REFERENCE_PREFIX", str, "RBG",
+            "Letters before every application reference (`RBG-7K3M-Q9PX`)."),
+    Setting("DRAFT_DAYS", "LOKET_DRAFT_DAYS", int, 14,
+            "Days an unfinished application is kept after its last change; `flask drafts purge` deletes older ones."),
+    Setting("UPLOAD_DIR", "LOKET_UPLOAD_DIR", str, None,
+            "Folder of uploaded scans (never served as static files). Unset: `instance/uploads`."),
+    Setting("UPLOAD_MAX_MB", "LOKET_UPLOAD_MAX_MB", int, 10, "Largest photo or PDF a resident may upload, in MB."),
+    Setting("RECEIPT_DIR", "LOKET_RECEIPT_DIR", str, None,
+            "Folder where rendered receipts are kept so an unchanged one is not rendered twice. Unset: `instance/receipts`."),
+    Setting("PUBLIC_URL", "LOKET_PUBLIC_URL", str, None,
+            "The portal's public address (e.g. `https://loket.example.go.id`) for QR codes and shared links. "
+            "Unset: the address of the request."),
+    Setting("TRACK_LIMIT", "LOKET_TRACK_LIMIT", str, "10 per minute;60 per hour",
+            "How many reference + PIN lookups one client may try."),
+    Setting("TRACK_REFERENCE_LIMIT", "LOKET_TRACK_REFERENCE_LIMIT", str, "5 per 15 minutes;20 per day",
+            "How many PIN attempts one reference accepts, from any client."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
 )
@@ -104,7 +120,6 @@ class Defaults:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml"]
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
 
 def load_config(app, test_config: dict | None) -> None:
@@ -135,6 +150,9 @@ def load_config(app, test_config: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server may drop idle connections; SQLite files cannot.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # A request may carry one upload plus the form around it.
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = (app.config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

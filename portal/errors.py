@@ -29,7 +29,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        """Return the error page (or JSON) with the error's own status code."""
+        """Return the error page (or JSON) with the error's own status code, or the response it carries."""
+        if error.response is not None:  # e.g. a rate limit whose view renders its own page
+            return error.response
         return _render(error.code or 500, getattr(error, "description", None), error)
 
     @app.errorhandler(Exception)

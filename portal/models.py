@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
@@ -13,6 +14,30 @@ from .extensions import db
 def utcnow() -> datetime:
     """Return the current instant in UTC (what every timestamp column stores)."""
     return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored in UTC and always read back as an aware UTC datetime, on SQLite and PostgreSQL alike.
+
+    SQLite keeps no offset, so an aware WIB time would otherwise come back as a naive, wrong one. Raises
+    ValueError for a naive datetime: every instant the portal stores carries its zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class Region(db.Model):
@@ -72,7 +97,7 @@ class Service(db.Model):
     notice_en: Mapped[str] = mapped_column(Text, default="")
     sources: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     pickup_places: Mapped[list[PickupPlace]] = relationship(
         secondary=service_pickup_place, order_by=PickupPlace.position, lazy="selectin")
@@ -91,7 +116,7 @@ class DayRule(db.Model):
     opens: Mapped[bool] = mapped_column(Boolean, default=False)
     windows: Mapped[list] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Notice(db.Model):
@@ -103,7 +128,7 @@ class Notice(db.Model):
     service_code: Mapped[str | None] = mapped_column(ForeignKey("service.code", ondelete="CASCADE"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Revision(db.Model):
@@ -111,3 +136,76 @@ class Revision(db.Model):
 
     name: Mapped[str] = mapped_column(String(30), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Application(db.Model):
+    """One application for a service, from its draft to its end.
+
+    The PIN is stored only as a hash. `version` grows with every change a receipt shows, so a cached
+    receipt of an unchanged application is served again without rendering.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("service.code"), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True, default="draft")
+    channel: Mapped[str] = mapped_column(String(12), default="resident")  # resident, village, counter
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    address_line: Mapped[str | None] = mapped_column(String(200))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    accepted_warnings: Mapped[list] = mapped_column(JSON, default=list)
+    skipped_documents: Mapped[list] = mapped_column(JSON, default=list)  # optional uploads left out
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    service: Mapped[Service] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    documents: Mapped[list["ApplicationDocument"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationDocument.id")
+    events: Mapped[list["ApplicationEvent"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id")
+
+
+class ApplicationDocument(db.Model):
+    """A scan or photo uploaded for one required document, stored under a random name outside `static/`."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))  # image, pdf
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default="received")  # received, accepted, needs_fix
+    fix_reason: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class ApplicationEvent(db.Model):
+    """One step of an application's history: a state change (or a note), who made it, when and why."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(20))  # applicant, clerk, system
+    actor_name: Mapped[str] = mapped_column(String(120), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+    application: Mapped[Application] = relationship(back_populates="events")

@@ -52,6 +52,21 @@ def localized(record, field: str) -> str:
     return read(f"{field}_id")
 
 
+def public_url(path: str) -> str:
+    """Return `path` as an absolute URL on the portal's public address (`PUBLIC_URL`, else this request's host)."""
+    base = current_app.config["PUBLIC_URL"] or request.host_url
+    return base.rstrip("/") + path
+
+
+def phone(e164: str | None) -> str:
+    """Return a stored +62 number the way people write it: "0812-3456-7890"."""
+    if not e164:
+        return ""
+    from lokal import parse_phone
+    parsed = parse_phone(e164)
+    return parsed.national if parsed.valid and parsed.national else e164
+
+
 def render(template: str, fragments: tuple[str, ...] = (), **context) -> str:
     """Return `template` rendered whole, or only the block an htmx request targets.
 
@@ -68,7 +83,7 @@ def init_app(app: Flask) -> None:
     """Register the template helpers and the `Vary` header that htmx fragments need."""
     app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
     app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date, weekday_name=weekday_name,
-                                 short_date=short_date)
+                                 short_date=short_date, phone=phone)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

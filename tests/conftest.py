@@ -69,10 +69,12 @@ def clock():
 
 
 @pytest.fixture
-def app(schema, clock):
-    """Return an app on the test database with empty tables and the test clock."""
+def app(schema, clock, tmp_path):
+    """Return an app on the test database with empty tables, the test clock, and its own upload folder."""
     config = _test_config(schema)
     config["CLOCK"] = clock
+    config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    config["RECEIPT_DIR"] = str(tmp_path / "receipts")
     app = create_app(config)
     with app.app_context():
         _empty_tables()

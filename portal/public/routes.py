@@ -60,29 +60,11 @@ def schedule():
                   next_week=monday > at.date())
 
 
-@bp.get("/ajukan", defaults={"code": None})
-@bp.get("/ajukan/<code>")
-@cached_page()
-def apply(code: str | None):
-    """Return the "coming soon" page of online applications, with the service when one is named."""
-    found = catalogue.find_service(code) if code else None
-    if code and found is None:
-        abort(404)
-    return render("public/coming_soon.html", feature="apply", service=found)
-
-
 @bp.get("/antrean")
 @cached_page()
 def queue():
     """Return the "coming soon" page of queue tickets."""
     return render("public/coming_soon.html", feature="queue", service=None)
-
-
-@bp.get("/lacak")
-@cached_page()
-def track():
-    """Return the "coming soon" page of application tracking."""
-    return render("public/coming_soon.html", feature="track", service=None)
 
 
 @bp.get("/bahasa/<code>")

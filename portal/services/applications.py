@@ -1,0 +1,229 @@
+"""Applications: start a draft, save answers and documents, submit, cancel, look up, purge expired drafts.
+
+The only module that writes applications. Every change commits on its own, so a draft is saved at every
+step; an upload is written to disk before the row that names it and removed again if the row cannot be
+committed, so a failure leaves neither half an application nor an orphan file.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain import form, lifecycle
+from ..domain.reference import hash_pin, new_pin, new_reference, normalize_reference, pin_matches
+from ..extensions import db
+from ..models import Application, ApplicationDocument, ApplicationEvent, Service
+from ..uploads import CleanFile, UploadStore
+
+
+class Incomplete(Exception):
+    """Submitting was refused because required steps have no answer; `steps` lists them."""
+
+    def __init__(self, steps: list[form.Step]):
+        super().__init__(", ".join(step.slug for step in steps))
+        self.steps = steps
+
+
+def upload_store() -> UploadStore:
+    """Return the store of uploaded scans (`UPLOAD_DIR`, default `instance/uploads`)."""
+    from pathlib import Path
+    return UploadStore(Path(current_app.config["UPLOAD_DIR"] or Path(current_app.instance_path) / "uploads"))
+
+
+def steps(application: Application) -> list[form.Step]:
+    """Return the form's pages for the application's service."""
+    return form.steps_for(application.service.questions, application.service.documents)
+
+
+def progress(application: Application) -> form.Progress:
+    """Return what the application has so far, as the form sees it."""
+    return form.Progress(
+        nik=application.nik, full_name=application.full_name, birth_date=application.birth_date,
+        phone=application.phone, region_code=application.region_code, answers=application.answers or {},
+        documents=frozenset(document.code for document in application.documents),
+        skipped_documents=frozenset(application.skipped_documents or ()),
+    )
+
+
+def start_draft(service: Service, now: datetime, channel: str = "resident") -> tuple[Application, str]:
+    """Create and commit a draft for `service`; return it with its PIN (the only time the PIN is known)."""
+    pin = new_pin()
+    prefix = current_app.config["REFERENCE_PREFIX"]
+    for _attempt in range(5):
+        application = Application(
+            reference=new_reference(prefix), pin_hash=hash_pin(pin),
+            verification_token=secrets.token_urlsafe(18), service_code=service.code,
+            state=lifecycle.DRAFT, channel=channel, answers={}, accepted_warnings=[], skipped_documents=[],
+            created_at=now, updated_at=now, expires_at=_draft_expiry(now),
+        )
+        application.events.append(ApplicationEvent(at=now, from_state=None, to_state=lifecycle.DRAFT,
+                                                    actor=lifecycle.APPLICANT))
+        db.session.add(application)
+        try:
+            db.session.commit()
+            return application, pin
+        except IntegrityError:  # a reference or token collided: draw again
+            db.session.rollback()
+    raise RuntimeError("could not draw a unique reference")
+
+
+def _draft_expiry(now: datetime) -> datetime:
+    return now + timedelta(days=current_app.config["DRAFT_DAYS"])
+
+
+def _touched(application: Application, now: datetime) -> None:
+    """Mark a change: a new version (receipts re-render) and, for a draft, a later expiry."""
+    application.version = (application.version or 0) + 1
+    application.updated_at = now
+    if application.state == lifecycle.DRAFT:
+        application.expires_at = _draft_expiry(now)
+
+
+def save_applicant(application: Application, now: datetime, **facts) -> None:
+    """Store facts about the applicant (nik, full_name, birth_date, phone, region_code, address_line) and commit.
+
+    `accept_warnings` (a list of warning codes) is added to the accepted ones.
+    """
+    accepted = set(application.accepted_warnings or ())
+    accepted.update(facts.pop("accept_warnings", ()) or ())
+    application.accepted_warnings = sorted(accepted)
+    for name, value in facts.items():
+        if name not in {"nik", "full_name", "birth_date", "phone", "region_code", "address_line"}:
+            raise TypeError(f"not an applicant fact: {name}")
+        setattr(application, name, value)
+    _touched(application, now)
+    db.session.commit()
+
+
+def save_answer(application: Application, now: datetime, code: str, value) -> None:
+    """Store the answer to the service question `code` and commit."""
+    answers = dict(application.answers or {})
+    answers[code] = value.isoformat() if isinstance(value, date) else value
+    application.answers = answers
+    _touched(application, now)
+    db.session.commit()
+
+
+def skip_document(application: Application, now: datetime, code: str) -> None:
+    """Record that the optional document `code` will not be uploaded, and commit."""
+    application.skipped_documents = sorted(set(application.skipped_documents or ()) | {code})
+    _touched(application, now)
+    db.session.commit()
+
+
+def attach_document(application: Application, now: datetime, code: str, clean: CleanFile) -> ApplicationDocument:
+    """Store `clean` as the document `code`, replacing an earlier one, and commit; return the new row.
+
+    The file is written first; if the commit fails it is deleted again and the error re-raised. The file of
+    a replaced document is deleted after the commit.
+    """
+    store = upload_store()
+    stored_name = store.save(clean)
+    replaced = [document for document in application.documents if document.code == code]
+    try:
+        for document in replaced:
+            application.documents.remove(document)
+        document = ApplicationDocument(
+            code=code, stored_name=stored_name, mimetype=clean.mimetype, kind=clean.kind, size=len(clean.data),
+            pages=clean.pages, width=clean.width, height=clean.height, sha256=clean.sha256, uploaded_at=now)
+        application.documents.append(document)
+        application.skipped_documents = [c for c in application.skipped_documents or () if c != code]
+        _touched(application, now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        store.delete(stored_name)
+        raise
+    for old in replaced:
+        store.delete(old.stored_name)
+    return document
+
+
+def submit(application: Application, now: datetime, actor_name: str = "") -> None:
+    """Submit a complete draft (or a corrected application) and commit.
+
+    Raises Incomplete when required steps are unanswered, TransitionRefused when the state forbids it.
+    """
+    missing = form.missing_required(steps(application), progress(application))
+    if missing:
+        raise Incomplete(missing)
+    _move(application, lifecycle.SUBMITTED, lifecycle.APPLICANT, now, actor_name=actor_name)
+    application.submitted_at = application.submitted_at or now
+    application.expires_at = None
+    db.session.commit()
+
+
+def cancel(application: Application, now: datetime, reason: str = "") -> None:
+    """Cancel a draft or a submitted application that no clerk has taken yet, and commit.
+
+    Raises TransitionRefused once review has started (or the application has ended).
+    """
+    _move(application, lifecycle.CANCELLED, lifecycle.APPLICANT, now, reason)
+    application.expires_at = None
+    db.session.commit()
+
+
+def _move(application: Application, target: str, actor: str, now: datetime, reason: str = "",
+          actor_name: str = "") -> None:
+    """Apply a lifecycle move to `application` and record it (the caller commits)."""
+    move = lifecycle.transition(application.state, target, actor, now, reason, actor_name)
+    application.state = move.to_state
+    application.events.append(ApplicationEvent(at=move.at, from_state=move.from_state, to_state=move.to_state,
+                                                actor=move.actor, actor_name=move.actor_name, reason=move.reason))
+    _touched(application, now)
+
+
+def find(reference_text: str) -> Application | None:
+    """Return the application with the typed reference (forgiving case, dashes, look-alikes), or None."""
+    reference = normalize_reference(reference_text, current_app.config["REFERENCE_PREFIX"])
+    if reference is None:
+        return None
+    return db.session.scalars(select(Application).where(Application.reference == reference)).first()
+
+
+def unlock(reference_text: str, pin: str) -> Application | None:
+    """Return the application when the reference exists and the PIN matches it, else None.
+
+    A PIN is checked even for an unknown reference, so the answer takes as long either way.
+    """
+    application = find(reference_text)
+    matched = pin_matches(application.pin_hash if application else _DUMMY_HASH, pin)
+    return application if application is not None and matched else None
+
+
+_DUMMY_HASH = hash_pin("000000")
+
+
+def by_verification_token(token: str) -> Application | None:
+    """Return the application a receipt's QR token belongs to, or None for an unknown or malformed token."""
+    if not token or len(token) > 40:
+        return None
+    return db.session.scalars(select(Application).where(Application.verification_token == token)).first()
+
+
+def expired_drafts(now: datetime) -> list[Application]:
+    """Return drafts whose expiry has passed."""
+    return list(db.session.scalars(select(Application).where(
+        Application.state == lifecycle.DRAFT, Application.expires_at < now)))
+
+
+def purge_expired_drafts(now: datetime) -> tuple[int, int]:
+    """Delete expired drafts with their uploaded files; return (drafts deleted, files deleted)."""
+    store = upload_store()
+    drafts = expired_drafts(now)
+    names = [document.stored_name for draft in drafts for document in draft.documents]
+    ids = [draft.id for draft in drafts]
+    if ids:
+        db.session.execute(delete(ApplicationDocument).where(ApplicationDocument.application_id.in_(ids)))
+        db.session.execute(delete(ApplicationEvent).where(ApplicationEvent.application_id.in_(ids)))
+        db.session.execute(delete(Application).where(Application.id.in_(ids)))
+        db.session.commit()
+    for name in names:
+        store.delete(name)
+    store.sweep_temporary()  # half-written uploads left by a crash hold personal data too
+    return len(ids), len(names)

@@ -1,0 +1,75 @@
+"""How an application's state reads to a resident: a label, what it means, and what to do next."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..domain import lifecycle
+
+
+def state_label(state: str) -> str:
+    """Return the short name of a state in plain words."""
+    return {
+        lifecycle.DRAFT: _("Belum dikirim (draf)"),
+        lifecycle.SUBMITTED: _("Terkirim, menunggu diperiksa"),
+        lifecycle.IN_REVIEW: _("Sedang diperiksa petugas"),
+        lifecycle.NEEDS_CORRECTION: _("Perlu perbaikan"),
+        lifecycle.APPROVED: _("Disetujui, sedang diproses"),
+        lifecycle.READY: _("Siap"),
+        lifecycle.COLLECTED: _("Selesai, sudah diambil"),
+        lifecycle.REJECTED: _("Ditolak"),
+        lifecycle.CANCELLED: _("Dibatalkan"),
+    }[state]
+
+
+def event_label(to_state: str, from_state: str | None) -> str:
+    """Return the timeline's words for a move into `to_state`."""
+    if to_state == lifecycle.DRAFT:
+        return _("Mulai diisi")
+    if to_state == lifecycle.SUBMITTED and from_state == lifecycle.NEEDS_CORRECTION:
+        return _("Perbaikan dikirim")
+    if to_state == lifecycle.SUBMITTED and from_state == lifecycle.IN_REVIEW:
+        return _("Dikembalikan ke antrean pemeriksaan")
+    return {
+        lifecycle.SUBMITTED: _("Permohonan dikirim"),
+        lifecycle.IN_REVIEW: _("Petugas mulai memeriksa"),
+        lifecycle.NEEDS_CORRECTION: _("Petugas meminta perbaikan"),
+        lifecycle.APPROVED: _("Permohonan disetujui"),
+        lifecycle.READY: _("Dokumen siap"),
+        lifecycle.COLLECTED: _("Dokumen diserahkan"),
+        lifecycle.REJECTED: _("Permohonan ditolak"),
+        lifecycle.CANCELLED: _("Permohonan dibatalkan"),
+    }[to_state]
+
+
+def next_step(state: str, visit_required: bool) -> str:
+    """Return what the resident should do now."""
+    if state == lifecycle.DRAFT:
+        return _("Permohonan ini belum dikirim. Lanjutkan mengisi lalu tekan Kirim.")
+    if state == lifecycle.SUBMITTED:
+        return _("Tidak ada yang perlu Anda lakukan. Petugas akan memeriksa permohonan pada jam pengajuan.")
+    if state == lifecycle.IN_REVIEW:
+        return _("Tidak ada yang perlu Anda lakukan. Petugas sedang memeriksa dokumen Anda.")
+    if state == lifecycle.NEEDS_CORRECTION:
+        return _("Perbaiki dokumen yang diminta di bawah, lalu kirim lagi.")
+    if state == lifecycle.APPROVED:
+        return (_("Permohonan disetujui. Datanglah ke kantor sesuai jadwal untuk perekaman.") if visit_required
+                else _("Permohonan disetujui. Dokumen sedang disiapkan."))
+    if state == lifecycle.READY:
+        return _("Dokumen Anda siap. Lihat tempat dan jadwal pengambilan atau unduh dokumennya.")
+    if state == lifecycle.COLLECTED:
+        return _("Selesai. Dokumen sudah diserahkan.")
+    if state == lifecycle.REJECTED:
+        return _("Permohonan ditolak. Baca alasannya di riwayat; Anda boleh mengajukan lagi.")
+    return _("Permohonan ini dibatalkan. Anda boleh mengajukan lagi kapan saja.")
+
+
+def document_state_label(state: str) -> str:
+    """Return what happened to one uploaded document."""
+    return {"received": _("Diterima, belum diperiksa"), "accepted": _("Sudah diperiksa, benar"),
+            "needs_fix": _("Perlu diganti")}.get(state, state)
+
+
+def initials(full_name: str | None) -> str:
+    """Return "S. W." for "Siti Wulandari": enough to recognise a receipt, too little to identify anyone."""
+    return " ".join(f"{part[0].upper()}." for part in (full_name or "").split()[:3] if part[0].isalpha())

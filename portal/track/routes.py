@@ -1,0 +1,177 @@
+"""Tracking: `/lacak` with reference + PIN, the status page, the receipt, cancelling, and leaving."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
+import time
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+
+from .. import access
+from ..domain import lifecycle
+from ..domain.nik import mask
+from ..domain.reference import normalize_reference
+from ..extensions import limiter
+from ..pdf.receipt import ReceiptCache, ReceiptData, render_receipt
+from ..services import applications, calendar
+from ..templating import clock_time, localized, long_date, public_url, render
+from . import present
+
+bp = Blueprint("track", __name__, url_prefix="/lacak", template_folder="templates")
+
+RECEIPT_SIZES = ("a4", "a6")
+
+
+class TrackForm(FlaskForm):
+    reference = StringField(_l("Nomor permohonan"), description=_l("Misalnya RBG-7K3M-Q9PX, ada di bukti pengajuan."))
+    pin = PasswordField(_l("PIN"), description=_l("6 angka yang tampil saat Anda mengirim atau menyimpan permohonan."))
+    submit = SubmitField(_l("Lacak"))
+
+
+class CancelForm(FlaskForm):
+    pin = PasswordField(_l("PIN"))
+    submit = SubmitField(_l("Ya, batalkan permohonan"))
+
+
+def _reference_key() -> str:
+    """Return the rate-limit key of the reference being tried (so guesses from many clients add up)."""
+    typed = request.form.get("reference", "")
+    return "ref:" + (normalize_reference(typed, current_app.config["REFERENCE_PREFIX"]) or typed.strip().upper()[:32])
+
+
+def _too_many(limit):
+    """Return the tracking form again with the typed reference and when to try again (429)."""
+    form = TrackForm()
+    seconds = max(1, int(limit.reset_at - time.time()) + 1)
+    minutes = -(-seconds // 60)
+    message = _("Terlalu banyak percobaan. Coba lagi dalam %(minutes)s menit.", minutes=minutes)
+    response = make_response(render("track/form.html", form=form, error=message), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TRACK_LIMIT"], methods=["POST"], on_breach=_too_many)
+@limiter.limit(lambda: current_app.config["TRACK_REFERENCE_LIMIT"], methods=["POST"], key_func=_reference_key,
+               on_breach=_too_many)
+def form():
+    """Return the tracking form; on a post with a matching reference and PIN, open the status page (303)."""
+    form = TrackForm(data={"reference": request.args.get("nomor", "")})
+    if request.method == "POST":
+        typed_reference, typed_pin = (form.reference.data or "").strip(), form.pin.data or ""
+        if not typed_reference or not typed_pin:
+            error = _("Isi nomor permohonan dan PIN.")
+        else:
+            application = applications.unlock(typed_reference, typed_pin)
+            if application is not None:
+                if application.state == lifecycle.DRAFT:
+                    access.remember_draft(application, typed_pin)
+                else:
+                    access.unlock(application)
+                return redirect(url_for("track.application", reference=application.reference), 303)
+            error = _("Nomor permohonan atau PIN tidak cocok. Periksa lagi keduanya.")
+        return render("track/form.html", form=form, error=error), 422
+    return render("track/form.html", form=form, error=None)
+
+
+@bp.get("/<reference>")
+def application(reference: str):
+    """Return the status page of an application this browser unlocked; else the tracking form (303)."""
+    found = access.unlocked_application(reference)
+    if found is None:
+        return redirect(url_for("track.form", nomor=reference), 303)
+    events = [(event, present.event_label(event.to_state, event.from_state)) for event in found.events]
+    return render("track/application.html", application=found, service=found.service,
+                  state_label=present.state_label(found.state),
+                  next_step=present.next_step(found.state, found.service.visit_required),
+                  events=list(reversed(events)), document_names=_document_names(found),
+                  document_state=present.document_state_label, masked_nik=mask(found.nik or ""),
+                  can_cancel=lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT),
+                  has_receipt=found.state != lifecycle.DRAFT)
+
+
+def _document_names(application) -> dict[str, str]:
+    return {document["code"]: localized(document, "name") for document in application.service.documents}
+
+
+@bp.route("/<reference>/batal", methods=["GET", "POST"])
+def cancel(reference: str):
+    """Return the cancel confirmation; on a post with the right PIN, cancel (303 to the status page)."""
+    found = access.unlocked_application(reference)
+    if found is None:
+        return redirect(url_for("track.form", nomor=reference), 303)
+    if not lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT):
+        return render("track/cancel.html", application=found, form=None,
+                      error=_("Permohonan ini tidak bisa dibatalkan lagi karena sudah diperiksa petugas.")), 409
+    form = CancelForm()
+    if request.method == "POST" and form.validate():
+        if applications.unlock(found.reference, form.pin.data or "") is not None:
+            applications.cancel(found, calendar.now(), _("Dibatalkan oleh pemohon"))
+            access.forget_draft(found.service_code)
+            return redirect(url_for("track.application", reference=found.reference), 303)
+        return render("track/cancel.html", application=found, form=form,
+                      error=_("PIN tidak cocok. Permohonan tidak dibatalkan.")), 422
+    return render("track/cancel.html", application=found, form=form, error=None)
+
+
+@bp.post("/tutup")
+def close():
+    """Forget, in this browser, every application unlocked or started here (for shared phones and PCs)."""
+    session.pop("unlocked", None)
+    session.pop("drafts", None)
+    return redirect(url_for("track.form"), 303)
+
+
+@bp.get("/<reference>/bukti.pdf")
+def receipt(reference: str):
+    """Return the application receipt PDF (`?ukuran=a4|a6`), rendered once per version and kept."""
+    found = access.unlocked_application(reference)
+    if found is None or found.state == lifecycle.DRAFT:
+        abort(404)
+    size = request.args.get("ukuran", "a4")
+    if size not in RECEIPT_SIZES:
+        abort(404)
+    language = str(get_locale())
+    etag = f"{found.id}-v{found.version}-{size}-{language}"
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        body = _receipt_cache().get_or_render(etag, lambda: render_receipt(receipt_data(found), size))
+        response = make_response(body)
+        response.mimetype = "application/pdf"
+        response.headers["Content-Disposition"] = f'inline; filename="bukti-{found.reference}-{size}.pdf"'
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _receipt_cache() -> ReceiptCache:
+    from pathlib import Path
+    return ReceiptCache(Path(current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"))
+
+
+def receipt_data(application) -> ReceiptData:
+    """Return what the receipt of `application` shows (the NIK masked before it leaves this function)."""
+    names = _document_names(application)
+    first_look = calendar.status().submission
+    steps = [present.next_step(application.state, application.service.visit_required)]
+    if application.state == lifecycle.SUBMITTED and not first_look.open and first_look.next_open:
+        steps.append(_("Petugas mulai memeriksa %(date)s pukul %(time)s %(zone)s.",
+                       date=long_date(first_look.next_open), time=clock_time(first_look.next_open),
+                       zone=calendar.zone_label()))
+    steps.append(_("Lacak status di %(url)s dengan nomor permohonan dan PIN Anda.",
+                   url=public_url(url_for("track.form"))))
+    return ReceiptData(
+        reference=application.reference, service_name=localized(application.service, "name"),
+        masked_nik=mask(application.nik or ""), full_name=application.full_name or "",
+        documents=tuple(names.get(d.code, d.code) for d in application.documents),
+        submitted_at=application.submitted_at or application.created_at,
+        status_label=present.state_label(application.state), next_steps=tuple(steps),
+        verify_url=public_url(url_for("verify.page", token=application.verification_token)),
+        office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"],
+        version=application.version,
+    )

@@ -1,0 +1,25 @@
+"""`/verifikasi/<token>`: anyone scanning a receipt's QR code learns whether it is genuine and current."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..services import applications
+from ..templating import render
+from ..track import present
+
+bp = Blueprint("verify", __name__, url_prefix="/verifikasi", template_folder="templates")
+
+
+@bp.get("/<token>")
+def page(token: str):
+    """Return the verdict on a receipt: genuine with the least data (service, status, date, initials), or 404."""
+    application = applications.by_verification_token(token)
+    if application is None:
+        return render("verify/page.html", application=None), 404
+    reference = application.reference
+    hint = f"{reference[:3]}-••••-{reference[-4:]}"
+    response = render("verify/page.html", application=application, reference_hint=hint,
+                      initials=present.initials(application.full_name),
+                      state_label=present.state_label(application.state))
+    return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

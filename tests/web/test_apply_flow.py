@@ -1,0 +1,43 @@
+"""The whole application flow with the test client, for several services."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Application
+from tests.web.apply_helpers import applicant_steps, photo, pin_on, post_step, reference_on, submit
+
+
+@pytest.fixture
+def regions(app, catalogue):
+    from portal.services import seed
+    with app.app_context():
+        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
+        db.session.commit()
+    return app
+
+
+def test_lost_ktp_from_start_to_confirmation(client, regions):
+    start = client.get("/ajukan/ktp_hilang")
+    assert start.status_code == 200 and "Mulai" in start.get_data(as_text=True)
+    applicant_steps(client, "ktp_hilang")
+    assert post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/123/XI/2026"}).status_code == 303
+    assert post_step(client, "ktp_hilang", "tanya-police-report-date",
+                     {"day": "20", "month": "11", "year": "2026"}).status_code == 303
+    for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
+        response = post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "foto.jpg")})
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    check = client.get("/ajukan/ktp_hilang/periksa").get_data(as_text=True)
+    assert "LP/123/XI/2026" in check and "Siti Wulandari" in check and "20 November 2026" in check
+    response = submit(client, "ktp_hilang")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/ajukan/ktp_hilang/selesai")
+    done = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
+    reference, pin = reference_on(done), pin_on(done)
+    assert "wa.me/?text=" in done and pin not in done.split("wa.me/?text=")[1].split('"')[0]
+    with client.application.app_context():
+        application = db.session.scalars(select(Application)).one()
+        assert application.reference == reference and application.state == "submitted"
+        assert application.pin_hash != pin and pin not in application.pin_hash
+        assert application.phone == "+6281234567890" and application.full_name == "Siti Wulandari"
+        assert [e.to_state for e in application.events] == ["draft", "submitted"]
+        assert len(application.documents) == 2 and application.expires_at is None
