@@ -150,9 +150,10 @@ def load_config(app, test_config: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server may drop idle connections; SQLite files cannot.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    # A request may carry one upload plus the form around it.
+    # A request carries at most one upload. Files somewhat over the limit are read far enough to refuse them
+    # with a message next to the field; only far larger bodies are cut off by the server.
     if not app.config.get("MAX_CONTENT_LENGTH"):
-        app.config["MAX_CONTENT_LENGTH"] = (app.config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["UPLOAD_MAX_MB"] * 1024 * 1024
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -41,6 +41,11 @@ def init_app(app: Flask) -> None:
         return _render(500, None, InternalServerError())
 
 
+def error_page(error: HTTPException):
+    """Return the standard error page (or JSON) for `error`, for handlers that only sometimes do better."""
+    return _render(error.code or 500, getattr(error, "description", None), error)
+
+
 def _render(code: int, description: str | None, error: HTTPException):
     """Return the response for an error `code`: JSON under /api/, else the error page."""
     title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))

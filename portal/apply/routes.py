@@ -6,8 +6,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import access
+from ..errors import error_page
 from ..extensions import db, htmx
 from ..models import ApplicationDocument, Region
 from ..domain import form as form_steps
@@ -99,6 +101,24 @@ def step(code: str, slug: str):
         return _render_step(service, application, all_steps, current, handler.form(application, current), [],
                             back_to_check, uploaded=True, next_url=next_url)
     return go(next_url)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def far_too_large(error):
+    """Return the upload page again with a message when a body was too large to even read (413)."""
+    code, slug = (request.view_args or {}).get("code"), (request.view_args or {}).get("slug")
+    service = catalogue.find_service(code or "")
+    application, _pin = _draft(service) if service else (None, None)
+    all_steps = form_steps.steps_for(service.questions, service.documents) if service else []
+    current = form_steps.find_step(all_steps, slug or "")
+    if application is None or current is None or current.kind != form_steps.DOCUMENT:
+        return error_page(error)
+    form = HANDLERS[current.kind].form(application, current)
+    form.document.errors = [_("Berkas terlalu besar (paling besar %(limit)s MB). Kirim foto langsung dari "
+                              "kamera HP, atau PDF dengan halaman yang diminta saja.",
+                              limit=current_app.config["UPLOAD_MAX_MB"])]
+    page = _render_step(service, application, all_steps, current, form, [], request.args.get("kembali") == CHECK)
+    return page, 200 if htmx else 413
 
 
 def go(url: str):

@@ -1,0 +1,423 @@
+"""Journeys 1, 2 and 8 in Chromium at a phone viewport, with JavaScript on and off.
+
+A resident applies for a replacement KTP-el from the home page (a wrong NIK first, then every step, two phone
+photos, the check page, the declaration), reads the reference and PIN, downloads the receipt, opens the status
+page and tracks it again from another device; another saves a draft and resumes it elsewhere; anyone opens the
+receipt's QR page. Every page of the journey passes axe-core, and with JavaScript no console error is logged
+except the one the browser itself writes for a form deliberately sent wrong (a 422 document).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from contextlib import contextmanager
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+SERVICE = "ktp_hilang"
+SERVICE_NAME = "KTP-el Hilang"
+GOOD_NIK = "3317014101900001"  # a woman born 1 January 1990 in Kecamatan Sumber, Rembang
+FULL_NAME = "Siti Wulandari"
+POLICE_REPORT = "STPL/123/XI/2026/Reskrim"
+KECAMATAN = "Lasem"
+DESA = "Karangturi"  # a desa of Kecamatan Lasem (33.17.14.2004)
+DESA_NO_JS = ("33.17.01.2001", "Ronggo Mulyo", "Sumber")  # a desa of Kecamatan Sumber
+STREET = "Jl. Pemuda 12, RT 02/RW 03"
+REFERENCE = re.compile(r"^RBG-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+NIK_FORMAT_ERROR = "NIK harus 16 angka. Periksa lagi di KTP-el atau Kartu Keluarga."
+
+
+@pytest.fixture
+def regions(app):
+    """Seed the regency's kecamatan and desa (the address step lists them)."""
+    from portal.extensions import db
+    from portal.services.seed import SeedReport, seed_regions
+
+    with app.app_context():
+        seed_regions(app.config["REGION_CODE"], SeedReport())
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def photo_path(tmp_path):
+    """Return a 1200×1600 JPEG that reads like a phone photo of a document."""
+    path = tmp_path / "foto-dokumen.jpg"
+    Image.new("RGB", (1200, 1600), (200, 200, 190)).save(path, "JPEG", quality=80)
+    return path
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def no_axe(_page) -> None:
+    """Stand in for `check_axe` where a journey is only the way to another page under test."""
+
+
+def ready(page, javascript: bool) -> None:
+    """Wait until the page is loaded (and, with JavaScript, htmx has started)."""
+    page.wait_for_load_state("load")
+    if javascript:
+        page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+
+
+def heading(page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def next_button(page):
+    return page.get_by_role("button", name="Lanjut", exact=True)
+
+
+@contextmanager
+def other_device(browser, live_server: str, javascript: bool):
+    """Yield a page in a new browser context (another phone: no cookies shared), collecting console errors."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=javascript, viewport=PHONE,
+                                  locale="id-ID", timezone_id="Asia/Jakarta")
+    context.set_default_timeout(10_000)
+    other = context.new_page()
+    errors: list[tuple[str, str]] = []
+    other.on("console", lambda message: errors.append((message.text, message.location.get("url", "")))
+             if message.type == "error" else None)
+    other.on("pageerror", lambda error: errors.append((f"uncaught {error.name}: {error.message}", "")))
+    other.console_errors = errors
+    try:
+        yield other
+    finally:
+        context.close()
+
+
+def assert_no_console_errors(page, allowed: tuple[tuple[int, str], ...] = ()) -> None:
+    """Fail on any console error or uncaught error, except the browser's own line for each `(status, path)`.
+
+    Chromium logs "Failed to load resource: … status of 422" for a document served with an error status;
+    each allowed pair must have been logged exactly once (so provoking the error is part of the test).
+    """
+    remaining = list(page.console_errors)
+    for status, path in allowed:
+        prefix = f"Failed to load resource: the server responded with a status of {status} "
+        matches = [e for e in remaining if e[0].startswith(prefix) and e[1].split("?")[0].endswith(path)]
+        assert len(matches) == 1, f"expected one {status} for {path}, got {matches} among {remaining}"
+        remaining.remove(matches[0])
+    assert remaining == [], "\n".join(f"{text} ({url})" for text, url in remaining)
+
+
+def start_application(page, javascript: bool, axe) -> None:
+    """From the home page: "Ajukan permohonan" → "KTP-el Hilang" → "Mulai"; end on the NIK page."""
+    page.goto("/")
+    ready(page, javascript)
+    axe(page)
+    page.locator("ul.actions a.action", has_text="Ajukan permohonan").click()
+    expect(page).to_have_url(re.compile(r"/ajukan$"))
+    heading(page, "Ajukan permohonan")
+    axe(page)
+    page.get_by_role("link", name=SERVICE_NAME, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}$"))
+    heading(page, SERVICE_NAME)
+    axe(page)
+    page.get_by_role("link", name="Mulai", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nik$"))
+    heading(page, "Berapa NIK Anda?")
+    axe(page)
+
+
+def answer_nik(page, nik: str) -> None:
+    page.get_by_label("Berapa NIK Anda?").fill(nik)
+    next_button(page).click()
+
+
+def answer_name(page, axe) -> None:
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nama$"))
+    heading(page, "Siapa nama lengkap Anda?")
+    axe(page)
+    page.get_by_label("Siapa nama lengkap Anda?").fill(FULL_NAME)
+    next_button(page).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanggal-lahir$"))
+    heading(page, "Kapan Anda lahir?")
+    axe(page)
+
+
+def fill_date(page, day: str, month: str, year: str) -> None:
+    page.get_by_label("Tanggal", exact=True).fill(day)
+    page.get_by_label("Bulan", exact=True).fill(month)
+    page.get_by_label("Tahun", exact=True).fill(year)
+
+
+def answer_birth_to_address(page, javascript: bool, axe) -> None:
+    """On the birth-date page: answer it, the phone, and the address (JS: kecamatan filter; no JS: grouped list)."""
+    fill_date(page, "1", "1", "1990")
+    next_button(page).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/telepon$"))
+    heading(page, "Berapa nomor HP Anda?")
+    axe(page)
+    page.get_by_label("Berapa nomor HP Anda?").fill("0812 3456 7890")
+    next_button(page).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/alamat$"))
+    heading(page, "Di mana Anda tinggal?")
+    ready(page, javascript)
+    axe(page)
+    desa = page.get_by_label("Desa/kelurahan")
+    kecamatan = page.get_by_label("Kecamatan", exact=True)
+    groups = page.locator("#desa optgroup")
+    if javascript:
+        expect(kecamatan).to_be_visible()
+        expect(groups).to_have_count(14)  # before a kecamatan is chosen, every desa is offered
+        kecamatan.select_option(label=KECAMATAN)
+        expect(groups).to_have_count(1)  # the htmx fragment lists only that kecamatan's desa
+        expect(groups).to_have_attribute("label", f"Kecamatan {KECAMATAN}")
+        expect(page.locator("#desa option")).to_have_count(1 + 20)
+        expect(page.locator("#desa option", has_text="Ronggo Mulyo")).to_have_count(0)
+        axe(page)
+        page.get_by_label("Desa/kelurahan").select_option(label=DESA)
+    else:
+        expect(kecamatan).to_be_hidden()  # the filter needs JavaScript; the grouped list does not
+        expect(groups).to_have_count(14)
+        code, name, district = DESA_NO_JS
+        expect(page.locator(f'#desa optgroup[label="Kecamatan {district}"] option[value="{code}"]')).to_have_text(name)
+        desa.select_option(value=code)
+    page.get_by_label("Alamat (jalan, RT/RW)").fill(STREET)
+    next_button(page).click()
+
+
+def answer_questions(page, axe) -> None:
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanya-police-report-number$"))
+    heading(page, "Nomor surat kehilangan dari Polisi")
+    axe(page)
+    page.get_by_label("Nomor surat kehilangan dari Polisi").fill(POLICE_REPORT)
+    next_button(page).click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanya-police-report-date$"))
+    heading(page, "Tanggal surat kehilangan")
+    axe(page)
+    fill_date(page, "28", "11", "2026")
+    next_button(page).click()
+
+
+def upload_documents(page, javascript: bool, axe, photo_path) -> None:
+    """Upload the photo for both documents; end on the check page."""
+    for slug, name in (("dokumen-surat-kehilangan", "Surat kehilangan dari Polisi"),
+                       ("dokumen-kk", "Kartu Keluarga (KK)")):
+        expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))
+        heading(page, f"Unggah {name}")
+        ready(page, javascript)
+        axe(page)
+        page.get_by_label("Pilih foto atau PDF").set_input_files(photo_path)
+        page.get_by_role("button", name="Unggah dan lanjut").click()
+        if javascript:  # htmx posts the file and swaps in what was received, staying on the page
+            expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_visible()
+            preview = page.get_by_role("img", name=f"Foto {name} yang sudah diunggah")
+            expect(preview).to_be_visible()
+            page.wait_for_function("image => image.complete && image.naturalWidth > 0",
+                                   arg=preview.element_handle())
+            expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))
+            axe(page)
+            page.get_by_role("link", name="Lanjut", exact=True).click()
+
+
+def fill_application(page, javascript: bool, axe, photo_path) -> None:
+    """From the name page to the check page."""
+    answer_name(page, axe)
+    answer_birth_to_address(page, javascript, axe)
+    answer_questions(page, axe)
+    upload_documents(page, javascript, axe, photo_path)
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/periksa$"))
+    heading(page, "Periksa jawaban Anda")
+
+
+def submit_application(page, axe) -> tuple[str, str]:
+    """On the check page: tick the declaration and send; return the reference and PIN of the confirmation."""
+    page.get_by_label(re.compile(r"^Saya menyatakan data dan dokumen")).check()
+    page.get_by_role("button", name="Kirim permohonan").click()
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/selesai$"))
+    heading(page, "Permohonan terkirim")
+    axe(page)
+    return read_reference_and_pin(page)
+
+
+def read_reference_and_pin(page) -> tuple[str, str]:
+    shown = page.locator(".panel strong.reference")
+    expect(shown).to_have_count(2)
+    reference, pin = (text.strip() for text in shown.all_inner_texts())
+    assert REFERENCE.match(reference), reference
+    assert re.fullmatch(r"\d{6}", pin), pin
+    return reference, pin
+
+
+def apply_and_submit(page, javascript: bool, axe, photo_path) -> tuple[str, str]:
+    """Walk the whole journey from the home page to the confirmation; return the reference and PIN."""
+    start_application(page, javascript, axe)
+    answer_nik(page, GOOD_NIK)
+    fill_application(page, javascript, axe, photo_path)
+    return submit_application(page, axe)
+
+
+def track_on(page, javascript: bool, axe, reference: str, pin: str) -> None:
+    """Open /lacak, type the reference and PIN, and land on the application's page."""
+    page.goto("/lacak")
+    ready(page, javascript)
+    heading(page, "Lacak permohonan")
+    axe(page)
+    page.get_by_label("Nomor permohonan").fill(reference)
+    page.get_by_label("PIN", exact=True).fill(pin)
+    page.get_by_role("button", name="Lacak", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/lacak/{reference}$"))
+    axe(page)
+
+
+def assert_submitted_status(page, reference: str) -> None:
+    heading(page, SERVICE_NAME)
+    expect(page.locator(".caption")).to_have_text(f"Permohonan {reference}")
+    expect(page.locator(".status-label")).to_have_text("Terkirim, menunggu diperiksa")
+    expect(page.locator(".facts")).to_contain_text("331701******0001")
+    expect(page.locator("main")).not_to_contain_text(GOOD_NIK)
+    timeline = page.locator("ul.timeline li")
+    expect(timeline).to_have_count(2)
+    expect(timeline.nth(0)).to_contain_text("Permohonan dikirim")  # newest first
+    expect(timeline.nth(1)).to_contain_text("Mulai diisi")
+    expect(page.locator("ul.documents li")).to_have_count(2)
+
+
+# --- tests ---------------------------------------------------------------------------------------------------
+
+
+def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe, browser, live_server, regions,
+                                                       photo_path):
+    start_application(page, javascript, check_axe)
+
+    answer_nik(page, "3317")  # too short: the page comes back (422) with the error and the typed value
+
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nik$"))
+    expect(page).to_have_title(re.compile(r"^Kesalahan: Berapa NIK Anda\?"))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link", name=NIK_FORMAT_ERROR)).to_have_attribute("href", "#nik")
+    expect(page.locator("#nik-error")).to_have_text(f"Kesalahan: {NIK_FORMAT_ERROR}")
+    nik = page.get_by_label("Berapa NIK Anda?")
+    expect(nik).to_have_value("3317")
+    expect(nik).to_have_attribute("aria-describedby", re.compile(r"\bnik-error\b"))
+    check_axe(page)
+
+    answer_nik(page, GOOD_NIK)
+    fill_application(page, javascript, check_axe, photo_path)
+
+    summary_rows = page.locator("dl.summary")
+    for answer in (GOOD_NIK, FULL_NAME, "1 Januari 1990", STREET, POLICE_REPORT, "28 November 2026"):
+        expect(summary_rows).to_contain_text(answer)
+    desa_line = f"{DESA}, Kecamatan {KECAMATAN}" if javascript else f"{DESA_NO_JS[1]}, Kecamatan {DESA_NO_JS[2]}"
+    expect(page.locator("#row-alamat")).to_contain_text(desa_line)
+    expect(page.locator("#row-dokumen-kk")).to_contain_text("Foto")
+    change = page.get_by_role("link", name="Ubah jawaban ini")
+    expect(change).to_have_count(11)
+    expect(page.locator("#row-nama").get_by_role("link", name="Ubah jawaban ini")).to_have_attribute(
+        "href", f"/ajukan/{SERVICE}/nama?kembali=periksa")
+    check_axe(page)
+
+    reference, pin = submit_application(page, check_axe)
+
+    receipt_link = page.get_by_role("link", name="Unduh bukti (PDF A4)")
+    expect(receipt_link).to_have_attribute("href", f"/lacak/{reference}/bukti.pdf?ukuran=a4")
+    receipt = page.request.get(receipt_link.get_attribute("href"))
+    assert receipt.status == 200
+    assert receipt.headers["content-type"].startswith("application/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.body())).pages)
+    assert reference in text, text[:2000]
+    assert "331701******0001" in text and GOOD_NIK not in text
+    expect(page.get_by_role("link", name="Bagikan nomor permohonan lewat WhatsApp")).to_have_attribute(
+        "href", re.compile(r"^https://wa\.me/\?text="))
+
+    page.get_by_role("link", name="Lihat status permohonan").click()
+    expect(page).to_have_url(re.compile(rf"/lacak/{reference}$"))
+    assert_submitted_status(page, reference)
+    check_axe(page)
+    if javascript:
+        assert_no_console_errors(page, allowed=((422, f"/ajukan/{SERVICE}/nik"),))
+
+    with other_device(browser, live_server, javascript) as other:
+        other.goto(f"/lacak/{reference}")  # not unlocked on this device: the form, with the reference filled in
+        expect(other).to_have_url(re.compile(r"/lacak\?nomor="))
+        track_on(other, javascript, check_axe, reference, pin)
+        assert_submitted_status(other, reference)
+        if javascript:
+            assert_no_console_errors(other)
+
+
+def test_resident_saves_a_draft_and_resumes_it_elsewhere(page, javascript, check_axe, browser, live_server,
+                                                         regions):
+    start_application(page, javascript, check_axe)
+    answer_nik(page, GOOD_NIK)
+    answer_name(page, check_axe)
+
+    page.get_by_role("button", name="Simpan dan lanjutkan nanti").click()
+
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/disimpan$"))
+    heading(page, "Permohonan disimpan")
+    expect(page.locator("main")).to_contain_text("disimpan sampai")
+    check_axe(page)
+    reference, pin = read_reference_and_pin(page)
+    if javascript:
+        assert_no_console_errors(page)
+
+    with other_device(browser, live_server, javascript) as other:
+        track_on(other, javascript, check_axe, reference, pin)
+        expect(other.locator(".status-label")).to_have_text("Belum dikirim (draf)")
+        other.get_by_role("link", name="Lanjutkan mengisi").click()
+        expect(other).to_have_url(re.compile(rf"/ajukan/{SERVICE}$"))
+        expect(other.locator(".notice-box").first).to_contain_text(reference)
+        check_axe(other)
+        other.locator(".notice-box").get_by_role("link", name="Lanjutkan mengisi").click()
+
+        expect(other).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanggal-lahir$"))  # the first unanswered step
+        heading(other, "Kapan Anda lahir?")
+        check_axe(other)
+        other.get_by_role("link", name="Kembali").click()
+        expect(other).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nama$"))
+        expect(other.get_by_label("Siapa nama lengkap Anda?")).to_have_value(FULL_NAME)
+        check_axe(other)
+        if javascript:
+            assert_no_console_errors(other)
+
+
+def test_verification_page_from_the_receipt_qr(page, javascript, check_axe, browser, live_server, app, regions,
+                                               photo_path):
+    from portal.models import Application
+
+    reference, _pin = apply_and_submit(page, javascript, no_axe, photo_path)  # axe runs on it in the test above
+    with app.app_context():
+        from portal.extensions import db
+        token = db.session.scalars(select(Application.verification_token)
+                                   .where(Application.reference == reference)).one()
+    assert token
+
+    with other_device(browser, live_server, javascript) as other:
+        response = other.goto(f"/verifikasi/{token}")
+        assert response is not None and response.status == 200
+        heading(other, "Verifikasi dokumen")
+        expect(other.locator(".status-label")).to_have_text(re.compile(r"^Asli: bukti ini diterbitkan oleh "))
+        facts = other.locator("dl.facts")
+        expect(facts).to_contain_text(SERVICE_NAME)
+        expect(facts).to_contain_text("Terkirim, menunggu diperiksa")
+        expect(facts).to_contain_text("S. W.")
+        expect(facts).to_contain_text(f"{reference[:3]}-••••-{reference[-4:]}")
+        main = other.locator("main")
+        for private in (FULL_NAME, "Siti", "Wulandari", reference, GOOD_NIK, "331701******0001"):
+            expect(main).not_to_contain_text(private)
+        check_axe(other)
+
+        forged = other.goto("/verifikasi/forged")
+        assert forged is not None and forged.status == 404
+        heading(other, "Verifikasi dokumen")
+        expect(other.locator(".status-label")).to_have_text("Tidak ditemukan")
+        expect(other.locator("main")).not_to_contain_text("Asli")
+        check_axe(other)
+        if javascript:  # the browser logs the 404 of the forged code's page itself: the page working as meant
+            assert_no_console_errors(other, allowed=((404, "/verifikasi/forged"),))
+    if javascript:
+        assert_no_console_errors(page)
