@@ -33,9 +33,62 @@ from ..templating import clock_time, long_date
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in the app's templates wins
-STYLESHEET = HERE / "receipt.css"
-# The sizes receipt.css knows; the QR code is 36 mm on A4 and 28 mm on A6 (at least 30 and 25 to scan well).
 SIZES = ("a4", "a6")
+
+# The receipt's print stylesheet, one for both sizes: the root's class (a4 or a6) picks the named page and
+# the scale. It is parsed once per process (`_stylesheet`), not per render. Keep it plain, it is on every
+# render's path: system fonts only (DejaVu); no flex, tables or list markers; one float, kept in its own
+# block formatting context (see bench/receipt.py). The QR code is 36 mm on A4 and 28 mm on A6 (at least
+# 30 and 25 mm scan well from paper); its white padding is its quiet zone.
+STYLESHEET = """\
+@page a4 { size: A4; margin: 16mm 18mm; }
+@page a6 { size: A6; margin: 6mm 6mm 5mm; }
+html { font-family: "DejaVu Sans", sans-serif; color: #000; }
+html.a4 { page: a4; font-size: 10.5pt; line-height: 1.4; }
+html.a6 { page: a6; font-size: 7.5pt; line-height: 1.28; }
+body, p, h1, h2 { margin: 0; }
+h1, h2, b { font-weight: bold; }
+.k, .url, .version { color: #333; }
+.ref, .url { font-family: "DejaVu Sans Mono", monospace; }
+.top { display: flow-root; }  /* holds the QR code's float, so lines below it do not wrap around it */
+.qr { float: right; text-align: center; }
+.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
+.url { overflow-wrap: anywhere; }
+.row .k { display: inline-block; text-indent: 0; }
+.item { padding-left: 0.91em; text-indent: -0.91em; }  /* hangs after "• " */
+.step { padding-left: 1.27em; text-indent: -1.27em; }  /* hangs after "1. " */
+.office { border-bottom: 1pt solid #000; }
+.note { border-top: 0.75pt solid #000; }
+
+/* A4: room to read. */
+.a4 .office { padding-bottom: 3mm; font-size: 9.5pt; }
+.a4 .office b { font-size: 12pt; }
+.a4 h1 { font-size: 17pt; margin: 7mm 0 4mm; }
+.a4 .qr { width: 52mm; margin-left: 4mm; font-size: 9pt; line-height: 1.3; }
+.a4 .qr img { width: 36mm; height: 36mm; padding: 4mm; }
+.a4 .url { font-size: 7.5pt; }
+.a4 .ref { font-size: 24pt; line-height: 1.2; margin-bottom: 5mm; }
+.a4 .row { padding-left: 38mm; text-indent: -38mm; margin-bottom: 1.5mm; }
+.a4 .row .k { width: 38mm; }
+.a4 h2 { font-size: 11.5pt; margin: 6mm 0 1.5mm; }
+.a4 .item, .a4 .step { margin-bottom: 1mm; }
+.a4 .note { font-size: 9.5pt; margin-top: 10mm; padding-top: 3mm; }
+.a4 .version { font-size: 8pt; }
+
+/* A6: the same, tighter. */
+.a6 .office { padding-bottom: 1.2mm; font-size: 6.5pt; }
+.a6 .office b { font-size: 7.5pt; }
+.a6 h1 { font-size: 10pt; margin: 2mm 0 1mm; }
+.a6 .qr { width: 36mm; margin-left: 1mm; font-size: 6.5pt; line-height: 1.2; }
+.a6 .qr img { width: 28mm; height: 28mm; padding: 3mm; margin-top: -3mm; }
+.a6 .url { font-size: 5.5pt; }
+.a6 .ref { font-size: 14pt; line-height: 1.15; margin-bottom: 1.8mm; }
+.a6 .row { padding-left: 19mm; text-indent: -19mm; margin-bottom: 0.8mm; }
+.a6 .row .k { width: 19mm; font-size: 6.5pt; }
+.a6 h2 { font-size: 7.5pt; margin: 1.8mm 0 0.4mm; }
+.a6 .note { font-size: 6.5pt; margin-top: 2mm; padding-top: 1mm; }
+.a6 .version { font-size: 5.5pt; }
+"""
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 _FULL_NIK = re.compile(r"\d{16}")
@@ -196,12 +249,12 @@ _parsed_stylesheet: CSS | None = None
 
 
 def _stylesheet() -> CSS:
-    """Return receipt.css parsed once per process (parsing and compiling its selectors costs a few ms)."""
+    """Return STYLESHEET parsed once per process (parsing and compiling its selectors costs a few ms)."""
     global _parsed_stylesheet
     if _parsed_stylesheet is None:
         with _stylesheet_lock:
             if _parsed_stylesheet is None:
-                _parsed_stylesheet = CSS(filename=str(STYLESHEET), url_fetcher=DataOnlyFetcher())
+                _parsed_stylesheet = CSS(string=STYLESHEET, url_fetcher=DataOnlyFetcher())
     return _parsed_stylesheet
 
 
