@@ -189,6 +189,8 @@ def check(code: str):
         except applications.Incomplete as incomplete:
             missing = incomplete.steps
         else:
+            from ..track.routes import cached_receipt
+            cached_receipt(application)  # the confirmation offers it at once: render it now, not on the click
             return redirect(url_for("apply.done", code=code), 303)
     status = 422 if request.method == "POST" else 200
     kecamatan = db.session.get(Region, application.region.parent_code) if application.region else None

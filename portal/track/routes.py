@@ -135,18 +135,31 @@ def receipt(reference: str):
     size = request.args.get("ukuran", "a4")
     if size not in RECEIPT_SIZES:
         abort(404)
-    language = str(get_locale())
-    etag = f"{found.id}-v{found.version}-{size}-{language}"
+    etag = receipt_key(found, size)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        body = _receipt_cache().get_or_render(etag, lambda: render_receipt(receipt_data(found), size))
+        body = cached_receipt(found, size)
         response = make_response(body)
         response.mimetype = "application/pdf"
         response.headers["Content-Disposition"] = f'inline; filename="bukti-{found.reference}-{size}.pdf"'
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def receipt_key(application, size: str) -> str:
+    """Return the cache key (and ETag) of a receipt: it changes with the application's version and language."""
+    return f"{application.id}-v{application.version}-{size}-{get_locale()}"
+
+
+def cached_receipt(application, size: str = "a4") -> bytes:
+    """Return the receipt PDF of `application`, rendering it only if this version was never rendered.
+
+    Called right after submission too, so the resident's first download is already a cache hit.
+    """
+    return _receipt_cache().get_or_render(receipt_key(application, size),
+                                          lambda: render_receipt(receipt_data(application), size))
 
 
 def _receipt_cache() -> ReceiptCache:

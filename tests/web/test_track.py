@@ -181,3 +181,32 @@ def test_purge_deletes_expired_drafts_with_their_files(app, client, regions, clo
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == 0
     assert list(store_root.glob("*.jpg")) == []
+
+
+def test_receipt_download_is_rendered_once_per_version(app, client, regions, monkeypatch):
+    from pypdf import PdfReader
+    import io
+    from portal.track import routes as track_routes
+
+    reference, pin = submitted_kk(client)
+    calls = []
+    real = track_routes.render_receipt
+    monkeypatch.setattr(track_routes, "render_receipt", lambda data, size: calls.append(size) or real(data, size))
+    first = client.get(f"/lacak/{reference}/bukti.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert calls == []  # rendered at submission already
+    text = PdfReader(io.BytesIO(first.data)).pages[0].extract_text()
+    assert reference in text and "331701******0001" in text and GOOD_NIK not in text
+    assert client.get(f"/lacak/{reference}/bukti.pdf").data == first.data and calls == []
+    assert client.get(f"/lacak/{reference}/bukti.pdf", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    small = client.get(f"/lacak/{reference}/bukti.pdf?ukuran=a6")
+    assert small.status_code == 200 and calls == ["a6"]
+    assert client.get(f"/lacak/{reference}/bukti.pdf?ukuran=a3").status_code == 404
+    assert app.test_client().get(f"/lacak/{reference}/bukti.pdf").status_code == 404  # another device
+
+
+def test_draft_has_no_receipt(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    with client.application.app_context():
+        reference = db.session.scalars(select(Application)).one().reference
+    assert client.get(f"/lacak/{reference}/bukti.pdf").status_code == 404
