@@ -56,8 +56,8 @@ WRK_THREADS = 2
 WRK_CONNECTIONS = 32
 # Sent to the hello app and the portal alike, so both pay for content negotiation on equal terms.
 ACCEPT_ENCODING = "gzip, br"
-PORTAL_TARGETS = ("/", "/api/status", "/layanan", "/jadwal")
-WEIGHT_PAGES = ("/", "/layanan", "/jadwal")
+PORTAL_TARGETS = ("/", "/api/status", "/layanan", "/jadwal", "/lacak", "/ajukan/ktp_baru")
+WEIGHT_PAGES = ("/", "/layanan", "/jadwal", "/lacak", "/ajukan/ktp_baru/nik")
 
 RATIO_BUDGET = 0.60
 P99_BUDGET_MS = 50.0

@@ -6,7 +6,9 @@ gzip and brotli forms, keyed by path, language, the minute (or second) and the r
 repeated request costs a dictionary lookup instead of queries, templates and compression.
 
 Only anonymous, plain GET requests without a query string that end in a 200 without cookies are cached;
-htmx requests always reach the view (they want fragments).
+htmx requests always reach the view (they want fragments). A page with a form (`csrf=True`) is cached with a
+placeholder where its CSRF token was, and each visitor gets their own token put back (the page is then
+compressed per response, by Flask-Compress).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from functools import wraps
 from typing import Callable
 
 import brotli
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
+from flask_wtf.csrf import generate_csrf
 
 from .extensions import select_locale
 from .services import calendar, revisions
@@ -34,18 +37,24 @@ class CachedPage:
     br: bytes
     mimetype: str
     headers: tuple[tuple[str, str], ...]
+    personal: bool = False  # holds CSRF_PLACEHOLDER where each visitor's token goes
 
     @classmethod
-    def from_response(cls, response: Response) -> "CachedPage":
-        """Return the cache entry for an uncompressed `response`."""
-        body = response.get_data()
+    def from_response(cls, response: Response, body: bytes | None = None, personal: bool = False) -> "CachedPage":
+        """Return the cache entry for an uncompressed `response` (with `body` instead of its own, if given)."""
+        body = response.get_data() if body is None else body
         kept = tuple((name, value) for name, value in response.headers.items()
                      if name in ("Cache-Control", "Access-Control-Allow-Origin"))
+        if personal:
+            return cls(body, b"", b"", response.mimetype, kept, True)
         return cls(body, gzip.compress(body, 6, mtime=0), brotli.compress(body, quality=5),
                    response.mimetype, kept)
 
     def to_response(self) -> Response:
-        """Return a response with the body the client accepts best."""
+        """Return a response with the body the client accepts best (a personal page gets its own token)."""
+        if self.personal:
+            body = self.plain.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
+            return Response(body, mimetype=self.mimetype, headers=list(self.headers))
         accepted = request.accept_encodings
         if accepted["br"]:
             body, encoding = self.br, "br"
@@ -103,8 +112,13 @@ def _cacheable_request() -> bool:
             and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
-def cached_page(per: str = "minute") -> Callable:
-    """Return a decorator that serves a view from the page cache; `per` is "minute" or "second"."""
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+
+
+def cached_page(per: str = "minute", csrf: bool = False) -> Callable:
+    """Return a decorator that serves a view from the page cache; `per` is "minute" or "second".
+
+    With `csrf=True` the page may carry a form: it is cached with its CSRF token taken out."""
     width = 16 if per == "minute" else 19  # characters of an ISO timestamp: to the minute, or the second
 
     def decorator(view: Callable) -> Callable:
@@ -116,10 +130,20 @@ def cached_page(per: str = "minute") -> Callable:
             page = _cache().get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
-                if response.status_code != 200 or "Set-Cookie" in response.headers or response.direct_passthrough:
+                if response.status_code != 200 or response.direct_passthrough:
                     return response
-                page = CachedPage.from_response(response)
+                token = g.get("csrf_token")  # Flask-WTF's signed token, when the page rendered a form
+                if token is not None:
+                    body = response.get_data()
+                    if not csrf or token.encode() not in body:
+                        return response
+                    page = CachedPage.from_response(response, body.replace(token.encode(), CSRF_PLACEHOLDER), True)
+                elif "Set-Cookie" in response.headers:
+                    return response
+                else:
+                    page = CachedPage.from_response(response)
                 _cache().put(key, page)
+                return response if page.personal else page.to_response()
             return page.to_response()
 
         return wrapper

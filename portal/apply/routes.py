@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import access
 from ..errors import error_page
 from ..extensions import db, htmx
+from ..pagecache import cached_page
 from ..models import ApplicationDocument, Region
 from ..domain import form as form_steps
 from ..domain import lifecycle
@@ -40,12 +41,14 @@ def _draft(service) -> tuple:
 
 
 @bp.get("")
+@cached_page()
 def choose():
     """Return the list of services to apply for."""
     return render("apply/choose.html", groups=catalogue.grouped(catalogue.active_services()))
 
 
 @bp.get("/<code>")
+@cached_page()
 def start(code: str):
     """Return a service's start page: what the form asks, what to have at hand, and "Mulai"."""
     service = _service_or_404(code)

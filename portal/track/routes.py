@@ -16,6 +16,7 @@ from ..domain import lifecycle
 from ..domain.nik import mask
 from ..domain.reference import normalize_reference
 from ..extensions import limiter
+from ..pagecache import cached_page
 from ..pdf.receipt import ReceiptCache, ReceiptData, render_receipt
 from ..services import applications, calendar
 from ..templating import clock_time, localized, long_date, public_url, render
@@ -55,6 +56,7 @@ def _too_many(limit):
 
 
 @bp.route("", methods=["GET", "POST"])
+@cached_page(csrf=True)
 @limiter.limit(lambda: current_app.config["TRACK_LIMIT"], methods=["POST"], on_breach=_too_many)
 @limiter.limit(lambda: current_app.config["TRACK_REFERENCE_LIMIT"], methods=["POST"], key_func=_reference_key,
                on_breach=_too_many)

@@ -177,8 +177,7 @@ def answer_birth_to_address(page, javascript: bool, axe) -> None:
         expect(page.locator("#desa option")).to_have_count(1 + 20)
         expect(page.locator("#desa option", has_text="Ronggo Mulyo")).to_have_count(0)
         axe(page)
-        page.get_by_label("Desa/kelurahan").select_option(label=DESA)
-        page.screenshot(path="/tmp/loket-address-js.png", full_page=True)
+        desa.select_option(label=DESA)  # a locator: it finds the swapped-in select
     else:
         expect(kecamatan).to_be_hidden()  # the filter needs JavaScript; the grouped list does not
         expect(groups).to_have_count(14)
@@ -221,7 +220,6 @@ def upload_documents(page, javascript: bool, axe, photo_path) -> None:
                                    arg=preview.element_handle())
             expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))
             axe(page)
-            page.screenshot(path=f"/tmp/loket-upload-{slug}-js.png", full_page=True)
             page.get_by_role("link", name="Lanjut", exact=True).click()
 
 
@@ -301,7 +299,6 @@ def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe
     expect(page).to_have_title(re.compile(r"^Kesalahan: Berapa NIK Anda\?"))
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
-    page.screenshot(path=f"/tmp/loket-nik-error-{'js' if javascript else 'nojs'}.png", full_page=True)
     expect(summary.get_by_role("link", name=NIK_FORMAT_ERROR)).to_have_attribute("href", "#nik")
     expect(page.locator("#nik-error")).to_have_text(f"Kesalahan: {NIK_FORMAT_ERROR}")
     nik = page.get_by_label("Berapa NIK Anda?")
@@ -323,10 +320,8 @@ def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe
     expect(page.locator("#row-nama").get_by_role("link", name="Ubah jawaban ini")).to_have_attribute(
         "href", f"/ajukan/{SERVICE}/nama?kembali=periksa")
     check_axe(page)
-    page.screenshot(path=f"/tmp/loket-check-{'js' if javascript else 'nojs'}.png", full_page=True)
 
     reference, pin = submit_application(page, check_axe)
-    page.screenshot(path=f"/tmp/loket-done-{'js' if javascript else 'nojs'}.png", full_page=True)
 
     receipt_link = page.get_by_role("link", name="Unduh bukti (PDF A4)")
     expect(receipt_link).to_have_attribute("href", f"/lacak/{reference}/bukti.pdf?ukuran=a4")
@@ -342,7 +337,6 @@ def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe
     page.get_by_role("link", name="Lihat status permohonan").click()
     expect(page).to_have_url(re.compile(rf"/lacak/{reference}$"))
     assert_submitted_status(page, reference)
-    page.screenshot(path=f"/tmp/loket-status-{'js' if javascript else 'nojs'}.png", full_page=True)
     check_axe(page)
     if javascript:
         assert_no_console_errors(page, allowed=((422, f"/ajukan/{SERVICE}/nik"),))

@@ -56,3 +56,31 @@ def test_cache_can_be_turned_off(app, client, catalogue):
     app.config["PAGE_CACHE_SIZE"] = 0
     client.get("/")
     assert "loket_pages" not in app.extensions
+
+
+def test_form_page_is_cached_with_each_visitors_own_csrf_token(app, client, catalogue):
+    import re
+    from portal.extensions import db as _db  # noqa: F401
+    first_client, second_client = app.test_client(), app.test_client()
+    first = first_client.get("/lacak").get_data(as_text=True)
+    second = second_client.get("/lacak").get_data(as_text=True)
+    assert len(app.extensions["loket_pages"]) == 1
+    token_a = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first).group(1)
+    token_b = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', second).group(1)
+    assert token_a != token_b and "csrf-token" not in second
+    # The token served from the cache is a working one: the post is accepted as far as CSRF goes.
+    response = second_client.post("/lacak", data={"csrf_token": token_b, "reference": "RBG-0000-0000", "pin": "123456"})
+    assert response.status_code == 422
+
+
+def test_page_with_a_form_is_not_cached_unless_it_says_so(app, client, catalogue):
+    from flask_wtf.csrf import generate_csrf
+
+    @app.get("/_form")
+    def form_page():
+        return f"<form><input name=csrf_token value={generate_csrf()}></form>"
+
+    from portal.pagecache import cached_page
+    app.view_functions["form_page"] = cached_page()(app.view_functions["form_page"])
+    client.get("/_form")
+    assert len(app.extensions.get("loket_pages", [])) == 0
