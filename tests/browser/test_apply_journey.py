@@ -215,7 +215,7 @@ def upload_documents(page, javascript: bool, axe, photo_path) -> None:
             expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_visible()
             preview = page.locator("#upload .preview img")
             expect(preview).to_be_visible()
-            expect(preview).to_have_attribute("alt", re.compile(r"^Foto .*yang sudah diunggah$"))
+            expect(preview).to_have_attribute("alt", f"Foto {name} yang sudah diunggah")
             page.wait_for_function("image => image.complete && image.naturalWidth > 0",
                                    arg=preview.element_handle())
             expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))

@@ -41,3 +41,23 @@ def test_lost_ktp_from_start_to_confirmation(client, regions):
         assert application.phone == "+6281234567890" and application.full_name == "Siti Wulandari"
         assert [e.to_state for e in application.events] == ["draft", "submitted"]
         assert len(application.documents) == 2 and application.expires_at is None
+
+
+def test_birth_certificate_with_an_optional_document_skipped(client, regions):
+    from tests.web.apply_helpers import csrf
+    applicant_steps(client, "akta_lahir")
+    for slug, data in (("tanya-child-name", {"answer": "Ahmad Fauzi"}), ("tanya-child-sex", {"answer": "male"}),
+                       ("tanya-child-birth-date", {"day": "2", "month": "11", "year": "2026"}),
+                       ("tanya-child-birth-place", {"answer": "RSUD dr. R. Soetrasno Rembang"})):
+        assert post_step(client, "akta_lahir", slug, data).status_code == 303, slug
+    for slug in ("dokumen-surat-kelahiran", "dokumen-kk", "dokumen-ktp-el"):
+        assert post_step(client, "akta_lahir", slug, {}, files={"document": (photo(), "x.jpg")}).status_code == 303
+    path = "/ajukan/akta_lahir/dokumen-buku-nikah"
+    assert client.post(path, data={"csrf_token": csrf(client, path), "skip": "1"}).status_code == 303
+    check = client.get("/ajukan/akta_lahir/periksa").get_data(as_text=True)
+    assert "Ahmad Fauzi" in check and "Laki-laki" in check and "Tidak ada" in check
+    assert submit(client, "akta_lahir").status_code == 303
+    with client.application.app_context():
+        application = db.session.scalars(select(Application)).one()
+        assert application.state == "submitted" and application.skipped_documents == ["BUKU_NIKAH"]
+        assert application.answers["child_birth_date"] == "2026-11-02"
