@@ -1,0 +1,80 @@
+"""Residents' uploads: decide what a file is from its bytes, refuse what is unsafe, store what is left.
+
+`inspect_upload` takes the raw bytes of one upload and returns a `CleanFile` or raises `UploadRejected`:
+
+- the type comes from the bytes only (JPEG, PNG, WebP or PDF); the name and the browser's type are ignored;
+- a photo is refused on its structure before it is decoded (too many pixels, data appended after the
+  image, a ZIP archive inside it, a truncated file), then fully decoded and always re-encoded as a fresh
+  JPEG (turned upright, flattened on white, at most `max_image_side` pixels, no EXIF, ICC, XMP or
+  comments), so nothing the phone or a sender hid in the file is kept;
+- a PDF is kept byte for byte, so it is checked instead: not encrypted, no JavaScript, launch actions,
+  embedded files or rich media anywhere reachable from its catalogue, a bounded page count, nothing after
+  its end.
+
+Data after a photo's end is refused unless the photo's own metadata declares it, as phones do: the extra
+images of a Multi-Picture (MPF) JPEG (the HDR gain map of iPhone and Ultra HDR photos), Samsung's SEFH/SEFT
+trailer and the video of a motion photo. Whatever it is, it is dropped by the re-encoding.
+
+`UploadStore` keeps clean files under random names in a private folder, outside `static/`.
+
+The package, by concern (each module says more):
+
+- `errors`: `UploadRejected`, `CleanFile` and `rejection_message` (what the resident is told);
+- `sniff`: the type from the first bytes, ZIP archives hidden anywhere, padding;
+- `layouts`: the structure of a JPEG, PNG or WebP (size, end, MPF index, XMP);
+- `trailers`: what a photo's own metadata declares after its end (MPF, motion photos, Samsung);
+- `images`: photo inspection and re-encoding;
+- `pdfs`: PDF inspection;
+- `store`: `UploadStore`.
+
+`inspect_upload`, the dispatcher, is here; everything callers and tests use is importable from here.
+"""
+
+from __future__ import annotations
+
+import math
+# `os` stays reachable as `portal.uploads.os`, as in the single-module version: a test replaces
+# `os.replace` through it to make the store's save fail.
+import os
+
+from .errors import CleanFile, UploadRejected, rejection_message
+from .images import JPEG_QUALITY, _inspect_image
+from .layouts import MAX_JPEG_SCANS, MAX_JPEG_SEGMENTS, MAX_PNG_CHUNKS
+from .pdfs import MAX_PDF_OBJECTS, _inspect_pdf, pdf_active_content, raw_active_content
+from .sniff import MAX_PADDING, MAX_ZIP_CANDIDATES, PADDING_BYTES, _is_heic, contains_zip, sniff
+from .store import UploadStore
+from .trailers import MAX_VIDEO_BOXES
+
+__all__ = [
+    "CleanFile", "UploadRejected", "UploadStore", "inspect_upload", "rejection_message",
+    "contains_zip", "pdf_active_content", "raw_active_content", "sniff",
+    "MEGABYTE", "PADDING_BYTES", "MAX_PADDING", "MAX_JPEG_SCANS", "MAX_JPEG_SEGMENTS", "MAX_ZIP_CANDIDATES",
+    "MAX_VIDEO_BOXES", "MAX_PNG_CHUNKS", "MAX_PDF_OBJECTS", "JPEG_QUALITY",
+    "os",
+]
+
+MEGABYTE = 1024 * 1024
+
+
+def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, max_image_side: int = 2000,
+                   max_pixels: int = 40_000_000, max_pdf_pages: int = 10) -> CleanFile:
+    """Return the clean version of the upload `data`: a re-encoded JPEG for a photo, the bytes of a PDF.
+
+    Raises UploadRejected with one of the codes `empty`, `too_large`, `unsupported_type`, `hidden_content`,
+    `corrupt_image`, `image_too_many_pixels`, `image_too_small`, `corrupt_pdf`, `pdf_encrypted`,
+    `pdf_too_many_pages`, `pdf_active_content`.
+    """
+    if not data:
+        raise UploadRejected("empty")
+    if len(data) > max_bytes:
+        raise UploadRejected("too_large", limit_mb=max_bytes / MEGABYTE,
+                             size_mb=math.ceil(len(data) * 10 / MEGABYTE) / 10)
+    kind = sniff(data)
+    if kind is None:
+        detected = "heic" if _is_heic(data) else None
+        raise UploadRejected("unsupported_type", **({"detected": detected} if detected else {}))
+    if contains_zip(data):
+        raise UploadRejected("hidden_content", found="zip")
+    if kind == "pdf":
+        return _inspect_pdf(data, max_pages=max_pdf_pages, raw_scan=raw_active_content)
+    return _inspect_image(data, kind, min_side=min_image_side, max_side=max_image_side, max_pixels=max_pixels)
