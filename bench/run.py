@@ -240,13 +240,17 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(url: str, duration: float) -> WrkResult:
+def run_wrk(url: str, duration: float, cookie: str | None = None) -> WrkResult:
     """Return what `wrk -t2 -c32 -d<duration>s --latency` measures on `url` with `ACCEPT_ENCODING`.
 
-    Raises BenchError when wrk fails or prints something unreadable.
+    With `cookie`, every request sends it (a returning visitor). Raises BenchError when wrk fails or prints
+    something unreadable.
     """
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{duration:g}s", "--latency",
-               "-H", f"Accept-Encoding: {ACCEPT_ENCODING}", url]
+               "-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(url)
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise BenchError(f"wrk failed on {url}:\n{done.stdout}{done.stderr}")
@@ -295,17 +299,21 @@ def measure_throughput(hello: GunicornServer, portal: GunicornServer, duration: 
 
     Each target is warmed up with a short wrk run that is thrown away; runs are strictly one after another.
     """
-    targets = [("hello /", hello.base_url + "/")]
-    targets += [(f"portal {path}", portal.base_url + path) for path in PORTAL_TARGETS]
+    targets = [("hello /", hello.base_url + "/", None)]
+    targets += [(f"portal {path}", portal.base_url + path, None) for path in PORTAL_TARGETS]
+    # A form page hands a first-time visitor a session and a CSRF token; a returning visitor brings them.
+    first = http_get(portal.base_url + "/lacak", ACCEPT_ENCODING)
+    session_cookie = first.headers.get("set-cookie", "").split(";")[0] or None
+    targets.append(("portal /lacak (returning)", portal.base_url + "/lacak", session_cookie))
     rows: list[ThroughputRow] = []
     hello_rps: float | None = None
-    for label, url in targets:
+    for label, url, cookie in targets:
         status = http_get(url, ACCEPT_ENCODING).status
         if status != 200:
             raise BenchError(f"{url} answers {status}, not 200; nothing to measure")
-        print(f"  {label:<22} warm-up {warmup:g} s, load {duration:g} s ...", flush=True)
-        run_wrk(url, warmup)
-        result = run_wrk(url, duration)
+        print(f"  {label:<26} warm-up {warmup:g} s, load {duration:g} s ...", flush=True)
+        run_wrk(url, warmup, cookie)
+        result = run_wrk(url, duration, cookie)
         rows.append(throughput_row(label, url, result, hello_rps))
         if hello_rps is None:
             hello_rps = result.requests_per_s

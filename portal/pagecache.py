@@ -8,7 +8,7 @@ repeated request costs a dictionary lookup instead of queries, templates and com
 Only anonymous, plain GET requests without a query string that end in a 200 without cookies are cached;
 htmx requests always reach the view (they want fragments). A page with a form (`csrf=True`) is cached with a
 placeholder where its CSRF token was, and each visitor gets their own token put back (the page is then
-compressed per response, by Flask-Compress).
+gzipped per response).
 """
 
 from __future__ import annotations
@@ -52,10 +52,15 @@ class CachedPage:
 
     def to_response(self) -> Response:
         """Return a response with the body the client accepts best (a personal page gets its own token)."""
+        accepted = request.accept_encodings
         if self.personal:
             body = self.plain.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
-            return Response(body, mimetype=self.mimetype, headers=list(self.headers))
-        accepted = request.accept_encodings
+            response = Response(body, mimetype=self.mimetype, headers=list(self.headers))
+            if accepted["gzip"]:  # fast gzip, not brotli: this body is compressed once per visitor
+                response.set_data(gzip.compress(body, 6, mtime=0))
+                response.headers["Content-Encoding"] = "gzip"
+            response.vary.add("Accept-Encoding")
+            return response
         if accepted["br"]:
             body, encoding = self.br, "br"
         elif accepted["gzip"]:
@@ -105,11 +110,16 @@ def _cache() -> PageCache:
     return cache
 
 
-def _cacheable_request() -> bool:
-    """Return True for a plain, anonymous GET the cache may answer."""
+def _cacheable_request(csrf: bool) -> bool:
+    """Return True for a plain GET the cache may answer.
+
+    A page whose only personal part is the CSRF token is served from the cache with or without a session;
+    any other page only to visitors without one (their session may change what it shows).
+    """
     return (current_app.config["PAGE_CACHE_SIZE"] > 0 and request.method in ("GET", "HEAD")
-            and not request.query_string and "HX-Request" not in request.headers and "Authorization" not in request.headers
-            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
+            and not request.query_string and "HX-Request" not in request.headers
+            and "Authorization" not in request.headers
+            and (csrf or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies))
 
 
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
@@ -124,7 +134,7 @@ def cached_page(per: str = "minute", csrf: bool = False) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not _cacheable_request():
+            if not _cacheable_request(csrf):
                 return view(*args, **kwargs)
             key = (request.path, select_locale(), calendar.now().isoformat()[:width], revisions.snapshot())
             page = _cache().get(key)
