@@ -57,8 +57,12 @@ MEGABYTE = 1024 * 1024
 
 
 def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, max_image_side: int = 2000,
-                   max_pixels: int = 40_000_000, max_pdf_pages: int = 10) -> CleanFile:
+                   max_pixels: int = 25_000_000, max_jpeg_pixels: int = 80_000_000,
+                   max_pdf_pages: int = 10) -> CleanFile:
     """Return the clean version of the upload `data`: a re-encoded JPEG for a photo, the bytes of a PDF.
+
+    JPEGs may be larger (`max_jpeg_pixels`, room for 50- and 64-megapixel phone cameras) because they are
+    decoded at a reduced scale; PNG and WebP are decoded whole, so `max_pixels` keeps a worker's memory bounded.
 
     Raises UploadRejected with one of the codes `empty`, `too_large`, `unsupported_type`, `hidden_content`,
     `corrupt_image`, `image_too_many_pixels`, `image_too_small`, `corrupt_pdf`, `pdf_encrypted`,
@@ -77,4 +81,5 @@ def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, ma
         raise UploadRejected("hidden_content", found="zip")
     if kind == "pdf":
         return _inspect_pdf(data, max_pages=max_pdf_pages, raw_scan=raw_active_content)
-    return _inspect_image(data, kind, min_side=min_image_side, max_side=max_image_side, max_pixels=max_pixels)
+    limit = max_jpeg_pixels if kind == "jpeg" else max_pixels
+    return _inspect_image(data, kind, min_side=min_image_side, max_side=max_image_side, max_pixels=limit)

@@ -535,8 +535,11 @@ def test_pillow_warning_range_is_refused_without_warnings_or_global_changes():
     assert (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES) == (limit, truncated)
 
 
-def test_max_pixels_is_a_parameter():
-    assert rejected(phone_photo(1200, 1600), max_pixels=1_000_000).code == "image_too_many_pixels"
+def test_max_pixels_is_a_parameter_with_more_room_for_jpeg():
+    assert rejected(phone_photo(1200, 1600), max_jpeg_pixels=1_000_000).code == "image_too_many_pixels"
+    assert rejected(encode(picture(1200, 1600), "PNG"), max_pixels=1_000_000).code == "image_too_many_pixels"
+    # `max_pixels` alone does not limit JPEGs, which are decoded at a reduced scale.
+    assert inspect_upload(phone_photo(1200, 1600), max_bytes=10_000_000, max_pixels=1_000_000).kind == "image"
 
 
 def test_small_photo_is_refused_with_its_size(app):
