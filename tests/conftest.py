@@ -112,3 +112,14 @@ def catalogue(app):
         seed.seed_catalogue(seed.SeedReport())
         db.session.commit()
     return app
+
+
+@pytest.fixture
+def regions(app, catalogue):
+    """Seed the regency's kecamatan and desa as well (the address step lists them)."""
+    from portal.services import seed
+
+    with app.app_context():
+        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
+        db.session.commit()
+    return app

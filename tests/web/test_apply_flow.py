@@ -1,20 +1,10 @@
 """The whole application flow with the test client, for several services."""
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Application
 from tests.web.apply_helpers import applicant_steps, photo, pin_on, post_step, reference_on, submit
-
-
-@pytest.fixture
-def regions(app, catalogue):
-    from portal.services import seed
-    with app.app_context():
-        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
-        db.session.commit()
-    return app
 
 
 def test_lost_ktp_from_start_to_confirmation(client, regions):

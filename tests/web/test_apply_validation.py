@@ -8,15 +8,6 @@ from portal.models import Application
 from tests.web.apply_helpers import GOOD_NIK, applicant_steps, csrf, post_step
 
 
-@pytest.fixture
-def regions(app, catalogue):
-    from portal.services import seed
-    with app.app_context():
-        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
-        db.session.commit()
-    return app
-
-
 def count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Application))

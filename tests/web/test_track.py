@@ -3,7 +3,6 @@
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -11,15 +10,6 @@ from portal.models import Application, ApplicationDocument
 from tests.conftest import wib
 from tests.web.apply_helpers import (GOOD_NIK, applicant_steps, csrf, photo, pin_on, post_step, reference_on,
                                      submit)
-
-
-@pytest.fixture
-def regions(app, catalogue):
-    from portal.services import seed
-    with app.app_context():
-        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
-        db.session.commit()
-    return app
 
 
 def submitted_kk(client) -> tuple[str, str]:

@@ -44,11 +44,7 @@ def corpus_file(name: str) -> bytes:
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_bad_upload_is_refused_and_nothing_is_stored(app, client, catalogue, name):
-    from portal.services import seed
-    with app.app_context():
-        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
-        db.session.commit()
+def test_bad_upload_is_refused_and_nothing_is_stored(app, client, regions, name):
     app.config["UPLOAD_MAX_MB"] = 1 if name == "over the size limit" else 10
     post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
     _data, filename, message = CORPUS[name]
