@@ -26,7 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _limit_only_decorated_views(app, limiter)
 
-    from . import assets, banner, errors, security, templating
+    from . import assets, banner, errors, security, sessions, templating
+    sessions.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -1,0 +1,24 @@
+"""The session cookie keeps Flask's format and checks while reusing its serializer."""
+
+from flask import session
+
+
+def test_session_round_trip_and_tampering(app):
+    @app.get("/_set")
+    def set_value():
+        session["x"] = 1
+        return "ok"
+
+    @app.get("/_get")
+    def get_value():
+        return str(session.get("x"))
+
+    client = app.test_client()
+    client.get("/_set")
+    assert client.get("/_get").get_data(as_text=True) == "1"
+    cookie = client.get_cookie("session")
+    assert "HttpOnly" in client.get("/_set").headers["Set-Cookie"]
+    tampered = app.test_client()
+    tampered.set_cookie("session", cookie.value[:-2] + "xx")
+    assert tampered.get("/_get").get_data(as_text=True) == "None"
+    assert app.session_interface.get_signing_serializer(app) is app.session_interface.get_signing_serializer(app)
