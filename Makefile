@@ -30,7 +30,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 
 db: setup                                      ## apply migrations and seed (idempotent)
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed
+	$(BIN)/flask seed --demo
 
 translations: $(VENV)/.runtime                 ## compile the message catalogues
 	$(BIN)/pybabel -q compile -d portal/translations

@@ -16,13 +16,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     app.json.sort_keys = False  # keep /api/status in the documented order
 
-    from .extensions import babel, compress, csrf, db, htmx, limiter, migrate, select_locale
+    from .extensions import babel, compress, csrf, db, htmx, limiter, login, migrate, select_locale
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
     htmx.init_app(app)
+    login.init_app(app)
     limiter.init_app(app)
     _limit_only_decorated_views(app, limiter)
 
@@ -34,12 +35,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     banner.init_app(app)
     errors.init_app(app)
 
+    from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
     from .apply.routes import bp as apply_bp
+    from .auth import guard
+    from .auth.routes import bp as auth_bp
     from .public.routes import bp as public_bp
     from .track.routes import bp as track_bp
+    from .staff.routes import bp as staff_bp
     from .verify.routes import bp as verify_bp
-    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp):
+    from .village.routes import bp as village_bp
+    guard.init_app(app)
+    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp, auth_bp, village_bp, staff_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

@@ -14,6 +14,7 @@ from .services.calendar import now, office_zone
 closure_cli = AppGroup("closure", help="Close or open the office on a date (holidays come by themselves).")
 notice_cli = AppGroup("notice", help="Notices shown under the banner on every page.")
 drafts_cli = AppGroup("drafts", help="Unfinished applications.")
+user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village operators.")
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -27,13 +28,17 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 
 
 @click.command("seed")
+@click.option("--demo", is_flag=True, help="Also add demo accounts (for `make run`; never in production).")
 @with_appcontext
-def seed_command() -> None:
+def seed_command(demo: bool) -> None:
     """Add the regions of the configured regency and the service catalogue (safe to run again)."""
     report = seed.seed_all(current_app.config["REGION_CODE"])
     click.echo(f"Seeded {report.kecamatan} kecamatan, {report.desa} desa/kelurahan, "
                f"{report.services} services, {report.pickup_places} pickup places "
                f"(rows already present were kept).")
+    if demo:
+        added = seed.seed_demo_users()
+        click.echo(f"Added {added} demo accounts (password {seed.DEMO_PASSWORD!r}).")
 
 
 @closure_cli.command("add")
@@ -123,9 +128,71 @@ def drafts_purge() -> None:
     click.echo(f"Deleted {drafts} expired drafts and {files} uploaded files.")
 
 
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Full name, as shown to colleagues.")
+@click.option("--role", type=click.Choice(["operator", "clerk", "supervisor", "admin"]), required=True)
+@click.option("--desa", "region_code", default=None, help="For an operator: the desa code, e.g. 33.17.01.2001.")
+@click.password_option(help="At least 10 characters; asked for twice when left out.")
+def user_create(username: str, full_name: str, role: str, region_code: str | None, password: str) -> None:
+    """Create the account USERNAME."""
+    from .services import accounts
+
+    try:
+        user = accounts.create_user(username, full_name, role, password, region_code)
+    except accounts.AccountError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Created {user.role} {user.username}" + (f" for {user.region_code}" if user.region_code else ""))
+
+
+@user_cli.command("password")
+@click.argument("username")
+@click.password_option()
+def user_password(username: str, password: str) -> None:
+    """Set a new password for USERNAME (ends its sessions and lifts a lock)."""
+    from .services import accounts
+
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.UsageError(f"there is no account {username!r}")
+    try:
+        accounts.set_password(user, password)
+    except accounts.AccountError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Password changed for {user.username}")
+
+
+@user_cli.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+def user_disable(username: str, enable: bool) -> None:
+    """Disable USERNAME (it cannot sign in; its sessions end), or enable it with --enable."""
+    from .services import accounts
+
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.UsageError(f"there is no account {username!r}")
+    accounts.set_active(user, enable)
+    click.echo(f"{'Enabled' if enable else 'Disabled'} {user.username}")
+
+
+@user_cli.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+
+    for user in db.session.scalars(select(User).order_by(User.role, User.username)):
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.username:20} {user.role:10} {state:8} {user.region_code or '':14} {user.full_name}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(user_cli)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(closure_cli)
     app.cli.add_command(notice_cli)

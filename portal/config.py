@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
             "How many reference + PIN lookups one client may try."),
     Setting("TRACK_REFERENCE_LIMIT", "LOKET_TRACK_REFERENCE_LIMIT", str, "5 per 15 minutes;20 per day",
             "How many PIN attempts one reference accepts, from any client."),
+    Setting("STAFF_IDLE_MINUTES", "LOKET_STAFF_IDLE_MINUTES", int, 30,
+            "A signed-in clerk or operator is signed out after this many minutes without a request (shared PCs)."),
+    Setting("SIGN_IN_MAX_FAILURES", "LOKET_SIGN_IN_MAX_FAILURES", int, 5,
+            "Wrong passwords in a row that lock an account."),
+    Setting("SIGN_IN_LOCK_MINUTES", "LOKET_SIGN_IN_LOCK_MINUTES", int, 15, "How long such a lock lasts."),
+    Setting("SIGN_IN_LIMIT", "LOKET_SIGN_IN_LIMIT", str, "10 per minute;50 per hour",
+            "How many sign-in attempts one client may make, whatever the account."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
 )

@@ -6,6 +6,7 @@ from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -28,6 +29,7 @@ babel = Babel()
 compress = Compress()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+login = LoginManager()
 
 
 @event.listens_for(Engine, "connect")

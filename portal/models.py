@@ -209,3 +209,43 @@ class ApplicationEvent(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     application: Mapped[Application] = relationship(back_populates="events")
+
+
+class User(db.Model):
+    """A staff member or village operator who signs in; residents never have accounts.
+
+    Roles: operator (one desa, `region_code`), clerk, supervisor, admin. Failed sign-ins are counted and
+    lock the account for a while; a disabled account cannot sign in at all.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped to sign out everywhere
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship(lazy="joined")
+
+    # Flask-Login's interface
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Return the session identity: the id and the session version, so a password change ends sessions."""
+        return f"{self.id}:{self.session_version}"

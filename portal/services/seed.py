@@ -93,3 +93,31 @@ def seed_all(region_code: str) -> SeedReport:
     seed_catalogue(report)
     db.session.commit()
     return report
+
+
+DEMO_PASSWORD = "demo-loket-2026"
+# Demo accounts for `make run` only (`flask seed --demo`): never seed them on a real deployment.
+DEMO_USERS = (
+    ("operator.ronggomulyo", "Operator Desa Ronggo Mulyo", "operator", "33.17.01.2001"),
+    ("operator.lodankulon", "Operator Desa Lodan Kulon", "operator", "33.17.05.2001"),
+    ("petugas", "Petugas Loket (demo)", "clerk", None),
+    ("kabid", "Kepala Bidang (demo)", "supervisor", None),
+)
+
+
+def seed_demo_users() -> int:
+    """Add the demo accounts that are missing (password `DEMO_PASSWORD`); return how many were added.
+
+    Operators whose desa is not in this regency's data are skipped (another regency's deployment).
+    """
+    from . import accounts
+
+    added = 0
+    for username, full_name, role, region_code in DEMO_USERS:
+        if accounts.find_user(username) is not None:
+            continue
+        if region_code and db.session.get(Region, region_code) is None:
+            continue
+        accounts.create_user(username, full_name, role, DEMO_PASSWORD, region_code)
+        added += 1
+    return added

@@ -33,6 +33,7 @@ PAGES = [
     ("/ajukan", 200),
     ("/lacak", 200),
     ("/antrean", 200),
+    ("/masuk", 200),
     ("/tidak-ada-halaman-ini", 404),
 ]
 

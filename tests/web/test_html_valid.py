@@ -21,6 +21,7 @@ FIXED_PAGES = [
     ("/ajukan", 200),
     ("/lacak", 200),
     ("/antrean", 200),
+    ("/masuk", 200),
     ("/tidak-ada-halaman-ini", 404),
 ]
 LANGUAGES = ("id", "en")

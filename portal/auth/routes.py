@@ -1,0 +1,69 @@
+"""Signing in (`/masuk`) and out (`/keluar`) for clerks, supervisors and village operators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+
+from ..extensions import limiter
+from ..public.routes import _safe_next
+from ..services import accounts, calendar
+from ..templating import clock_time, render
+from .guard import home_for
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Nama pengguna"))
+    password = PasswordField(_l("Kata sandi"))
+    submit = SubmitField(_l("Masuk"))
+
+
+def _too_many(limit):
+    """Return the sign-in page with the time to wait (429)."""
+    import time
+    minutes = -(-max(1, int(limit.reset_at - time.time()) + 1) // 60)
+    form = SignInForm()
+    return render("auth/sign_in.html", form=form,
+                  error=_("Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)s menit.", minutes=minutes)), 429
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"], on_breach=_too_many)
+def sign_in():
+    """Return the sign-in form; on a good post sign in and go where the user was going (303)."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else home_for(current_user))
+    form = SignInForm()
+    if request.method == "POST":
+        if not (form.username.data or "").strip() or not form.password.data:
+            return render("auth/sign_in.html", form=form, error=_("Isi nama pengguna dan kata sandi.")), 422
+        now = calendar.now()
+        result = accounts.sign_in(form.username.data, form.password.data, now)
+        if result.user is None:
+            error = _("Nama pengguna atau kata sandi salah.")
+            if result.refusal == "locked":
+                error = _("Akun ini dikunci sementara karena terlalu banyak kata sandi salah. Coba lagi setelah "
+                          "pukul %(time)s %(zone)s.", time=clock_time(result.locked_until), zone=calendar.zone_label())
+            elif result.refusal == "disabled":
+                error = _("Akun ini dinonaktifkan. Hubungi kepala bidang.")
+            return render("auth/sign_in.html", form=form, error=error), 422
+        session.clear()  # a fresh session for the signed-in user (no fixation)
+        login_user(result.user)
+        session.permanent = True
+        target = request.args.get("next")
+        return redirect(_safe_next(target) if target else home_for(result.user), 303)
+    return render("auth/sign_in.html", form=form, error=None)
+
+
+@bp.post("/keluar")
+def sign_out():
+    """Sign out and forget everything this browser held (303 to the sign-in page)."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.sign_in"), 303)

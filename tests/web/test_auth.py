@@ -1,0 +1,151 @@
+"""Signing in and out, lockout, idle expiry, roles on every staff page, and the account commands."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.services import accounts
+from tests.conftest import wib
+from tests.web.apply_helpers import csrf
+
+PASSWORD = "rahasia-loket-1"
+
+
+@pytest.fixture
+def users(app, regions):
+    with app.app_context():
+        accounts.create_user("op.sumber", "Operator Ronggo Mulyo", "operator", PASSWORD, "33.17.01.2001")
+        accounts.create_user("clerk", "Petugas Satu", "clerk", PASSWORD)
+        accounts.create_user("kabid", "Kepala Bidang", "supervisor", PASSWORD)
+    return app
+
+
+def sign_in(client, username, password=PASSWORD, next_path=None):
+    path = "/masuk" + (f"?next={next_path}" if next_path else "")
+    return client.post(path, data={"csrf_token": csrf(client, "/masuk"), "username": username, "password": password})
+
+
+@pytest.mark.parametrize("username, home", [("op.sumber", "/desa"), ("clerk", "/petugas"), ("kabid", "/admin")])
+def test_sign_in_goes_to_the_roles_home(client, users, username, home):
+    response = sign_in(client, username)
+    assert response.status_code == 303 and response.headers["Location"] == home
+    page = client.get(home).get_data(as_text=True)
+    assert "Keluar" in page
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(client, users):
+    for username, password in (("clerk", "salah-sekali-1"), ("nobody", PASSWORD)):
+        response = sign_in(client, username, password)
+        assert response.status_code == 422
+        assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+    assert client.get("/petugas").status_code == 303
+
+
+def test_lockout_after_repeated_failures_and_its_end(app, client, users, clock):
+    for _ in range(4):
+        sign_in(client, "clerk", "salah-sekali-1")
+    locked = sign_in(client, "clerk", "salah-sekali-1")
+    assert "dikunci sementara" in locked.get_data(as_text=True) and "09.15 WIB" in locked.get_data(as_text=True)
+    assert "dikunci sementara" in sign_in(client, "clerk").get_data(as_text=True)  # even the right password
+    clock.now = clock.now + timedelta(minutes=16)
+    assert sign_in(client, "clerk").status_code == 303
+
+
+def test_sign_in_attempts_are_rate_limited_per_client(app, client, users):
+    app.config["SIGN_IN_LIMIT"] = "3 per minute"
+    statuses = [sign_in(client, "clerk", "salah-sekali-1").status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_disabled_account_cannot_sign_in_and_its_sessions_end(app, client, users, runner):
+    sign_in(client, "clerk")
+    assert client.get("/petugas").status_code == 200
+    assert "Disabled clerk" in runner.invoke(args=["user", "disable", "clerk"]).output
+    assert client.get("/petugas").status_code == 303  # the open session ended
+    assert "dinonaktifkan" in sign_in(client, "clerk").get_data(as_text=True)
+    runner.invoke(args=["user", "disable", "clerk", "--enable"])
+    assert sign_in(client, "clerk").status_code == 303
+
+
+def test_password_change_ends_other_sessions(app, client, users, runner):
+    sign_in(client, "kabid")
+    result = runner.invoke(args=["user", "password", "kabid"], input="kata-sandi-baru-2\nkata-sandi-baru-2\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/admin").status_code == 303
+    assert sign_in(client, "kabid", "kata-sandi-baru-2").status_code == 303
+
+
+def test_idle_session_expires_on_the_server(app, client, users, monkeypatch):
+    import portal.auth.guard as guard
+
+    sign_in(client, "clerk")
+    assert client.get("/petugas").status_code == 200
+    real = guard.datetime
+
+    class Later(real):
+        @classmethod
+        def now(cls, tz=None):
+            return real.now(tz) + timedelta(minutes=31)
+
+    monkeypatch.setattr(guard, "datetime", Later)
+    response = client.get("/petugas")
+    assert response.status_code == 303 and "/masuk" in response.headers["Location"]
+    assert "Sesi Anda berakhir" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_sign_out_needs_a_post_with_csrf(client, users):
+    sign_in(client, "clerk")
+    assert client.get("/keluar").status_code == 405
+    assert client.post("/keluar").status_code == 400
+    assert client.post("/keluar", data={"csrf_token": csrf(client, "/petugas")}).status_code == 303
+    assert client.get("/petugas").status_code == 303
+
+
+def test_next_goes_back_only_within_the_site(client, users):
+    assert sign_in(client, "clerk", next_path="/petugas").headers["Location"] == "/petugas"
+    other = client.application.test_client()
+    assert sign_in(other, "clerk", next_path="https://evil.example/").headers["Location"] == "/"
+
+
+ROUTES = ["/desa", "/petugas", "/admin"]
+ALLOWED = {"op.sumber": {"/desa"}, "clerk": {"/petugas"}, "kabid": {"/petugas", "/admin"}}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_staff_pages_send_anonymous_visitors_to_sign_in(client, users, route):
+    response = client.get(route)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=")
+
+
+@pytest.mark.parametrize("username", list(ALLOWED))
+def test_role_matrix(app, users, username):
+    client = app.test_client()
+    sign_in(client, username)
+    for route in ROUTES:
+        expected = 200 if route in ALLOWED[username] else 403
+        assert client.get(route).status_code == expected, (username, route)
+
+
+def test_user_commands(app, runner, regions):
+    created = runner.invoke(args=["user", "create", "op.lasem", "--name", "Operator Babagan", "--role", "operator",
+                                  "--desa", "33.17.14.2005"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert created.exit_code == 0 and "Created operator op.lasem for 33.17.14.2005" in created.output
+    assert "taken" in runner.invoke(args=["user", "create", "op.lasem", "--name", "x", "--role", "clerk"],
+                                    input=f"{PASSWORD}\n{PASSWORD}\n").output
+    assert "needs the code of their desa" in runner.invoke(
+        args=["user", "create", "op2", "--name", "x", "--role", "operator"], input=f"{PASSWORD}\n{PASSWORD}\n").output
+    assert "at least 10" in runner.invoke(args=["user", "create", "c2", "--name", "x", "--role", "clerk"],
+                                          input="pendek\npendek\n").output
+    listing = runner.invoke(args=["user", "list"]).output
+    assert "op.lasem" in listing and "operator" in listing and "33.17.14.2005" in listing
+    with app.app_context():
+        stored = accounts.find_user("OP.LASEM")
+        assert stored.password_hash != PASSWORD and PASSWORD not in stored.password_hash
+
+
+def test_demo_accounts_are_seeded_once(app, runner, regions):
+    first = runner.invoke(args=["seed", "--demo"]).output
+    assert "Added 4 demo accounts" in first
+    assert "Added 0 demo accounts" in runner.invoke(args=["seed", "--demo"]).output
+    assert "demo accounts" not in runner.invoke(args=["seed"]).output
