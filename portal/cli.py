@@ -15,6 +15,7 @@ closure_cli = AppGroup("closure", help="Close or open the office on a date (holi
 notice_cli = AppGroup("notice", help="Notices shown under the banner on every page.")
 drafts_cli = AppGroup("drafts", help="Unfinished applications.")
 user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village operators.")
+scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -189,9 +190,21 @@ def user_list() -> None:
         click.echo(f"{user.username:20} {user.role:10} {state:8} {user.region_code or '':14} {user.full_name}")
 
 
+@scans_cli.command("purge")
+@click.option("--days", type=int, default=None, help="Override LOKET_SCAN_RETENTION_DAYS for this run.")
+def scans_purge(days: int | None) -> None:
+    """Delete the scans of applications that ended more than the retention period ago (records stay)."""
+    from .services import applications
+
+    retention = current_app.config["SCAN_RETENTION_DAYS"] if days is None else days
+    touched, files = applications.purge_ended_scans(now(), retention)
+    click.echo(f"Deleted {files} scans of {touched} applications that ended more than {retention} days ago.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(scans_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(closure_cli)

@@ -89,6 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Days an unfinished application is kept after its last change; `flask drafts purge` deletes older ones."),
     Setting("UPLOAD_DIR", "LOKET_UPLOAD_DIR", str, None,
             "Folder of uploaded scans (never served as static files). Unset: `instance/uploads`."),
+    Setting("SCAN_RETENTION_DAYS", "LOKET_SCAN_RETENTION_DAYS", int, 90,
+            "Days after an application ends (collected, rejected, cancelled) before `flask scans purge` deletes its "
+            "scans; the application and its history stay."),
     Setting("UPLOAD_MAX_MB", "LOKET_UPLOAD_MAX_MB", int, 10, "Largest photo or PDF a resident may upload, in MB."),
     Setting("RECEIPT_DIR", "LOKET_RECEIPT_DIR", str, None,
             "Folder where rendered receipts are kept so an unchanged one is not rendered twice. Unset: `instance/receipts`."),

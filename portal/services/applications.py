@@ -11,7 +11,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import form, lifecycle
@@ -227,3 +227,28 @@ def purge_expired_drafts(now: datetime) -> tuple[int, int]:
         store.delete(name)
     store.sweep_temporary()  # half-written uploads left by a crash hold personal data too
     return len(ids), len(names)
+
+
+def purge_ended_scans(now: datetime, retention_days: int) -> tuple[int, int]:
+    """Delete the scans of applications that ended more than `retention_days` ago; return (applications, files).
+
+    The applications, their answers and their history stay; only the uploaded files and their rows go. An
+    application "ended" at its last move into a final state (collected, rejected, cancelled).
+    """
+    cutoff = now - timedelta(days=retention_days)
+    ended_at = (select(ApplicationEvent.application_id)
+                .where(ApplicationEvent.to_state.in_(tuple(lifecycle.FINAL)))
+                .group_by(ApplicationEvent.application_id)
+                .having(func.max(ApplicationEvent.at) < cutoff))
+    documents = list(db.session.scalars(select(ApplicationDocument).join(Application).where(
+        Application.state.in_(tuple(lifecycle.FINAL)), Application.id.in_(ended_at))))
+    if not documents:
+        return 0, 0
+    store = upload_store()
+    names = [document.stored_name for document in documents]
+    applications_touched = {document.application_id for document in documents}
+    db.session.execute(delete(ApplicationDocument).where(ApplicationDocument.id.in_([d.id for d in documents])))
+    db.session.commit()
+    for name in names:
+        store.delete(name)
+    return len(applications_touched), len(names)

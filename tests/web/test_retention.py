@@ -1,0 +1,47 @@
+"""Retention: scans of ended applications are deleted after the configured days; records and history stay."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, ApplicationDocument, ApplicationEvent
+from portal.services import applications
+from tests.conftest import wib
+from tests.web.apply_helpers import applicant_steps, photo, post_step, submit
+
+
+def file_lost_ktp(client):
+    applicant_steps(client, "ktp_hilang")
+    post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/1"})
+    post_step(client, "ktp_hilang", "tanya-police-report-date", {"day": "1", "month": "11", "year": "2026"})
+    for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
+        post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "x.jpg")})
+    assert submit(client, "ktp_hilang").status_code == 303
+
+
+def test_scans_of_ended_applications_are_purged_after_the_retention(app, client, regions, clock, runner):
+    from pathlib import Path
+    file_lost_ktp(client)
+    other = app.test_client()
+    file_lost_ktp(other)
+    with app.app_context():
+        first, second = db.session.scalars(select(Application).order_by(Application.id)).all()
+        applications.cancel(first, wib(2026, 12, 3, 10, 0))  # ended
+        second_id = second.id  # still submitted: never purged
+    folder = Path(app.config["UPLOAD_DIR"])
+    assert len(list(folder.glob("*.jpg"))) == 4
+    clock.now = wib(2026, 12, 3, 10, 0) + timedelta(days=89)
+    assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge"]).output
+    clock.now = wib(2026, 12, 3, 10, 0) + timedelta(days=91)
+    result = runner.invoke(args=["scans", "purge"])
+    assert "Deleted 2 scans of 1 applications that ended more than 90 days ago." in result.output
+    assert len(list(folder.glob("*.jpg"))) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Application)) == 2
+        assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == 5  # history kept
+        remaining = db.session.scalars(select(ApplicationDocument.application_id)).all()
+        assert set(remaining) == {second_id}
+    assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge"]).output
+    # Even with no retention at all, an application still in progress keeps its scans.
+    assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge", "--days", "0"]).output
