@@ -35,6 +35,14 @@ def draft_for(service_code: str) -> tuple[Application, str | None] | None:
     return application, entry.get("pin")
 
 
+def forget_pin(service_code: str) -> None:
+    """Drop the PIN kept for this browser's application of `service_code` (after the confirmation showed it)."""
+    drafts = dict(session.get("drafts", {}))
+    if drafts.get(service_code, {}).get("pin"):
+        drafts[service_code] = {**drafts[service_code], "pin": None}
+        session["drafts"] = drafts
+
+
 def forget_draft(service_code: str) -> None:
     """Stop treating any application of `service_code` as this browser's draft."""
     drafts = dict(session.get("drafts", {}))

@@ -225,6 +225,7 @@ def done(code: str):
     share_text = _("Permohonan %(service)s saya di %(office)s: nomor %(reference)s. Lacak di %(url)s",
                    service=service.name_id, office=current_app.config["OFFICE_SHORT_NAME"],
                    reference=application.reference, url=track_url)
+    access.forget_pin(service.code)  # shown once: a reload of this page no longer has it
     return render("apply/done.html", service=service, application=application, pin=pin,
                   first_look=_first_look(), share_url="https://wa.me/?text=" + quote(share_text))
 
@@ -256,7 +257,9 @@ def answer_helpers():
     """Give the form's templates the names of the applicant steps and a reader for stored answers."""
     from datetime import date as date_type
 
-    from ..templating import localized, long_date
+    from flask_babel import get_locale
+
+    from ..templating import long_date
 
     def answer_text(step, value) -> str:
         """Return a stored answer as the resident chose it: an option's label, a date in words, or the text."""
@@ -264,7 +267,7 @@ def answer_helpers():
             return ""
         if step.spec.get("type") == "select":
             option = next((o for o in step.spec.get("options", ()) if o["value"] == value), None)
-            return (localized({"x_id": option["id"], "x_en": option.get("en")}, "x")) if option else str(value)
+            return (option.get(str(get_locale())) or option["id"]) if option else str(value)
         if step.spec.get("type") == "date":
             return long_date(date_type.fromisoformat(value))
         return str(value)

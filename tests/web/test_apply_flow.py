@@ -51,3 +51,16 @@ def test_birth_certificate_with_an_optional_document_skipped(client, regions):
         application = db.session.scalars(select(Application)).one()
         assert application.state == "submitted" and application.skipped_documents == ["BUKU_NIKAH"]
         assert application.answers["child_birth_date"] == "2026-11-02"
+
+
+def test_pin_is_shown_once_on_the_confirmation(client, regions):
+    from tests.web.test_track import submitted_kk
+    reference, pin = submitted_kk(client)
+    again = client.get("/ajukan/kk_baru/selesai").get_data(as_text=True)
+    assert reference in again and pin not in again and "tidak bisa ditampilkan lagi" in again
+    session_cookie = client.get_cookie("session").value
+    import base64, zlib
+    payload = session_cookie.split(".")[0] if not session_cookie.startswith(".") else session_cookie[1:].split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = (zlib.decompress(raw) if session_cookie.startswith(".") else raw).decode()
+    assert pin not in text
