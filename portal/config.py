@@ -77,6 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the banner refreshes itself in a browser with JavaScript."),
     Setting("RATELIMIT_STORAGE_URI", "LOKET_RATELIMIT_STORAGE_URI", str, "memory://",
             "Where rate-limit counters live. `memory://` is per process; use `redis://host:6379` with several workers."),
+    Setting("PROXIES", "LOKET_PROXIES", int, 0,
+            "How many reverse proxies stand in front of the portal (e.g. 1 behind nginx): their X-Forwarded-For and "
+            "-Proto headers are trusted, so rate limits see the real client and HTTPS is recognised (HSTS)."),
     Setting("SESSION_COOKIE_SECURE", "LOKET_SECURE_COOKIES", _bool, True,
             "Send cookies over HTTPS only. `make run` turns it off for http://127.0.0.1."),
     Setting("PAGE_CACHE_SIZE", "LOKET_PAGE_CACHE_SIZE", int, 256,

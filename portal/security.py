@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -27,12 +28,20 @@ HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Trust the configured proxies and add the security headers to every response (HSTS over HTTPS)."""
+    proxies = app.config["PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         """Return `response` with the headers of `HEADERS` set (a view may have set stricter ones)."""
         present = {name.lower() for name, _ in response.headers.items()}
         response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = HSTS
         return response

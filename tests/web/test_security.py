@@ -88,3 +88,14 @@ def test_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
         assert f"`{setting.env}`" in readme, setting.env
+
+
+def test_hsts_over_https_and_proxies_trusted_only_when_configured(app, catalogue, monkeypatch, tmp_path):
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    assert "max-age=31536000" in client.get("/", base_url="https://loket.example").headers["Strict-Transport-Security"]
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    assert "Strict-Transport-Security" not in client.get("/", headers=forwarded).headers  # not trusted by default
+    monkeypatch.setenv("LOKET_PROXIES", "1")
+    behind_proxy = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"})
+    assert "Strict-Transport-Security" in behind_proxy.test_client().get("/api/status", headers=forwarded).headers
