@@ -4,9 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.extensions import db
 from portal.services import accounts
-from tests.conftest import wib
 from tests.web.apply_helpers import csrf
 
 PASSWORD = "rahasia-loket-1"

@@ -60,7 +60,6 @@ def test_cache_can_be_turned_off(app, client, catalogue):
 
 def test_form_page_is_cached_with_each_visitors_own_csrf_token(app, client, catalogue):
     import re
-    from portal.extensions import db as _db  # noqa: F401
     first_client, second_client = app.test_client(), app.test_client()
     first = first_client.get("/lacak").get_data(as_text=True)
     second = second_client.get("/lacak").get_data(as_text=True)
