@@ -10,30 +10,22 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, so that `bench.common` imports
+
+from bench.common import (GunicornServer, exit_on_failure, http_get, interrupt_on_sigterm,  # noqa: E402
+                          portal_environment, prepare_database)
+
 BUDGET_MB = 150
 FLAT_PERCENT = 5
 PATHS = ("/", "/layanan", "/layanan/ktp_baru", "/layanan/akta_lahir", "/jadwal", "/api/status",
          "/api/status?at=2026-12-25T09:00", "/lacak", "/ajukan", "/ajukan/kk_baru", "/masuk", "/tidak-ada",
          "/bahasa/en?next=/layanan")
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -53,14 +45,8 @@ def worker_pid(master: int) -> int:
 
 
 def fetch(url: str) -> int:
-    """Return the status of GET `url` (errors included)."""
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    """Return the status of GET `url` (errors included), its body read in full; raises OSError when nothing answers."""
+    return http_get(url, "gzip, br", timeout=10).status
 
 
 def load(base: str, count: int, threads: int = 4) -> dict[int, int]:
@@ -90,29 +76,24 @@ def load(base: str, count: int, threads: int = 4) -> dict[int, int]:
 
 
 def main() -> int:
-    """Run the measurement and print the report; return the exit code."""
+    """Run the measurement and print the report; return 0, whether the budget holds or not.
+
+    Raises SystemExit(1) when something could not be measured and SystemExit(130) on Ctrl-C or SIGTERM.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10_000)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="loket-memory-") as folder:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",
-               "LOKET_SECURE_COOKIES": "0", "LOKET_UPLOAD_DIR": f"{folder}/uploads",
-               "LOKET_RECEIPT_DIR": f"{folder}/receipts", "FLASK_APP": "wsgi"}
-        flask = str(ROOT / ".venv/bin/flask")
-        subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-        subprocess.run([flask, "seed"], cwd=ROOT, env=env, check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                                   "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    interrupt_on_sigterm()  # the same clean-up as Ctrl-C
+    with (exit_on_failure("could not measure: ", "interrupted; server stopped"),
+          tempfile.TemporaryDirectory(prefix="loket-memory-") as folder):
+        env = portal_environment(Path(folder))
+        prepare_database(env)
+        server = GunicornServer("portal", "wsgi:app", env, Path(folder),
+                                ("--workers", "1", "--log-level", "warning"))
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    fetch(base + "/api/status")
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            worker = worker_pid(server.pid)
+            server.start(ready_path="/api/status")
+            base = server.base_url
+            worker = worker_pid(server.process.pid)
             at_start = rss_mb(worker)
             load(base, len(PATHS) * 20)  # warm every page's code path and caches once
             warm = rss_mb(worker)
@@ -121,8 +102,7 @@ def main() -> int:
             seconds = time.perf_counter() - began
             after = rss_mb(worker)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
+            server.stop()
     growth = (after - warm) / warm * 100
     print(f"one gunicorn sync worker, {options.requests} mixed requests over {len(PATHS)} paths "
           f"in {seconds:.1f} s, statuses {dict(sorted(statuses.items()))}")

@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, for `portal`
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for `portal` and `bench.common`
 
-from run import ACCEPT_ENCODING, REPO, portal_environment, prepare_database  # noqa: E402  (bench/ is on sys.path)
+from bench.common import REPO, portal_environment, prepare_database  # noqa: E402
+from run import ACCEPT_ENCODING  # noqa: E402  (bench/ is on sys.path)
 
 
 def profile(path: str, requests: int, top: int) -> str:

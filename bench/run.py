@@ -26,16 +26,10 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -43,7 +37,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, so that `bench.common` imports
+
+from bench.common import (REPO, BenchError, GunicornServer, exit_on_failure, http_get,  # noqa: E402
+                          interrupt_on_sigterm, portal_environment, prepare_database)
+
 RESULTS_FILE = REPO / "bench" / "results" / "latest.json"
 
 # Identical for both apps; only the application module differs.
@@ -67,129 +65,6 @@ FIRST_VISIT_BUDGET = 35 * 1024
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 360, "height": 640}
-
-
-class BenchError(RuntimeError):
-    """Something the benchmark needs is missing or broke; the figures could not be measured."""
-
-
-# --------------------------------------------------------------------------------------------------------
-# The database and the servers
-
-
-def portal_environment(workdir: Path) -> dict[str, str]:
-    """Return the environment the portal runs with: a database in `workdir`, a throwaway secret, http cookies."""
-    env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",  # absolute path: sqlite:////tmp/.../bench.db
-        "SECRET_KEY": secrets.token_hex(32),
-        "LOKET_SECURE_COOKIES": "0",
-        "FLASK_APP": "wsgi",
-        "PYTHONUNBUFFERED": "1",
-    })
-    env.pop("FLASK_DEBUG", None)
-    return env
-
-
-def prepare_database(env: dict[str, str]) -> None:
-    """Create and fill the database named in `env` (`flask db upgrade`, `flask seed`); return nothing.
-
-    Raises BenchError with the command's output when either step fails.
-    """
-    for step in (["db", "upgrade"], ["seed"]):
-        done = subprocess.run([sys.executable, "-m", "flask", *step], cwd=REPO, env=env,
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            raise BenchError(f"`flask {' '.join(step)}` failed:\n{done.stdout}{done.stderr}")
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class GunicornServer:
-    """One gunicorn master serving `app_spec` on 127.0.0.1 with `GUNICORN_SETTINGS`."""
-
-    def __init__(self, name: str, app_spec: str, env: dict[str, str], log_dir: Path):
-        self.name = name
-        self.app_spec = app_spec
-        self.env = env
-        self.port = free_port()
-        self.log_path = log_dir / f"gunicorn-{name}.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base_url(self) -> str:
-        """Return the server's root URL, e.g. `http://127.0.0.1:40123`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def command(self) -> list[str]:
-        """Return the gunicorn command line (no access log: gunicorn writes none unless asked)."""
-        return [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", f"127.0.0.1:{self.port}",
-                "--error-logfile", str(self.log_path), self.app_spec]
-
-    def start(self) -> None:
-        """Start gunicorn in its own session (Ctrl-C reaches us, not it) and wait until `/` answers 200.
-
-        Raises BenchError, with the end of gunicorn's log, when it exits or does not answer within 30 s.
-        """
-        self.process = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn ({self.name}) exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if http_get(self.base_url + "/").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise BenchError(f"gunicorn ({self.name}) did not answer within 30 s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """Stop the master and its workers: SIGTERM, then SIGKILL to its process group after 10 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group gunicorn leads (start_new_session)
-            self.process.wait(timeout=5)
-
-    def log_tail(self, lines: int = 30) -> str:
-        """Return the last `lines` lines of gunicorn's log, or a note that there is none."""
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no gunicorn log)"
-
-
-@dataclass
-class HttpResult:
-    """One plain HTTP response: status, headers (lower-case names) and the body as received on the wire."""
-
-    status: int
-    headers: dict[str, str]
-    raw_body: bytes
-
-
-def http_get(url: str, accept_encoding: str | None = None, timeout: float = 5) -> HttpResult:
-    """Return the response to GET `url`; urllib does not decode, so `raw_body` is what the wire carried.
-
-    HTTP error statuses are returned, not raised; connection failures raise OSError.
-    """
-    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding or "identity"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return HttpResult(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
-    except urllib.error.HTTPError as error:
-        return HttpResult(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -577,19 +452,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _terminate(signum, _frame):
-    """Turn SIGTERM into KeyboardInterrupt so that the `finally` blocks stop the servers."""
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run the whole benchmark; return the exit code (0 when measured, whatever the budgets say)."""
+    """Run the whole benchmark; return the exit code (0 when measured, whatever the budgets say).
+
+    Raises SystemExit(1) when something could not be measured and SystemExit(130) on Ctrl-C or SIGTERM.
+    """
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk; or `bash scripts/system-deps.sh bench`)",
               file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     settings = {
         "gunicorn": list(GUNICORN_SETTINGS),
         "wrk": {"threads": WRK_THREADS, "connections": WRK_CONNECTIONS, "duration_s": args.duration,
@@ -597,29 +470,23 @@ def main(argv: list[str] | None = None) -> int:
         "viewport": VIEWPORT,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
     }
-    try:
-        with tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp, ExitStack() as servers:
-            workdir = Path(tmp)
-            env = portal_environment(workdir)
-            print(f"Database: fresh SQLite in {workdir} (migrate + seed)", flush=True)
-            prepare_database(env)
-            hello = GunicornServer("hello", HELLO_APP, env, workdir)
-            portal = GunicornServer("portal", PORTAL_APP, env, workdir)
-            for server in (hello, portal):
-                servers.callback(server.stop)
-                server.start()
-                print(f"Started {server.name} ({server.app_spec}) on {server.base_url}", flush=True)
-            print(f"Throughput: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration:g}s, "
-                  f"one target at a time", flush=True)
-            throughput = measure_throughput(hello, portal, args.duration, args.warmup)
-            print("Page weight: Chromium, 360x640, a cold context per page", flush=True)
-            weight = measure_page_weight(portal)
-    except BenchError as error:
-        print(f"\nbenchmark failed: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; servers stopped", file=sys.stderr)
-        return 130
+    with (exit_on_failure("\nbenchmark failed: ", "\ninterrupted; servers stopped"),
+          tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp, ExitStack() as servers):
+        workdir = Path(tmp)
+        env = portal_environment(workdir)
+        print(f"Database: fresh SQLite in {workdir} (migrate + seed)", flush=True)
+        prepare_database(env)
+        hello = GunicornServer("hello", HELLO_APP, env, workdir, GUNICORN_SETTINGS)
+        portal = GunicornServer("portal", PORTAL_APP, env, workdir, GUNICORN_SETTINGS)
+        for server in (hello, portal):
+            servers.callback(server.stop)
+            server.start()
+            print(f"Started {server.name} ({server.app_spec}) on {server.base_url}", flush=True)
+        print(f"Throughput: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration:g}s, "
+              f"one target at a time", flush=True)
+        throughput = measure_throughput(hello, portal, args.duration, args.warmup)
+        print("Page weight: Chromium, 360x640, a cold context per page", flush=True)
+        weight = measure_page_weight(portal)
 
     write_results(RESULTS_FILE, settings, throughput, weight)
     print(f"\nThroughput (gunicorn {' '.join(GUNICORN_SETTINGS[:4])}; ratio = requests/s / hello's)")
@@ -628,10 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     print(weight_table(weight))
     failed = [row for row in throughput if not row.holds] + [row for row in weight if not row.holds]
     print(f"\nResults written to {RESULTS_FILE.relative_to(REPO)}")
-    if failed:
-        print(f"BUDGETS FAILED: {len(failed)} row(s) above marked FAIL (this is a report; exit code stays 0).")
-    else:
-        print("All budgets hold.")
+    print(f"BUDGETS FAILED: {len(failed)} row(s) above marked FAIL (this is a report; exit code stays 0)."
+          if failed else "All budgets hold.")
     return 0
 
 

@@ -24,19 +24,20 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, so that `bench.common` imports
+
+from bench.common import (REPO, BenchError, GunicornServer, exit_on_failure, interrupt_on_sigterm,  # noqa: E402
+                          portal_environment, prepare_database)
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 RESULTS_DIR = REPO / "bench" / "results" / "lighthouse"
 LIGHTHOUSE_CLI = HERE / "node_modules" / "lighthouse" / "cli" / "index.js"
 
@@ -68,12 +69,8 @@ UNSCORED_MODES = {"manual", "notApplicable", "informative"}
 TRUST_AND_SAFETY = "best-practices-trust-safety"
 
 
-class BenchError(RuntimeError):
-    """Something the report needs is missing or broke; the scores could not be measured."""
-
-
 # --------------------------------------------------------------------------------------------------------
-# Set-up: npm, database, server
+# Set-up: npm (the database and the server come from bench/common.py)
 
 
 def ensure_lighthouse() -> None:
@@ -87,104 +84,6 @@ def ensure_lighthouse() -> None:
     done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True)
     if done.returncode != 0 or not LIGHTHOUSE_CLI.exists():
         raise BenchError(f"`npm ci` failed:\n{done.stdout}{done.stderr}")
-
-
-def venv_tool(name: str) -> list[str]:
-    """Return the command for a console script of the running venv (`.venv/bin/NAME`), or `python -m NAME`."""
-    script = Path(sys.executable).parent / name
-    return [str(script)] if script.exists() else [sys.executable, "-m", name]
-
-
-def portal_environment(workdir: Path) -> dict[str, str]:
-    """Return the portal's environment: a database and file folders in `workdir`, http cookies."""
-    env = dict(os.environ)
-    env.update({
-        "FLASK_APP": "wsgi",
-        "DATABASE_URL": f"sqlite:///{workdir / 'loket.db'}",  # absolute: sqlite:////tmp/.../loket.db
-        "SECRET_KEY": "bench",
-        "LOKET_SECURE_COOKIES": "0",
-        "LOKET_UPLOAD_DIR": str(workdir / "uploads"),
-        "LOKET_RECEIPT_DIR": str(workdir / "receipts"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    env.pop("FLASK_DEBUG", None)
-    (workdir / "uploads").mkdir()
-    (workdir / "receipts").mkdir()
-    return env
-
-
-def prepare_database(env: dict[str, str]) -> None:
-    """Create and fill the database named in `env`; raise BenchError with the output when a step fails."""
-    for step in (["db", "upgrade"], ["seed", "--demo"]):
-        done = subprocess.run([*venv_tool("flask"), *step], cwd=REPO, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise BenchError(f"`flask {' '.join(step)}` failed:\n{done.stdout}{done.stderr}")
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def http_status(url: str) -> int:
-    """Return the status of GET `url` (redirects followed); raise OSError when nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-class Gunicorn:
-    """`gunicorn -w 2 -b 127.0.0.1:PORT wsgi:app`, in its own process group, logging to `log_path`."""
-
-    def __init__(self, env: dict[str, str], log_path: Path):
-        self.env = env
-        self.port = free_port()
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Start gunicorn and wait until `/` answers 200; raise BenchError (with its log) otherwise."""
-        command = [*venv_tool("gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
-                   "--error-logfile", str(self.log_path), "wsgi:app"]
-        self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if http_status(self.base_url + "/") == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise BenchError(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM the master; SIGKILL its process group when it has not gone after 10 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no gunicorn log)"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -412,11 +311,11 @@ def print_report(results: dict[str, dict], errors: dict[str, str]) -> None:
             print(f"      {path:<22} {shown:>5}  {display}")
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Measure the pages and print the report; return 0, or 1 when a page could not be measured.
+
+    Raises SystemExit(1) when nothing could be measured and SystemExit(130) on Ctrl-C or SIGTERM.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", nargs="+", default=list(PAGES), help="page paths (default: the seven pages)")
     parser.add_argument("--runs", type=int, default=1,
@@ -424,57 +323,52 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    signal.signal(signal.SIGTERM, _interrupt)  # the same clean-up as Ctrl-C
+    interrupt_on_sigterm()  # the same clean-up as Ctrl-C
 
     results: dict[str, dict] = {}
     errors: dict[str, str] = {}
     tools: dict[str, str | None] = {"lighthouse": None, "chromium": None}
     workdir = Path(tempfile.mkdtemp(prefix="loket-lighthouse-", dir="/tmp"))
-    server: Gunicorn | None = None
+    server: GunicornServer | None = None
     try:
-        if not Path(CHROME_PATH).exists():
-            raise BenchError(f"no Chromium at {CHROME_PATH} (set LOKET_CHROMIUM)")
-        ensure_lighthouse()
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        lh_log = RESULTS_DIR / "lighthouse.log"
-        lh_log.write_text("")
-        env = portal_environment(workdir)
-        print(f"Database {env['DATABASE_URL']} (flask db upgrade, flask seed --demo) ...", flush=True)
-        prepare_database(env)
-        server = Gunicorn(env, workdir / "gunicorn.log")
-        server.start()
-        print(f"Portal on {server.base_url} (gunicorn -w 2)", flush=True)
-        for path in args.pages:
-            url = server.base_url + path
-            started = time.monotonic()
-            print(f"Lighthouse {path} ...", end=" ", flush=True)
-            try:
-                report, perf_runs = measure_page(url, RESULTS_DIR / slug(path), lh_log, args.runs)
-            except BenchError as error:
-                print("failed")
-                errors[path] = str(error)
-                continue
-            scores = category_scores(report)
-            tools = {"lighthouse": report.get("lighthouseVersion"),
-                     "chromium": report.get("environment", {}).get("hostUserAgent")}
-            results[path] = {
-                "requested_url": report.get("requestedUrl", url),
-                "final_url": report.get("finalDisplayedUrl") or report.get("finalUrl") or url,
-                "scores": scores,
-                "bp_without_expected": score_without_expected(report, "best-practices"),
-                "shortfalls": shortfalls(report),
-                "performance_of_each_run": perf_runs,
-                "report": str((RESULTS_DIR / (slug(path) + ".report.json")).relative_to(REPO)),
-            }
-            spread = f", perf of the runs {perf_runs}" if len(perf_runs) > 1 else ""
-            print(" ".join(f"{CATEGORY_SHORT[c]} {scores[c]}" for c in CATEGORIES)
-                  + f" ({time.monotonic() - started:.0f} s{spread})", flush=True)
-    except BenchError as error:
-        print(f"\nCould not measure: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
+        with exit_on_failure("\nCould not measure: ", "\nInterrupted."):
+            if not Path(CHROME_PATH).exists():
+                raise BenchError(f"no Chromium at {CHROME_PATH} (set LOKET_CHROMIUM)")
+            ensure_lighthouse()
+            RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+            lh_log = RESULTS_DIR / "lighthouse.log"
+            lh_log.write_text("")
+            env = portal_environment(workdir)
+            print(f"Database {env['DATABASE_URL']} (flask db upgrade, flask seed --demo) ...", flush=True)
+            prepare_database(env, ("--demo",))
+            server = GunicornServer("portal", "wsgi:app", env, workdir, ("-w", "2"))
+            server.start()
+            print(f"Portal on {server.base_url} (gunicorn -w 2)", flush=True)
+            for path in args.pages:
+                url = server.base_url + path
+                started = time.monotonic()
+                print(f"Lighthouse {path} ...", end=" ", flush=True)
+                try:
+                    report, perf_runs = measure_page(url, RESULTS_DIR / slug(path), lh_log, args.runs)
+                except BenchError as error:
+                    print("failed")
+                    errors[path] = str(error)
+                    continue
+                scores = category_scores(report)
+                tools = {"lighthouse": report.get("lighthouseVersion"),
+                         "chromium": report.get("environment", {}).get("hostUserAgent")}
+                results[path] = {
+                    "requested_url": report.get("requestedUrl", url),
+                    "final_url": report.get("finalDisplayedUrl") or report.get("finalUrl") or url,
+                    "scores": scores,
+                    "bp_without_expected": score_without_expected(report, "best-practices"),
+                    "shortfalls": shortfalls(report),
+                    "performance_of_each_run": perf_runs,
+                    "report": str((RESULTS_DIR / (slug(path) + ".report.json")).relative_to(REPO)),
+                }
+                spread = f", perf of the runs {perf_runs}" if len(perf_runs) > 1 else ""
+                print(" ".join(f"{CATEGORY_SHORT[c]} {scores[c]}" for c in CATEGORIES)
+                      + f" ({time.monotonic() - started:.0f} s{spread})", flush=True)
     finally:
         if server is not None:
             server.stop()
