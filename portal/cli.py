@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ notice_cli = AppGroup("notice", help="Notices shown under the banner on every pa
 drafts_cli = AppGroup("drafts", help="Unfinished applications.")
 user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village operators.")
 scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
+backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded scans.")
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -201,9 +203,41 @@ def scans_purge(days: int | None) -> None:
     click.echo(f"Deleted {files} scans of {touched} applications that ended more than {retention} days ago.")
 
 
+@backup_cli.command("create")
+@click.option("--to", "destination", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the archive; default instance/backups.")
+def backup_create(destination: Path | None) -> None:
+    """Write one archive with the database and every uploaded scan."""
+    from .services import backup
+
+    folder = destination or Path(current_app.instance_path) / "backups"
+    try:
+        archive = backup.create_backup(folder, now())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {archive} ({archive.stat().st_size // 1024} KB)")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(archive: Path, yes: bool) -> None:
+    """Replace the database and the uploads with those in ARCHIVE."""
+    from .services import backup
+
+    if not yes:
+        click.confirm("This replaces every application, account and scan with the backup's. Continue?", abort=True)
+    try:
+        manifest = backup.restore_backup(archive)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['uploads'])} scans)")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(scans_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(drafts_cli)
