@@ -161,3 +161,11 @@ def test_post_without_csrf_token_is_refused(client, regions):
     response = client.post("/ajukan/kk_baru/nik", data={"nik": GOOD_NIK, "next": "1"})
     assert response.status_code == 400
     assert count(client.application) == 0
+
+
+def test_only_the_birth_date_offers_birthday_autofill(client, regions):
+    post_step(client, "ktp_hilang", "nik", {"nik": GOOD_NIK})
+    birth = client.get("/ajukan/ktp_hilang/tanggal-lahir").get_data(as_text=True)
+    assert 'autocomplete="bday-day"' in birth and 'autocomplete="bday-year"' in birth
+    report = client.get("/ajukan/ktp_hilang/tanya-police-report-date").get_data(as_text=True)
+    assert "bday" not in report
