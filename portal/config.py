@@ -32,6 +32,9 @@ DEFAULT_OFFICE_HOURS = {
     },
 }
 
+# Counters on duty per queue purpose on a usual day (half the staff work from home).
+DEFAULT_QUEUE_COUNTERS = {"KTP": 2, "KK": 1, "AKTA": 1, "KIA": 1, "PINDAH": 1, "PICKUP": 1}
+
 
 def _bool(text: str) -> bool:
     """Return the truth of an environment value; raises ValueError on anything but yes/no words."""
@@ -112,6 +115,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGN_IN_LOCK_MINUTES", "LOKET_SIGN_IN_LOCK_MINUTES", int, 15, "How long such a lock lasts."),
     Setting("SIGN_IN_LIMIT", "LOKET_SIGN_IN_LIMIT", str, "10 per minute;50 per hour",
             "How many sign-in attempts one client may make, whatever the account."),
+    Setting("QUEUE_PURPOSES", "LOKET_QUEUE_PURPOSES", json.loads, None,
+            "Queue purposes as a JSON list of `{code, prefix, activity (submission/pickup), minutes_per_visit, "
+            "label_id, label_en}`. Unset: `A` KTP-el, `B` KK, `C` certificates, `D` KIA, `E` moving, `P` pickup."),
+    Setting("QUEUE_COUNTERS", "LOKET_QUEUE_COUNTERS", json.loads, DEFAULT_QUEUE_COUNTERS,
+            "Counters on duty per purpose on a usual day, as JSON (`{\"KTP\": 2, ...}`); a window's quota is the "
+            "counters × the window's minutes ÷ the purpose's minutes per visit. `flask quota set` changes a date."),
+    Setting("QUEUE_BOOKING_DAYS", "LOKET_QUEUE_BOOKING_DAYS", int, 10,
+            "How many open days ahead (today included) a resident may book a ticket for."),
+    Setting("QUEUE_LIMIT", "LOKET_QUEUE_LIMIT", str, "10 per hour;30 per day",
+            "How many tickets one client may take online (a household books for its members)."),
+    Setting("QUEUE_LOOKUP_LIMIT", "LOKET_QUEUE_LOOKUP_LIMIT", str, "20 per minute;100 per hour",
+            "How many ticket codes one client may look up."),
+    Setting("KIOSK_LIMIT", "LOKET_KIOSK_LIMIT", str, "30 per minute",
+            "How many walk-in tickets one kiosk (one client address) may print."),
+    Setting("KIOSK_IDLE_SECONDS", "LOKET_KIOSK_IDLE_SECONDS", int, 30,
+            "The kiosk goes back to its start page, forgetting what was entered, after this many seconds untouched."),
+    Setting("BOARD_REFRESH_SECONDS", "LOKET_BOARD_REFRESH_SECONDS", int, 5,
+            "How often the lobby board `/papan` refreshes."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
 )

@@ -90,6 +90,38 @@ def default_quota(counters_on_duty: int, purpose: Purpose, slot: Window) -> int:
     return max(0, counters_on_duty) * minutes // purpose.minutes_per_visit
 
 
+@dataclass(frozen=True)
+class QuotaFigures:
+    """A supervisor's figures for a day or one window: counters on duty, or a fixed quota (which wins)."""
+
+    counters: int | None = None
+    quota: int | None = None
+
+
+def quota_for(purpose: Purpose, slot: Window, usual_counters: int, day_figures: QuotaFigures | None = None,
+              window_figures: QuotaFigures | None = None) -> int:
+    """Return the quota of `slot`: the window's own figures, else the day's, else the usual counters on duty.
+
+    A fixed quota wins over counters at the same level; counters give `default_quota`.
+    """
+    for figures in (window_figures, day_figures):
+        if figures is None:
+            continue
+        if figures.quota is not None:
+            return max(0, figures.quota)
+        if figures.counters is not None:
+            return default_quota(figures.counters, purpose, slot)
+    return default_quota(usual_counters, purpose, slot)
+
+
+def slot_containing(slots: Iterable[Window], moment: time) -> Window | None:
+    """Return the slot that `moment` falls in (start inclusive, end exclusive), or None."""
+    for slot in slots:
+        if slot.start <= moment < slot.end:
+            return slot
+    return None
+
+
 def check_issue(calendar: OfficeCalendar, purpose: Purpose, day: date, slot: Window, now: datetime,
                 issued_in_slot: int, quota: int, nik_has_active_ticket: bool, walk_in: bool = False) -> None:
     """Return None when a ticket may be issued for `slot` on `day` at the instant `now`; raise TicketRefused.
