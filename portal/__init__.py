@@ -40,13 +40,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .apply.routes import bp as apply_bp
     from .auth import guard
     from .auth.routes import bp as auth_bp
+    from .board.routes import bp as board_bp
+    from .counter.routes import bp as counter_bp
+    from .kiosk.routes import bp as kiosk_bp
     from .public.routes import bp as public_bp
+    from .queue.routes import bp as queue_bp
     from .track.routes import bp as track_bp
     from .staff.routes import bp as staff_bp
     from .verify.routes import bp as verify_bp
     from .village.routes import bp as village_bp
     guard.init_app(app)
-    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp, auth_bp, village_bp, staff_bp, admin_bp):
+    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp, queue_bp, kiosk_bp, board_bp, auth_bp,
+                      village_bp, counter_bp, staff_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

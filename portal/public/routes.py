@@ -60,13 +60,6 @@ def schedule():
                   next_week=monday > at.date())
 
 
-@bp.get("/antrean")
-@cached_page()
-def queue():
-    """Return the "coming soon" page of queue tickets."""
-    return render("public/coming_soon.html", feature="queue", service=None)
-
-
 @bp.get("/bahasa/<code>")
 def language(code: str):
     """Remember the chosen language in a cookie and go back to the page the visitor was on (303)."""
