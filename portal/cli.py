@@ -1,4 +1,4 @@
-"""Command-line tools: `flask seed`, `flask closure ...`, `flask notice ...`."""
+"""Command-line tools: `flask seed`, `flask closure …`, `flask notice …`, `flask quota …`, `flask user …` and more."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ notice_cli = AppGroup("notice", help="Notices shown under the banner on every pa
 drafts_cli = AppGroup("drafts", help="Unfinished applications.")
 user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village operators.")
 scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
+quota_cli = AppGroup("quota", help="Queue ticket quotas per day, purpose and window.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded scans.")
 
 
@@ -234,6 +235,51 @@ def backup_restore(archive: Path, yes: bool) -> None:
     click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['uploads'])} scans)")
 
 
+@quota_cli.command("show")
+@click.argument("day", callback=_day, required=False)
+def quota_show(day: date | None) -> None:
+    """Show every window's quota and tickets taken on DAY (default today)."""
+    from .services import queue
+
+    day = day or queue.today(now())
+    rows = queue.quota_table(day)
+    if not rows:
+        click.echo(f"No queue windows on {day.isoformat()} (closed).")
+    for purpose, window, quota, taken in rows:
+        click.echo(f"{purpose.prefix}  {purpose.code:8} {window}  quota {quota:3}  taken {taken:3}")
+
+
+@quota_cli.command("set")
+@click.argument("day", callback=_day)
+@click.argument("purpose")
+@click.option("--counters", type=click.IntRange(min=0), default=None,
+              help="Counters on duty that day; each window's quota follows from the minutes per visit.")
+@click.option("--quota", type=click.IntRange(min=0), default=None, help="A fixed number of tickets per window.")
+@click.option("--window", "window_start", default="", metavar="HH:MM",
+              help="Only the window starting at HH:MM; every window of the day when left out.")
+def quota_set(day: date, purpose: str, counters: int | None, quota: int | None, window_start: str) -> None:
+    """Set the figures of PURPOSE (e.g. KTP, PICKUP) on DAY: counters on duty or a fixed quota."""
+    from .services import queue
+
+    try:
+        rule = queue.set_quota(day, purpose.upper(), window_start=window_start, counters=counters, quota=quota)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    figure = f"{rule.counters} counters" if rule.counters is not None else f"quota {rule.quota}"
+    click.echo(f"{rule.purpose_code} on {rule.day.isoformat()} {rule.window_start or 'every window'}: {figure}")
+
+
+@quota_cli.command("clear")
+@click.argument("day", callback=_day)
+@click.argument("purpose", required=False)
+def quota_clear(day: date, purpose: str | None) -> None:
+    """Go back to the usual figures on DAY (for PURPOSE only, or all)."""
+    from .services import queue
+
+    removed = queue.clear_quota(day, purpose.upper() if purpose else None)
+    click.echo(f"Removed {removed} quota rules of {day.isoformat()}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
@@ -243,3 +289,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(drafts_cli)
     app.cli.add_command(closure_cli)
     app.cli.add_command(notice_cli)
+    app.cli.add_command(quota_cli)

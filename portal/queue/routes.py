@@ -1,15 +1,295 @@
-"""Queue tickets online, `/antrean`: book a day and window, view, download and cancel a ticket."""
+"""Queue tickets online, `/antrean`: book a day and window, view, download and cancel a ticket.
+
+Booking asks one question per page — purpose, day, window — with plain GET forms (so each step is a link that
+can be shared, reloaded or gone back to), then the NIK and phone on a POST form that issues the ticket. The
+ticket's code (`ANT-7K3M-Q9PX`) is what lets its holder see, print and cancel it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import time
+from datetime import date
+from pathlib import Path
 
-from ..templating import render
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from lokal import parse_phone
+from wtforms import HiddenField, StringField
+
+from ..domain import queue as rules
+from ..domain.hours import Window
+from ..domain.nik import check_nik, mask
+from ..extensions import limiter
+from ..pdf.receipt import ReceiptCache, qr_data_uri
+from ..services import calendar, queue
+from ..templating import public_url, render
+from .present import purpose_label, state_label, window_text
 
 bp = Blueprint("queue", __name__, url_prefix="/antrean", template_folder="templates")
+
+TICKET_SIZES = ("58", "80", "a6")
+REFUSALS = {
+    "full": _l("Jam ini sudah penuh. Pilih jam atau hari lain."),
+    "duplicate": _l("NIK ini sudah punya tiket yang masih berlaku untuk keperluan ini pada hari itu. "
+                    "Buka tiket tersebut dengan kodenya, atau batalkan dulu bila ingin pindah jam."),
+    "closed": _l("Kantor tidak melayani keperluan ini pada hari itu. Pilih hari lain."),
+    "past": _l("Jam ini sudah lewat. Pilih jam lain."),
+    "unknown_window": _l("Jam ini tidak ada pada hari itu. Pilih jam lain."),
+}
+
+
+class DetailsForm(FlaskForm):
+    """The last step: who the ticket is for (the day and window travel as hidden fields)."""
+
+    keperluan = HiddenField()
+    hari = HiddenField()
+    jam = HiddenField()
+    nik = StringField(_l("NIK"), description=_l("16 angka di KTP-el atau KK. Satu NIK mendapat satu tiket per "
+                                                "keperluan per hari."))
+    hp = StringField(_l("Nomor HP"), description=_l("Untuk kabar bila jadwal berubah, misalnya 0812 3456 7890."))
+
+
+class FindForm(FlaskForm):
+    kode = StringField(_l("Kode tiket"), description=_l("Misalnya ANT-7K3M-Q9PX, tertulis di tiket Anda."))
+
+
+class CancelForm(FlaskForm):
+    pass
+
+
+def _too_many(limit):
+    """Return the start page with when to try again (429)."""
+    seconds = max(1, int(limit.reset_at - time.time()) + 1)
+    message = _("Terlalu banyak permintaan. Coba lagi dalam %(minutes)s menit.", minutes=-(-seconds // 60))
+    response = make_response(render("queue/index.html", form=FindForm(), error=message), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.get("")
 def index():
     """Return the queue's start page: take a ticket, or open one with its code."""
-    return render("public/coming_soon.html", feature="queue", service=None)
+    return render("queue/index.html", form=FindForm(), error=None)
+
+
+@bp.post("/cari")
+@limiter.limit(lambda: current_app.config["QUEUE_LOOKUP_LIMIT"], on_breach=_too_many)
+def find():
+    """Open the ticket whose code was typed (303), or say it was not found (422)."""
+    form = FindForm()
+    if not form.validate():
+        return render("queue/index.html", form=form, error=_("Halaman kedaluwarsa. Coba lagi.")), 400
+    ticket = queue.find(form.kode.data or "")
+    if ticket is None:
+        message = (_("Isi kode tiket.") if not (form.kode.data or "").strip()
+                   else _("Kode tiket tidak ditemukan. Periksa lagi, misalnya ANT-7K3M-Q9PX."))
+        form.kode.errors = [message]
+        return render("queue/index.html", form=form, error=None), 422
+    return redirect(url_for("queue.ticket", code=ticket.code), 303)
+
+
+@bp.get("/ambil")
+def book():
+    """Return the next booking question: the purpose, then the day, then the window, then NIK and phone.
+
+    The answers so far travel in the query string; one that no longer holds (a day now full, a window past)
+    sends the visitor back to that question with the reason.
+    """
+    now = calendar.now()
+    asked = request.args.get("langkah")
+    purpose = queue.purpose(request.args.get("keperluan"))
+    if purpose is None:
+        error = _("Pilih keperluan Anda.") if asked == "keperluan" else None
+        return _purpose_page(error)
+    offers = queue.offers(purpose, now)
+    day_offer = _chosen_day(offers, request.args.get("hari"))
+    if day_offer is None or day_offer.full:
+        if request.args.get("hari") and day_offer is None:
+            error = _("Hari itu tidak bisa dipilih. Pilih salah satu hari di bawah.")
+        elif day_offer is not None:
+            error = _("Hari itu sudah penuh. Pilih hari lain.")
+        else:
+            error = _("Pilih hari kedatangan.") if asked == "hari" else None
+        return _day_page(purpose, offers, error)
+    slot = _chosen_slot(day_offer, request.args.get("jam"))
+    if slot is None or not slot.bookable:
+        if slot is not None:
+            error = _("Jam itu sudah penuh.") if not slot.past else _("Jam itu sudah lewat.")
+        elif request.args.get("jam"):
+            error = _("Jam itu tidak ada pada hari itu. Pilih salah satu jam di bawah.")
+        else:
+            error = _("Pilih jam kedatangan.") if asked == "jam" else None
+        return _window_page(purpose, day_offer, error)
+    form = DetailsForm(data={"keperluan": purpose.code, "hari": day_offer.day.isoformat(),
+                             "jam": f"{slot.window.start:%H:%M}"})
+    return _details_page(form, purpose, day_offer.day, slot.window)
+
+
+@bp.post("/ambil")
+@limiter.limit(lambda: current_app.config["QUEUE_LIMIT"], on_breach=_too_many)
+def take():
+    """Issue the ticket and open it (303); bad input 422, a refused ticket 409 — every answer kept."""
+    form = DetailsForm()
+    purpose = queue.purpose(form.keperluan.data)
+    day = _parse_day(form.hari.data)
+    window = _parse_start(purpose, day, form.jam.data) if purpose and day else None
+    if purpose is None or day is None or window is None:
+        return redirect(url_for("queue.book", keperluan=form.keperluan.data or None, hari=form.hari.data or None), 303)
+    if not form.validate():  # only the CSRF token can fail here
+        return _details_page(form, purpose, day, window, _("Halaman kedaluwarsa. Kirim sekali lagi.")), 400
+    nik, phone = _check_details(form)
+    if nik is None or phone is None:
+        return _details_page(form, purpose, day, window), 422
+    try:
+        ticket = queue.issue(purpose, day, window, calendar.now(), nik=nik, phone=phone)
+    except rules.TicketRefused as refused:
+        return _details_page(form, purpose, day, window, str(REFUSALS[refused.code]), refused.code), 409
+    return redirect(url_for("queue.ticket", code=ticket.code), 303)
+
+
+def _check_details(form: DetailsForm) -> tuple[str | None, str | None]:
+    """Return the NIK and the phone in E.164, or None for each one that is wrong (its error set on the form)."""
+    typed = (form.nik.data or "").strip()
+    nik = None
+    if not typed:
+        form.nik.errors = [_("Isi NIK.")]
+    else:
+        checked = check_nik(typed, current_app.config["REGION_CODE"])
+        if "format" in checked.errors:
+            form.nik.errors = [_("NIK harus 16 angka.")]
+        elif checked.errors:
+            form.nik.errors = [_("NIK ini tidak mungkin benar. Periksa lagi angkanya di KTP-el atau KK.")]
+        else:
+            nik = checked.nik
+    phone = None
+    typed_phone = (form.hp.data or "").strip()
+    if not typed_phone:
+        form.hp.errors = [_("Isi nomor HP.")]
+    else:
+        parsed = parse_phone(typed_phone)
+        if not parsed.valid:
+            form.hp.errors = [_("Nomor HP tidak dikenal. Tulis seperti 0812 3456 7890.")]
+        elif parsed.type != "mobile":
+            form.hp.errors = [_("Isi nomor HP (seluler), bukan telepon rumah.")]
+        else:
+            phone = parsed.e164
+    return nik, phone
+
+
+def _chosen_day(offers: list[queue.DayOffer], text: str | None) -> queue.DayOffer | None:
+    day = _parse_day(text)
+    return next((offer for offer in offers if offer.day == day), None)
+
+
+def _chosen_slot(offer: queue.DayOffer, text: str | None) -> queue.SlotOffer | None:
+    return next((slot for slot in offer.slots if f"{slot.window.start:%H:%M}" == text), None)
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _parse_start(purpose: rules.Purpose, day: date, text: str | None) -> Window | None:
+    return next((window for window in queue.slots(purpose, day) if f"{window.start:%H:%M}" == text), None)
+
+
+def _purpose_page(error: str | None):
+    status = 200 if error is None else 422
+    choices = [(purpose, purpose_label(purpose)) for purpose in queue.purposes()]
+    return render("queue/purpose.html", choices=choices, error=error), status
+
+
+def _day_page(purpose: rules.Purpose, offers: list[queue.DayOffer], error: str | None):
+    status = 200 if error is None else 422
+    return render("queue/day.html", purpose=purpose, purpose_label=purpose_label(purpose), offers=offers,
+                  error=error, today=queue.today()), status
+
+
+def _window_page(purpose: rules.Purpose, offer: queue.DayOffer, error: str | None):
+    status = 200 if error is None else 422
+    return render("queue/window.html", purpose=purpose, purpose_label=purpose_label(purpose), offer=offer,
+                  error=error), status
+
+
+def _details_page(form: DetailsForm, purpose: rules.Purpose, day: date, window: Window, error: str | None = None,
+                  refusal: str | None = None):
+    return render("queue/details.html", form=form, purpose=purpose, purpose_label=purpose_label(purpose), day=day,
+                  window=window, error=error, refusal=refusal)
+
+
+def _found(code: str):
+    """Return the ticket of `code` (404 when unknown); a code typed differently redirects to its canonical URL."""
+    ticket = queue.find(code)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.get("/<code>")
+@limiter.limit(lambda: current_app.config["QUEUE_LOOKUP_LIMIT"], on_breach=_too_many)
+def ticket(code: str):
+    """Return the ticket as it is shown from a phone: big number, purpose, day, window, QR; 404 when unknown."""
+    found = _found(code)
+    if found.code != code:
+        return redirect(url_for("queue.ticket", code=found.code), 301)
+    now = calendar.now()
+    ahead = queue.ahead_of(found) if found.state == rules.WAITING and found.day == queue.today(now) else None
+    verify_url = public_url(url_for("verify.page", token=found.verification_token))
+    response = make_response(render(
+        "queue/ticket.html", ticket=found, purpose_label=purpose_label(found.purpose_code),
+        window=window_text(found.window_start, found.window_end), ahead=ahead, qr=qr_data_uri(verify_url),
+        state_label=state_label(found.state), masked_nik=mask(found.nik or "") if found.nik else "",
+        can_cancel=queue.can_cancel(found, now), form=CancelForm(), sizes=TICKET_SIZES))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/<code>/batal", methods=["GET", "POST"])
+def cancel(code: str):
+    """Return the cancel confirmation; on a post, cancel the waiting ticket (its place goes back to the quota)
+    and show it again (303). 409 when it can no longer be cancelled."""
+    found = _found(code)
+    form = CancelForm()
+    if not queue.can_cancel(found, calendar.now()):
+        return render("queue/cancel.html", ticket=found, form=None), 409
+    if request.method == "POST":
+        if not form.validate():
+            return render("queue/cancel.html", ticket=found, form=form,
+                          error=_("Halaman kedaluwarsa. Tekan tombol sekali lagi.")), 400
+        if not queue.cancel(found, calendar.now()):
+            return render("queue/cancel.html", ticket=found, form=None), 409
+        return redirect(url_for("queue.ticket", code=found.code), 303)
+    return render("queue/cancel.html", ticket=found, form=form, error=None)
+
+
+@bp.get("/<code>/tiket.pdf")
+def pdf(code: str):
+    """Return the ticket as a PDF for a 58 mm or 80 mm roll or A6 (`?ukuran=58|80|a6`), rendered once per size."""
+    from ..pdf.ticket import TicketData, render_ticket
+
+    found = _found(code)
+    size = request.args.get("ukuran", "80")
+    if size not in TICKET_SIZES:
+        abort(404)
+    data = TicketData(
+        label=found.label, purpose_label=purpose_label(found.purpose_code), day=found.day,
+        window_text=window_text(found.window_start, found.window_end), position=found.position,
+        channel=found.channel, code=found.code, issued_at=found.issued_at,
+        verify_url=public_url(url_for("verify.page", token=found.verification_token)),
+        office_name=current_app.config["OFFICE_NAME"], office_short_name=current_app.config["OFFICE_SHORT_NAME"],
+        zone=calendar.zone_label())
+    cache = ReceiptCache(Path(current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"))
+    body = cache.get_or_render(f"ticket-{found.id}-{size}-{get_locale()}", lambda: render_ticket(data, size))
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="tiket-{found.label}-{size}.pdf"'
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
