@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
+from pathlib import Path
+
+from pypdf import PdfReader
 
 from sqlalchemy import select
 
@@ -192,3 +196,15 @@ def test_quota_commands(runner, app, catalogue):
         assert result.exit_code != 0, bad
     assert "Removed 2 quota rules" in runner.invoke(args=["quota", "clear", "2026-12-04"]).output
     assert "No queue windows on 2026-12-25" in runner.invoke(args=["quota", "show", "2026-12-25"]).output
+
+
+def test_ticket_pdfs_for_each_size_are_rendered_once(client, app, catalogue):
+    code = ticket_code(book(client))
+    for size in ("58", "80", "a6"):
+        response = client.get(f"/antrean/{code}/tiket.pdf?ukuran={size}")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+        assert "A-001" in text and code in text and GOOD_NIK not in text
+    receipts = list(Path(app.config["RECEIPT_DIR"]).glob("ticket-*.pdf"))
+    assert len(receipts) == 3
+    assert client.get(f"/antrean/{code}/tiket.pdf?ukuran=a4").status_code == 404
