@@ -115,6 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGN_IN_LOCK_MINUTES", "LOKET_SIGN_IN_LOCK_MINUTES", int, 15, "How long such a lock lasts."),
     Setting("SIGN_IN_LIMIT", "LOKET_SIGN_IN_LIMIT", str, "10 per minute;50 per hour",
             "How many sign-in attempts one client may make, whatever the account."),
+    Setting("PICKUP_LEAD_DAYS", "LOKET_PICKUP_LEAD_DAYS", int, 3,
+            "A document marked ready is proposed for pickup on the first pickup window at least this many pickup "
+            "days ahead (weekends, holidays and closures do not count); the clerk may change it."),
     Setting("QUEUE_PURPOSES", "LOKET_QUEUE_PURPOSES", json.loads, None,
             "Queue purposes as a JSON list of `{code, prefix, activity (submission/pickup), minutes_per_visit, "
             "label_id, label_en}`. Unset: `A` KTP-el, `B` KK, `C` certificates, `D` KIA, `E` moving, `P` pickup."),

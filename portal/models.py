@@ -166,9 +166,25 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The office's side: who is reviewing it, and where and when it can be collected once ready.
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pickup_place_code: Mapped[str | None] = mapped_column(ForeignKey("pickup_place.code"))
+    pickup_date: Mapped[date | None] = mapped_column(Date, index=True)
+    pickup_window: Mapped[str | None] = mapped_column(String(11))  # "08:00-09:00"
+    output_stored_name: Mapped[str | None] = mapped_column(String(80))  # the signed PDF of a self-print service
+    # Sort key of the inbox: the submission instant, then the id (keyset pagination).
+    __table_args__ = (
+        db.Index("ix_application_inbox", "state", "submitted_at", "id"),
+        db.Index("ix_application_inbox_service", "service_code", "state", "submitted_at", "id"),
+        db.Index("ix_application_inbox_region", "region_code", "state", "submitted_at", "id"),
+    )
 
     service: Mapped[Service] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
+    pickup_place: Mapped[PickupPlace | None] = relationship(lazy="joined")
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assigned_to], lazy="joined")
+    handover: Mapped["Handover | None"] = relationship(back_populates="application", cascade="all, delete-orphan")
     documents: Mapped[list["ApplicationDocument"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationDocument.id")
     events: Mapped[list["ApplicationEvent"]] = relationship(
@@ -322,3 +338,39 @@ class QueueTicket(db.Model):
     def label(self) -> str:
         """Return the number people see and hear, e.g. "A-001"."""
         return f"{self.prefix}-{self.number:03d}"
+
+
+class AuditEntry(db.Model):
+    """One line of the audit log: a clerk's view of a scan or a change they made, with who and when.
+
+    `action` is a short code (view_scan, take, release, accept_document, ask_fix, approve, ask_correction,
+    reject, ready, upload_output, handover, print); `detail` says what exactly, in words.
+    """
+
+    __table_args__ = (db.Index("ix_audit_entry_at_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"), index=True)
+    reference: Mapped[str] = mapped_column(String(20), default="")  # kept when the application is gone
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Handover(db.Model):
+    """The handing over of a ready document: to whom (the applicant or an authorised person), when, by whom."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    clerk_name: Mapped[str] = mapped_column(String(120), default="")
+    collector: Mapped[str] = mapped_column(String(12))  # applicant, authorised, operator
+    collector_name: Mapped[str] = mapped_column(String(120))
+    relation: Mapped[str] = mapped_column(String(60), default="")
+    id_number: Mapped[str] = mapped_column(String(20), default="")  # NIK of an authorised collector
+    slip_token: Mapped[str] = mapped_column(String(40), unique=True)
+
+    application: Mapped[Application] = relationship(back_populates="handover")

@@ -41,7 +41,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     (IN_REVIEW, REJECTED): frozenset({CLERK}),
     (NEEDS_CORRECTION, SUBMITTED): frozenset({APPLICANT}),
     (APPROVED, READY): frozenset({CLERK}),
-    (READY, COLLECTED): frozenset({CLERK}),
+    (READY, COLLECTED): frozenset({CLERK, SYSTEM}),  # handed over; or a self-printed document downloaded
 }
 NEEDS_REASON = frozenset({NEEDS_CORRECTION, REJECTED})
 

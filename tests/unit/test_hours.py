@@ -203,3 +203,39 @@ def test_holidays_package_matches_the_joint_decree_for_2026_and_2027(holidays):
     assert by_day[date(2027, 3, 15)].joint_leave
     assert not by_day[date(2026, 8, 17)].joint_leave
     assert len([h for h in holidays if h.day.year == 2026]) == 25
+
+
+# Pickup proposals: the first pickup window at least N pickup days ahead.
+
+def test_pickup_proposals_skip_weekends_holidays_and_the_lebaran_closure_run():
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from portal.domain.holidays import national_holidays
+    from portal.domain.hours import OfficeCalendar, WeeklyHours, Window
+    from portal.domain.pickup import PickupSlot, propose_pickup
+
+    from portal.config import DEFAULT_OFFICE_HOURS
+    wib = ZoneInfo("Asia/Jakarta")
+    calendar = OfficeCalendar(WeeklyHours.from_config(DEFAULT_OFFICE_HOURS), wib, national_holidays((2026, 2027)))
+
+    def at(*parts):
+        return datetime(*parts, tzinfo=wib)
+
+    friday_morning = Window(time(8), time(10))
+    full_day = Window(time(8), time(14))
+    # Thursday 3 Dec 2026 → 3 pickup days: Fri 4, Mon 7, Tue 8.
+    assert propose_pickup(calendar, at(2026, 12, 3, 9), 3) == PickupSlot(date(2026, 12, 8), full_day)
+    # From a Friday, the weekend does not count.
+    assert propose_pickup(calendar, at(2026, 12, 4, 9), 1) == PickupSlot(date(2026, 12, 7), full_day)
+    assert propose_pickup(calendar, at(2026, 12, 2, 9), 2) == PickupSlot(date(2026, 12, 4), friday_morning)
+    # From a Saturday, 1 day ahead is Monday.
+    assert propose_pickup(calendar, at(2026, 12, 5, 9), 1).day == date(2026, 12, 7)
+    # Christmas (Fri 25 Dec) and the cuti bersama of 24 Dec are skipped.
+    assert propose_pickup(calendar, at(2026, 12, 23, 9), 1).day == date(2026, 12, 28)
+    # The Lebaran 2027 run: Nyepi Mon 8 March, cuti bersama 9, Idul Fitri 10–11, cuti bersama 12 and 15 March.
+    assert propose_pickup(calendar, at(2027, 3, 5, 9), 1) == PickupSlot(date(2027, 3, 16), full_day)
+    assert propose_pickup(calendar, at(2027, 3, 5, 9), 2).day == date(2027, 3, 17)
+    # 0 days: the rest of today if a window is still ahead, else the next pickup day.
+    assert propose_pickup(calendar, at(2026, 12, 3, 7), 0) == PickupSlot(date(2026, 12, 3), full_day)
+    assert propose_pickup(calendar, at(2026, 12, 3, 15), 0).day == date(2026, 12, 4)

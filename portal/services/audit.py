@@ -1,0 +1,72 @@
+"""The audit log: every clerk's view of a scan and every change they make, with who and when.
+
+`record` adds a line to the current transaction, so the line and the change it describes are committed
+together or not at all. `entries` pages through the log newest first with a keyset (no OFFSET).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select
+
+from ..extensions import db
+from ..models import Application, AuditEntry, User
+
+ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "ask_fix", "approve",
+           "ask_correction", "reject", "ready", "upload_output", "handover", "print")
+PAGE_SIZE = 50
+
+
+def record(user: User | None, action: str, at: datetime, application: Application | None = None,
+           detail: str = "") -> AuditEntry:
+    """Add one line to the log in the current transaction (the caller commits); return it.
+
+    Raises ValueError for an action that is not in ACTIONS.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditEntry(at=at, user_id=user.id if user else None, user_name=user.full_name if user else "",
+                       action=action, application_id=application.id if application else None,
+                       reference=application.reference if application else "", detail=detail[:500])
+    db.session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a supervisor narrows the log to; every field is optional."""
+
+    user_id: int | None = None
+    reference: str = ""
+    action: str = ""
+    day_from: date | None = None
+    day_to: date | None = None
+
+
+def entries(filters: AuditFilter, zone, before: tuple[datetime, int] | None = None,
+            size: int = PAGE_SIZE) -> tuple[list[AuditEntry], tuple[datetime, int] | None]:
+    """Return one page of the log, newest first, and the key of the next page (None on the last page).
+
+    `before` is the (at, id) of the last line of the previous page; days are read in `zone`.
+    """
+    query = select(AuditEntry)
+    if filters.user_id:
+        query = query.where(AuditEntry.user_id == filters.user_id)
+    if filters.reference:
+        query = query.where(AuditEntry.reference == filters.reference)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.day_from:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.day_from, time(), zone))
+    if filters.day_to:
+        query = query.where(AuditEntry.at < datetime.combine(filters.day_to + timedelta(days=1), time(), zone))
+    if before is not None:
+        at, entry_id = before
+        query = query.where(or_(AuditEntry.at < at, and_(AuditEntry.at == at, AuditEntry.id < entry_id)))
+    rows = list(db.session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(size + 1)))
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, (rows[-1].at, rows[-1].id)
+    return rows, None

@@ -1,0 +1,277 @@
+"""The office's side of an application: take it for review, judge each document, decide, mark ready, hand over.
+
+Every move goes through `portal/domain/lifecycle.py` and is written to the application's timeline and to
+the audit log in the same commit. A refused move raises `Refused` with a code the pages turn into a sentence.
+Taking is a conditional update, so two clerks pressing "Ambil" at once cannot both get the application.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import update
+
+from ..domain import lifecycle
+from ..domain.hours import Window
+from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
+from ..extensions import db
+from ..models import Application, ApplicationDocument, Handover, PickupPlace, User
+from ..uploads import CleanFile
+from . import applications, audit, calendar
+
+ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
+SUPERVISORS = ("supervisor", "admin")
+COLLECTORS = ("applicant", "authorised", "operator")
+
+
+class Refused(Exception):
+    """A clerk's action that cannot be done now; `code` says why.
+
+    Codes: "taken" (another clerk has it), "not_yours" (not assigned to this clerk), "state" (the lifecycle
+    forbids it; `detail` holds the lifecycle's code), "reason" (a reason is required), "documents" (a document
+    still needs a fix, or none was marked), "place", "date", "window" (a pickup choice that does not hold),
+    "collector" (who collects is incomplete), "output" (a self-printed document is missing).
+    """
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code, self.detail = code, detail
+
+
+def _move(application: Application, target: str, user: User, now: datetime, reason: str = "") -> None:
+    try:
+        applications._move(application, target, lifecycle.CLERK, now, reason, actor_name=user.full_name)
+    except lifecycle.TransitionRefused as refused:
+        db.session.rollback()
+        raise Refused("reason" if refused.code == "reason" else "state", refused.code) from refused
+
+
+def _require_reviewer(application: Application, user: User) -> None:
+    """Raise Refused unless `application` is in review by `user`."""
+    if application.state != lifecycle.IN_REVIEW:
+        raise Refused("state", "not_in_review")
+    if application.assigned_to != user.id:
+        raise Refused("not_yours")
+
+
+def take(application: Application, user: User, now: datetime) -> None:
+    """Take a submitted application for review ("Ambil") and commit.
+
+    Raises Refused("taken") when another clerk took it first, Refused("state") when it is not waiting.
+    """
+    if application.state == lifecycle.IN_REVIEW and application.assigned_to == user.id:
+        return
+    won = db.session.execute(update(Application).where(
+        Application.id == application.id, Application.state == lifecycle.SUBMITTED,
+        Application.assigned_to.is_(None)).values(assigned_to=user.id, assigned_at=now)).rowcount
+    if not won:
+        db.session.rollback()
+        db.session.refresh(application)
+        raise Refused("taken" if application.state == lifecycle.IN_REVIEW else "state", application.state)
+    db.session.refresh(application)
+    _move(application, lifecycle.IN_REVIEW, user, now)
+    audit.record(user, "take", now, application)
+    db.session.commit()
+
+
+def release(application: Application, user: User, now: datetime) -> None:
+    """Put an application in review back in the inbox untouched and commit.
+
+    Its reviewer may release it; a supervisor may release anyone's. Raises Refused otherwise.
+    """
+    if application.state != lifecycle.IN_REVIEW:
+        raise Refused("state", "not_in_review")
+    if application.assigned_to != user.id and user.role not in SUPERVISORS:
+        raise Refused("not_yours")
+    holder = application.assignee.full_name if application.assignee else ""
+    _move(application, lifecycle.SUBMITTED, user, now, reason="")
+    application.assigned_to, application.assigned_at = None, None
+    for document in application.documents:
+        document.state, document.fix_reason = RECEIVED, ""
+    audit.record(user, "release", now, application, f"dilepas dari {holder}" if holder else "")
+    db.session.commit()
+
+
+def judge_document(application: Application, document: ApplicationDocument, user: User, now: datetime,
+                   accept: bool, reason: str = "") -> None:
+    """Accept a document, or ask for a fix with a reason; commit.
+
+    Raises Refused("reason") for a fix without a reason, and what `_require_reviewer` raises.
+    """
+    _require_reviewer(application, user)
+    if document.application_id != application.id:
+        raise Refused("documents")
+    reason = reason.strip()
+    if not accept and not reason:
+        raise Refused("reason")
+    document.state, document.fix_reason = (ACCEPTED, "") if accept else (NEEDS_FIX, reason[:300])
+    audit.record(user, "accept_document" if accept else "ask_fix", now, application,
+                 f"{document.code}" + (f": {reason}" if not accept else ""))
+    db.session.commit()
+
+
+def approve(application: Application, user: User, now: datetime) -> None:
+    """Approve an application in review; documents not judged yet count as accepted. Commit.
+
+    Raises Refused("documents") while a document still needs a fix.
+    """
+    _require_reviewer(application, user)
+    if any(document.state == NEEDS_FIX for document in application.documents):
+        raise Refused("documents", "needs_fix")
+    for document in application.documents:
+        document.state = ACCEPTED
+    _move(application, lifecycle.APPROVED, user, now)
+    audit.record(user, "approve", now, application)
+    db.session.commit()
+
+
+def ask_correction(application: Application, user: User, now: datetime, note: str = "") -> None:
+    """Send the application back to the applicant with the documents to fix and a note; commit.
+
+    Raises Refused("documents") when no document was marked for a fix and no note given.
+    """
+    _require_reviewer(application, user)
+    fixes = [document for document in application.documents if document.state == NEEDS_FIX]
+    if not fixes and not note.strip():
+        raise Refused("documents", "nothing_to_fix")
+    reason = "; ".join([note.strip()] * bool(note.strip()) + [d.fix_reason for d in fixes])
+    _move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
+    application.assigned_to, application.assigned_at = None, None
+    audit.record(user, "ask_correction", now, application, reason)
+    db.session.commit()
+
+
+def reject(application: Application, user: User, now: datetime, reason: str) -> None:
+    """Reject an application in review with a reason and commit. Raises Refused("reason") without one."""
+    _require_reviewer(application, user)
+    if not reason.strip():
+        raise Refused("reason")
+    _move(application, lifecycle.REJECTED, user, now, reason)
+    application.assigned_to = None
+    audit.record(user, "reject", now, application, reason.strip())
+    db.session.commit()
+
+
+def resubmit(application: Application, now: datetime, actor_name: str = "") -> None:
+    """Send a corrected application back to the office (by the applicant) and commit.
+
+    Raises Refused("documents") while a document marked for a fix has not been replaced, and
+    lifecycle.TransitionRefused when the application is not waiting for a correction.
+    """
+    if any(document.state == NEEDS_FIX for document in application.documents):
+        raise Refused("documents", "needs_fix")
+    applications.submit(application, now, actor_name=actor_name)
+
+
+# Ready and pickup
+
+
+def self_printed(application: Application) -> bool:
+    """Return True for a service whose document the resident prints on A4 (KK, certificates)."""
+    return application.service.output != "security_blank"
+
+
+def pickup_places(application: Application) -> list[PickupPlace]:
+    """Return the places where this service's document can be collected (all places when none are named)."""
+    places = list(application.service.pickup_places)
+    if places:
+        return places
+    return list(db.session.scalars(db.select(PickupPlace).order_by(PickupPlace.position)))
+
+
+def proposal(application: Application, now: datetime) -> tuple[PickupPlace | None, PickupSlot | None]:
+    """Return the proposed pickup place (the first allowed) and date and window (`PICKUP_LEAD_DAYS` ahead)."""
+    places = pickup_places(application)
+    slot = propose_pickup(calendar.calendar(now), now, current_app.config["PICKUP_LEAD_DAYS"])
+    return (places[0] if places else None), slot
+
+
+def mark_ready(application: Application, user: User, now: datetime, place_code: str, day: date,
+               window_text: str) -> None:
+    """Mark an approved, collected-in-person document ready at a place, date and window; commit.
+
+    Raises Refused("place") for a place this service is not collected at, Refused("date") for a past day or
+    one without pickup hours, Refused("window") for a window that is not that day's, Refused("state").
+    """
+    if application.state != lifecycle.APPROVED:
+        raise Refused("state", application.state)
+    if self_printed(application):
+        raise Refused("output", "self_printed")
+    if place_code not in {place.code for place in pickup_places(application)}:
+        raise Refused("place")
+    office = calendar.calendar(now)
+    if day < now.astimezone(office.tz).date() or not pickup_windows(office, day):
+        raise Refused("date")
+    try:
+        window = Window.parse(window_text)
+    except ValueError:
+        raise Refused("window") from None
+    if window not in pickup_windows(office, day):
+        raise Refused("window")
+    application.pickup_place_code, application.pickup_date, application.pickup_window = place_code, day, str(window)
+    _move(application, lifecycle.READY, user, now)
+    audit.record(user, "ready", now, application, f"{place_code} {day.isoformat()} {window}")
+    db.session.commit()
+
+
+def attach_output(application: Application, user: User, now: datetime, clean: CleanFile) -> None:
+    """Store the signed PDF of a self-printed document and mark the application ready; commit.
+
+    Raises Refused("output") for anything but a PDF, Refused("state") unless approved. The file is removed
+    again if the commit fails.
+    """
+    if application.state != lifecycle.APPROVED:
+        raise Refused("state", application.state)
+    if not self_printed(application):
+        raise Refused("output", "collected_in_person")
+    if clean.kind != "pdf":
+        raise Refused("output")
+    store = applications.upload_store()
+    name = store.save(clean)
+    try:
+        application.output_stored_name = name
+        _move(application, lifecycle.READY, user, now)
+        audit.record(user, "upload_output", now, application, f"{len(clean.data) // 1024} KB")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        store.delete(name)
+        raise
+
+
+def hand_over(application: Application, user: User, now: datetime, collector: str, name: str = "",
+              relation: str = "", id_number: str = "") -> Handover:
+    """Record that a ready document was handed over, and to whom; commit and return the handover.
+
+    `collector` is "applicant" (the name is the applicant's), "authorised" (name, relation and a 16-digit ID
+    number required) or "operator" (the village operator, by name). Raises Refused("state") unless ready,
+    Refused("collector") for missing or malformed details.
+    """
+    if application.state != lifecycle.READY:
+        raise Refused("state", application.state)
+    if collector not in COLLECTORS:
+        raise Refused("collector", "kind")
+    if collector == "applicant":
+        name, relation, id_number = application.full_name or "", "", ""
+    elif not name.strip():
+        raise Refused("collector", "name")
+    if collector == "authorised" and (not relation.strip() or not (id_number.isdigit() and len(id_number) == 16)):
+        raise Refused("collector", "relation" if not relation.strip() else "id_number")
+    handover = Handover(application_id=application.id, at=now, clerk_id=user.id, clerk_name=user.full_name,
+                        collector=collector, collector_name=name.strip()[:120], relation=relation.strip()[:60],
+                        id_number=id_number, slip_token=secrets.token_urlsafe(18))
+    db.session.add(handover)
+    who = {"applicant": "pemohon", "authorised": f"kuasa ({relation.strip()})", "operator": "operator desa"}[collector]
+    _move(application, lifecycle.COLLECTED, user, now, reason=f"Diserahkan kepada {name.strip()}, {who}")
+    audit.record(user, "handover", now, application, f"{who}: {name.strip()}")
+    db.session.commit()
+    return handover
+
+
+def view_scan(application: Application, document: ApplicationDocument | None, user: User, now: datetime) -> None:
+    """Record in the audit log that `user` opened a scan (or the output PDF when `document` is None); commit."""
+    action, detail = ("view_scan", document.code) if document is not None else ("view_output", "")
+    audit.record(user, action, now, application, detail)
+    db.session.commit()
