@@ -1,18 +1,15 @@
-"""The clerk's area, `/petugas/…`: inbox, review, ready, handover, counter."""
+"""The clerk's area, `/petugas/…`: inbox, review, ready, handover, prints and the audit log.
+
+The blueprint lives here; each area adds its views to it from its own module (imported at the bottom).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_login import current_user
 
-from ..auth.guard import roles_required
-from ..templating import render
+bp = Blueprint("staff", __name__, url_prefix="/petugas", template_folder="templates")
 
-bp = Blueprint("staff", __name__, url_prefix="/petugas")
+STAFF_ROLES = ("clerk", "supervisor", "admin")
+SUPERVISOR_ROLES = ("supervisor", "admin")
 
-
-@bp.get("")
-@roles_required("clerk", "supervisor", "admin")
-def home():
-    """Return the clerk's home (the inbox arrives with its issue)."""
-    return render("account_home.html", user=current_user, area="staff")
+from . import audit_log, handover, inbox, prints, review  # noqa: E402,F401  (their views register on bp)

@@ -190,3 +190,6 @@ def receipt_data(application) -> ReceiptData:
         office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"],
         version=application.version,
     )
+
+
+from . import correction  # noqa: E402,F401  (the correction loop and downloads register on bp)

@@ -1,0 +1,5 @@
+"""Staff pages: review (being built)."""
+
+from __future__ import annotations
+
+from .routes import bp  # noqa: F401
