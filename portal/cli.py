@@ -32,7 +32,8 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 
 
 @click.command("seed")
-@click.option("--demo", is_flag=True, help="Also add demo accounts (for `make run`; never in production).")
+@click.option("--demo", is_flag=True,
+              help="Also add demo accounts and applications (for `make run`; never in production).")
 @with_appcontext
 def seed_command(demo: bool) -> None:
     """Add the regions of the configured regency and the service catalogue (safe to run again)."""
@@ -43,6 +44,9 @@ def seed_command(demo: bool) -> None:
     if demo:
         added = seed.seed_demo_users()
         click.echo(f"Added {added} demo accounts (password {seed.DEMO_PASSWORD!r}).")
+        from .services import demo
+        made = demo.seed_demo_applications(now())
+        click.echo(f"Added {made} demo applications (RBG-0000-0001 to -0009, PIN {demo.DEMO_PIN}).")
 
 
 @closure_cli.command("add")

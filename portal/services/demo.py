@@ -1,0 +1,150 @@
+"""Demo applications for `make run` (`flask seed --demo`): one in every state, with known references and PINs.
+
+Never seed these on a real deployment. They go through the same services as real ones (so the timeline,
+the audit log and the files are what a real application would have), only with fixed references and PINs
+so the README can name them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+
+from ..domain import lifecycle
+from ..domain.reference import hash_pin
+from ..extensions import db
+from ..models import Application, Service, User
+from ..uploads import inspect_upload
+from . import applications, review
+
+DEMO_PIN = "246810"
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    """One demo application: its reference, service, applicant, desa, state and how long ago it was sent."""
+
+    reference: str
+    service: str
+    nik: str
+    name: str
+    desa: str
+    state: str
+    hours_ago: int
+
+
+DEMO_APPLICATIONS = (
+    DemoApplication("RBG-0000-0001", "KTP_HILANG", "3317014101900001", "Siti Wulandari", "33.17.01.2001",
+                    lifecycle.SUBMITTED, 30),
+    DemoApplication("RBG-0000-0002", "KK_BARU", "3317051203880002", "Ahmad Fauzi", "33.17.05.2001",
+                    lifecycle.SUBMITTED, 20),
+    DemoApplication("RBG-0000-0003", "AKTA_LAHIR", "3317015507950003", "Dewi Lestari", "33.17.01.2001",
+                    lifecycle.SUBMITTED, 3),
+    DemoApplication("RBG-0000-0004", "KTP_BARU", "3317050708080004", "Rizky Pratama", "33.17.05.2001",
+                    lifecycle.IN_REVIEW, 50),
+    DemoApplication("RBG-0000-0005", "KK_TAMBAH_ANGGOTA", "3317016409920005", "Nur Hidayah", "33.17.01.2001",
+                    lifecycle.NEEDS_CORRECTION, 75),
+    DemoApplication("RBG-0000-0006", "KTP_RUSAK", "3317011506850006", "Budi Santoso", "33.17.01.2001",
+                    lifecycle.APPROVED, 100),
+    DemoApplication("RBG-0000-0007", "KTP_HILANG", "3317054312900007", "Rina Marlina", "33.17.05.2001",
+                    lifecycle.READY, 150),
+    DemoApplication("RBG-0000-0008", "AKTA_KAWIN", "3317012002900008", "Joko Susilo", "33.17.01.2001",
+                    lifecycle.READY, 170),
+    DemoApplication("RBG-0000-0009", "KTP_RUSAK", "3317010305800009", "Slamet Riyadi", "33.17.01.2001",
+                    lifecycle.COLLECTED, 300),
+)
+
+
+def seed_demo_applications(now: datetime) -> int:
+    """Add the demo applications that are missing, moved to their states by the demo clerk; return how many.
+
+    Needs the catalogue, the regions and the demo clerk (`petugas`). Skips one whose service or desa is missing.
+    """
+    clerk = db.session.scalar(select(User).where(User.username == "petugas"))
+    added = 0
+    for demo in DEMO_APPLICATIONS:
+        if clerk is None or db.session.scalar(select(Application.id).where(Application.reference == demo.reference)):
+            continue
+        service = db.session.get(Service, demo.service)
+        if service is None or not service.active:
+            continue
+        _build(demo, service, clerk, now - timedelta(hours=demo.hours_ago), now)
+        added += 1
+    return added
+
+
+def _build(demo: DemoApplication, service: Service, clerk: User, sent: datetime, now: datetime) -> None:
+    application, _pin = applications.start_draft(service, sent - timedelta(minutes=20))
+    application.reference, application.pin_hash = demo.reference, hash_pin(DEMO_PIN)
+    applications.save_applicant(application, sent - timedelta(minutes=15), nik=demo.nik, full_name=demo.name,
+                                birth_date=_birth_date(demo.nik), phone="+6281234567890", region_code=demo.desa)
+    for question in service.questions:
+        if question.get("required", True):
+            applications.save_answer(application, sent - timedelta(minutes=10), question["code"], _answer(question))
+    for document in service.documents:
+        if document.get("required", True):
+            clean = inspect_upload(_photo(document.get("name_id", document["code"])), max_bytes=10 * 1024 * 1024)
+            applications.attach_document(application, sent - timedelta(minutes=5), document["code"], clean)
+    applications.submit(application, sent)
+    if demo.state == lifecycle.SUBMITTED:
+        return
+    looked = sent + timedelta(hours=2)
+    review.take(application, clerk, looked)
+    if demo.state == lifecycle.IN_REVIEW:
+        return
+    if demo.state == lifecycle.NEEDS_CORRECTION:
+        first = application.documents[0]
+        review.judge_document(application, first, clerk, looked, accept=False,
+                              reason="Foto buram dan terpotong di bagian bawah. Foto ulang seluruh halaman.")
+        review.ask_correction(application, clerk, looked)
+        return
+    review.approve(application, clerk, looked)
+    if demo.state == lifecycle.APPROVED:
+        return
+    ready = looked + timedelta(hours=20)
+    if review.self_printed(application):
+        review.attach_output(application, clerk, ready, inspect_upload(_signed_pdf(), max_bytes=10 * 1024 * 1024))
+    else:
+        place, slot = review.proposal(application, now)
+        review.mark_ready(application, clerk, min(ready, now), place.code, slot.day, str(slot.window))
+    if demo.state == lifecycle.COLLECTED:
+        review.hand_over(application, clerk, now - timedelta(hours=1), "applicant")
+
+
+def _birth_date(nik: str) -> date:
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    return date(2000 + year if year < 30 else 1900 + year, month, day - 40 if day > 40 else day)
+
+
+def _answer(question: dict):
+    if question.get("options"):
+        return question["options"][0]["value"]
+    return {"date": date(2024, 6, 5), "nik": "3317010101880001", "kk": "3317010101880001"}.get(
+        question.get("type"), "Contoh isian")
+
+
+def _photo(label: str) -> bytes:
+    """Return a phone-photo-sized JPEG that says it is a demo document."""
+    image = Image.new("RGB", (1200, 1600), (236, 232, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 60, 1140, 1540), outline=(90, 90, 90), width=6)
+    for line, text in enumerate(("CONTOH - BUKAN DOKUMEN ASLI", label)):
+        draw.text((120, 160 + line * 80), text, fill=(40, 40, 40), font_size=48)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _signed_pdf() -> bytes:
+    """Return a one-page PDF standing in for a signed, self-printed certificate."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
