@@ -1,7 +1,8 @@
 """What the benchmarks share: a fresh portal database in a temporary folder, the portal under gunicorn, plain GETs.
 
-`bench/run.py`, `bench/memory.py`, `bench/lighthouse/run.py` and `bench/profile_page.py` import it as
-`bench.common`; run as scripts, each first puts the repository root on `sys.path` for that.
+`bench/run.py`, `bench/memory.py`, `bench/lighthouse/run.py`, `bench/profile_page.py` and `bench/tickets.py`
+import it as `bench.common`; run as scripts, each first puts the repository root on `sys.path` for that.
+`local_postgres` gives a fresh database on Debian's local PostgreSQL cluster for the benchmarks that measure both.
 
 A benchmark typically does:
 
@@ -221,3 +222,54 @@ def exit_on_failure(failed: str, interrupted: str) -> Iterator[None]:
     except KeyboardInterrupt:
         print(interrupted, file=sys.stderr)
         raise SystemExit(130) from None
+
+
+# --------------------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def local_postgres(database: str = "loket_bench") -> str:
+    """Return the URL of a fresh, empty database `database` on Debian's local PostgreSQL cluster, owned by the
+    role `loket` (password `loket`): the cluster is started if it is down (as `scripts/postgres.sh` does), the
+    role created if missing, and the database dropped and created again.
+
+    Needs root (the cluster's commands run as `postgres`). Raises BenchError when PostgreSQL is not installed,
+    this is not root, or a step fails.
+    """
+    versions = sorted(Path("/usr/lib/postgresql").glob("*"), key=lambda path: [int(p) for p in path.name.split(".")
+                                                                                 if p.isdigit()])
+    if not versions:
+        raise BenchError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    if os.geteuid() != 0:
+        raise BenchError("starting the local PostgreSQL cluster needs root; pass a database URL instead")
+    version = versions[-1].name
+
+    def run(command: list[str], stdin: str | None = None) -> str:
+        done = subprocess.run(command, input=stdin, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BenchError(f"`{' '.join(command)}` failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    clusters = [line.split() for line in run(["pg_lsclusters", "-h"]).splitlines()]
+    if not any(row[:2] == [version, "main"] for row in clusters):
+        run(["pg_createcluster", version, "main"])
+        clusters = [line.split() for line in run(["pg_lsclusters", "-h"]).splitlines()]
+    if subprocess.run(["pg_ctlcluster", version, "main", "status"], capture_output=True).returncode != 0:
+        run(["pg_ctlcluster", version, "main", "start"])
+    port = next(row[2] for row in clusters if row[:2] == [version, "main"])
+    for _ in range(30):
+        if subprocess.run(["su", "postgres", "-c", f"pg_isready -q -p {port}"]).returncode == 0:
+            break
+        time.sleep(1)
+    if not database.replace("_", "").isalnum():
+        raise BenchError(f"not a plain database name: {database!r}")
+    run(["su", "postgres", "-c", f"PGOPTIONS=--client-min-messages=warning psql -q -p {port} -v ON_ERROR_STOP=1"],
+        stdin=f"""DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'loket') THEN
+    CREATE ROLE loket LOGIN PASSWORD 'loket';
+  END IF;
+END $$;
+DROP DATABASE IF EXISTS {database};
+CREATE DATABASE {database} OWNER loket;
+""")
+    return f"postgresql+psycopg://loket:loket@127.0.0.1:{port}/{database}"
