@@ -1,5 +1,320 @@
-"""Staff pages: handover (being built)."""
+"""Handover at the counter, `/petugas/serah`: scan the pickup receipt (or type its reference), check who
+collects, confirm, print the handover slip (bukti penyerahan).
+
+The usual case is three actions: the USB scanner types the receipt's QR content and Enter into the
+autofocused field; the clerk confirms with the applicant preselected as collector; the clerk prints the slip.
+Without JavaScript the lookup is a GET form (`?kode=…`); with htmx it swaps only the `scan` block.
+"""
 
 from __future__ import annotations
 
-from .routes import bp  # noqa: F401
+import re
+
+from flask import abort, current_app, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.guard import roles_required
+from ..domain import lifecycle
+from ..domain.nik import check_nik, mask, normalize
+from ..extensions import db, htmx
+from ..models import Application, Handover, User
+from ..pdf.handover import HandoverSlipData, render_handover_slip
+from ..services import applications, audit, calendar, review
+from ..templating import clock_time, localized, long_date, public_url, render
+from ..track.present import state_label
+from .routes import STAFF_ROLES, bp
+
+SLIP_SIZES = ("80", "a6")
+TEMPLATE = "staff/handover.html"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{12,40}")
+# NIK errors that make a number impossible; a code missing from the region list is not one of them.
+_BLOCKING_NIK_ERRORS = ("format", "birth_date", "serial")
+
+
+class CollectorForm(FlaskForm):
+    """Who collects the document: the applicant (default), a person they authorised, or the village operator."""
+
+    collector = RadioField(_l("Siapa yang mengambil?"), default="applicant", validate_choice=False,
+                           choices=[SelectChoice("applicant", _l("Pemohon sendiri")),
+                                    SelectChoice("authorised", _l("Orang yang diberi kuasa")),
+                                    SelectChoice("operator", _l("Operator desa"))])
+    authorised_name = StringField(_l("Nama orang yang diberi kuasa"), description=_l("Seperti di KTP-el-nya."),
+                                  filters=[lambda v: " ".join((v or "").split())])
+    relation = StringField(_l("Hubungan dengan pemohon"), description=_l("Misalnya suami, istri, anak, orang tua."),
+                           filters=[lambda v: " ".join((v or "").split())])
+    authorised_nik = StringField(_l("NIK orang yang diberi kuasa"), description=_l("16 angka di KTP-el-nya."),
+                                 filters=[lambda v: normalize(v or "")])
+    operator_name = StringField(_l("Nama operator desa"), filters=[lambda v: " ".join((v or "").split())])
+    submit = SubmitField(_l("Serahkan dokumen"))
+
+
+@bp.get("/serah")
+@roles_required(*STAFF_ROLES)
+def handover_scan():
+    """Return the scan page; with `?kode=` the application found and the handover form, or why not (404, 409)."""
+    code = request.args.get("kode", "").strip()[:300]
+    if not code:
+        return _page(code="")
+    application = _application_for(code)
+    if application is None:
+        return _page(code=code, not_found=True, status=404)
+    form = CollectorForm(formdata=None, operator_name=_desa_operator_name(application))
+    refusal = _refusal(application)
+    return _page(code="", application=application, form=form, refusal=refusal, status=409 if refusal else 200)
+
+
+@bp.post("/serah/<reference>")
+@roles_required(*STAFF_ROLES)
+def handover_confirm(reference: str):
+    """Record the handover and redirect (303) to the done page; the form again with errors (422) or the
+    refusal (409) when the application is not ready. Unknown reference: 404."""
+    application = applications.find(reference)
+    if application is None or application.state == lifecycle.DRAFT:
+        abort(404)
+    form = CollectorForm()
+    if not form.validate_on_submit() or not _collector_valid(form):
+        return _page(code="", application=application, form=form, refusal=_refusal(application), status=422)
+    name, relation, id_number = _collector_details(form)
+    try:
+        handover = review.hand_over(application, current_user, calendar.now(), form.collector.data, name=name,
+                                    relation=relation, id_number=id_number)
+    except review.Refused as refused:
+        if refused.code == "collector":
+            _collector_error(form, refused.detail)
+            return _page(code="", application=application, form=form, refusal=None, status=422)
+        db.session.refresh(application)
+        return _page(code="", application=application, form=form,
+                     refusal=_refusal(application) or _("Dokumen ini tidak dapat diserahkan sekarang."), status=409)
+    return redirect(url_for("staff.handover_done", handover_id=handover.id), 303)
+
+
+@bp.get("/serah/<int:handover_id>/selesai")
+@roles_required(*STAFF_ROLES)
+def handover_done(handover_id: int):
+    """Return the done page: what was handed to whom, the slip to print, and "Serahkan berikutnya". 404 if unknown."""
+    handover = db.session.get(Handover, handover_id) or abort(404)
+    return render("staff/handover_done.html", handover=handover, application=handover.application,
+                  document_name=document_name(handover.application),
+                  collector_text=collector_text(handover), handed_at=_moment(handover))
+
+
+@bp.get("/serah/<int:handover_id>/slip.pdf")
+@roles_required(*STAFF_ROLES)
+def handover_slip(handover_id: int):
+    """Return the handover slip PDF (`?ukuran=80|a6`, default 80 mm) and note the print in the audit log.
+
+    404 for an unknown handover or size.
+    """
+    handover = db.session.get(Handover, handover_id) or abort(404)
+    size = request.args.get("ukuran", "80")
+    if size not in SLIP_SIZES:
+        abort(404)
+    body = render_handover_slip(slip_data(handover), size)
+    _record_print(handover.application, f"bukti penyerahan {'80 mm' if size == '80' else 'A6'}")
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="bukti-penyerahan-{handover.application.reference}-{size}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# What the pages and the slip say
+
+
+def document_name(application: Application) -> str:
+    """Return the name of the document handed over for `application`'s service: "KTP-el", "KIA", …"""
+    service = application.service
+    if service.group == "PINDAH" and service.output == "security_blank":
+        return _("KK dan KTP-el")
+    names = {"KTP": _("KTP-el"), "KIA": _("Kartu Identitas Anak (KIA)"), "KK": _("Kartu Keluarga (KK)")}
+    return names.get(service.group) or localized(service, "name")
+
+
+def collector_text(handover: Handover) -> str:
+    """Return who collected, in words: "Siti (pemohon sendiri)", "Budi, suami, NIK 331701******0003", …"""
+    if handover.collector == "applicant":
+        return _("%(name)s (pemohon sendiri)", name=handover.collector_name)
+    if handover.collector == "operator":
+        return _("%(name)s (operator desa)", name=handover.collector_name)
+    return _("%(name)s (diberi kuasa, %(relation)s, NIK %(nik)s)", name=handover.collector_name,
+             relation=handover.relation, nik=mask(handover.id_number))
+
+
+def who_may_collect(application: Application) -> list[str]:
+    """Return who may collect `application`'s document, one sentence each."""
+    lines = [_("Pemohon sendiri, %(name)s, dengan menunjukkan KTP-el atau KK.", name=application.full_name or ""),
+             _("Orang lain dengan surat kuasa dari pemohon, menunjukkan KTP-el miliknya.")]
+    if application.channel == "village":
+        desa = application.region.name if application.region else ""
+        lines.append(_("Operator desa %(desa)s, untuk pengambilan kolektif.", desa=desa))
+    return lines
+
+
+def pickup_when(application: Application) -> str:
+    """Return "Senin, 7 Desember 2026, 08.00–14.00 WIB", or "" when no pickup day was set."""
+    if application.pickup_date is None:
+        return ""
+    day = long_date(application.pickup_date)
+    if not application.pickup_window:
+        return day
+    start, _dash, end = application.pickup_window.partition("-")
+    separator = "." if str(get_locale()) == "id" else ":"
+    window = f"{start.replace(':', separator)}–{end.replace(':', separator)}"
+    return f"{day}, {window} {calendar.zone_label()}"
+
+
+def slip_data(handover: Handover) -> HandoverSlipData:
+    """Return what the slip of `handover` shows (both NIKs masked before they leave this function)."""
+    application = handover.application
+    return HandoverSlipData(
+        reference=application.reference, service_name=localized(application.service, "name"),
+        document_name=document_name(application), applicant_name=application.full_name or "",
+        applicant_masked_nik=mask(application.nik) if application.nik else "",
+        collector=handover.collector, collector_name=handover.collector_name, relation=handover.relation,
+        collector_masked_nik=mask(handover.id_number) if handover.id_number else "",
+        handed_at=handover.at, clerk_name=handover.clerk_name,
+        verify_url=public_url(url_for("verify.page", token=application.verification_token)),
+        office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"],
+        zone=calendar.zone_label())
+
+
+# Helpers
+
+
+def _page(code: str, application: Application | None = None, form: CollectorForm | None = None,
+          refusal: str | None = None, not_found: bool = False, status: int = 200):
+    """Return the scan page (or its `scan` block for htmx, always 200 so htmx swaps it) with `status`."""
+    context = {"code": code, "application": application, "form": form, "refusal": refusal, "not_found": not_found}
+    if application is not None:
+        context.update(masked_nik=mask(application.nik) if application.nik else "",
+                       document_name=document_name(application), who_may_collect=who_may_collect(application),
+                       state_label=state_label(application.state), early=_early(application),
+                       self_printed=review.self_printed(application), pickup_when=pickup_when(application))
+    body = render(TEMPLATE, fragments=("scan",), **context)
+    return body, 200 if htmx and request.headers.get("HX-Target") == "scan" else status
+
+
+def _application_for(code: str) -> Application | None:
+    """Return the application a scanned or typed code names: a verification URL, a bare token or a reference.
+
+    Drafts count as unknown: the office has nothing of them to hand over.
+    """
+    found = None
+    if "/verifikasi/" in code:
+        token = code.rsplit("/verifikasi/", 1)[1].split("?")[0].split("#")[0].strip("/ ")
+        found = applications.by_verification_token(token)
+    else:
+        found = applications.find(code)
+        if found is None and _TOKEN.fullmatch(code):
+            found = applications.by_verification_token(code)
+    return None if found is None or found.state == lifecycle.DRAFT else found
+
+
+def _refusal(application: Application) -> str | None:
+    """Return why `application`'s document cannot be handed over now, or None when it is ready."""
+    state = application.state
+    if state == lifecycle.READY:
+        return None
+    if state == lifecycle.COLLECTED and application.handover is not None:
+        handover = application.handover
+        return _("Dokumen ini sudah diserahkan pada %(when)s kepada %(who)s oleh %(clerk)s.",
+                 when=_moment(handover), who=collector_text(handover), clerk=handover.clerk_name)
+    return {
+        lifecycle.SUBMITTED: _("Belum siap diserahkan: permohonan ini masih menunggu diperiksa."),
+        lifecycle.IN_REVIEW: _("Belum siap diserahkan: permohonan ini sedang diperiksa petugas."),
+        lifecycle.NEEDS_CORRECTION: _("Belum siap diserahkan: permohonan ini menunggu perbaikan dari pemohon."),
+        lifecycle.APPROVED: _("Belum siap diserahkan: permohonan sudah disetujui, tetapi dokumennya belum "
+                              "ditandai siap."),
+        lifecycle.COLLECTED: _("Dokumen ini sudah diserahkan."),
+        lifecycle.REJECTED: _("Permohonan ini ditolak; tidak ada dokumen untuk diserahkan."),
+        lifecycle.CANCELLED: _("Permohonan ini dibatalkan; tidak ada dokumen untuk diserahkan."),
+    }.get(state, _("Dokumen ini tidak dapat diserahkan sekarang."))
+
+
+def _early(application: Application) -> str | None:
+    """Return a caution when a ready document is collected before its pickup date, else None."""
+    if application.state != lifecycle.READY or application.pickup_date is None:
+        return None
+    today = calendar.now().astimezone(calendar.office_zone()).date()
+    if application.pickup_date <= today:
+        return None
+    return _("Jadwal pengambilannya %(date)s. Pastikan dokumennya sudah ada di loket ini.",
+             date=long_date(application.pickup_date))
+
+
+def _collector_valid(form: CollectorForm) -> bool:
+    """Add an Indonesian message to each field that is missing or wrong for the chosen collector; return
+    True when there is none."""
+    kind = form.collector.data
+    if kind not in ("applicant", "authorised", "operator"):
+        form.collector.errors = [_("Pilih siapa yang mengambil dokumen.")]
+        return False
+    if kind == "authorised":
+        if not form.authorised_name.data:
+            form.authorised_name.errors = [_("Isi nama orang yang diberi kuasa.")]
+        if not form.relation.data:
+            form.relation.errors = [_("Isi hubungan orang ini dengan pemohon, misalnya suami atau anak.")]
+        nik_error = _nik_error(form.authorised_nik.data)
+        if nik_error:
+            form.authorised_nik.errors = [nik_error]
+    elif kind == "operator" and not form.operator_name.data:
+        form.operator_name.errors = [_("Isi nama operator desa yang mengambil.")]
+    return not any(field.errors for field in form)
+
+
+def _nik_error(nik: str) -> str | None:
+    """Return what is wrong with an authorised collector's NIK, or None when it can be one."""
+    if not nik:
+        return _("Isi NIK orang yang diberi kuasa, 16 angka di KTP-el-nya.")
+    if not (nik.isdigit() and len(nik) == 16):
+        return _("NIK harus 16 angka. Periksa lagi KTP-el orang yang diberi kuasa.")
+    errors = [e for e in check_nik(nik, current_app.config["REGION_CODE"]).errors if e in _BLOCKING_NIK_ERRORS]
+    if errors:
+        return _("NIK ini tidak mungkin benar: tanggal lahir atau nomor urut di dalamnya salah. Periksa lagi.")
+    return None
+
+
+def _collector_details(form: CollectorForm) -> tuple[str, str, str]:
+    """Return (name, relation, NIK) of the chosen collector from the form."""
+    kind = form.collector.data
+    if kind == "authorised":
+        return form.authorised_name.data, form.relation.data, form.authorised_nik.data
+    if kind == "operator":
+        return form.operator_name.data, "", ""
+    return "", "", ""
+
+
+def _collector_error(form: CollectorForm, detail: str) -> None:
+    """Put the service's "collector" refusal next to the field it concerns."""
+    field = {"name": form.authorised_name if form.collector.data == "authorised" else form.operator_name,
+             "relation": form.relation, "id_number": form.authorised_nik}.get(detail, form.collector)
+    field.errors = [_("Periksa lagi isian ini.")]
+
+
+def _desa_operator_name(application: Application) -> str:
+    """Return the name of the active operator of the applicant's desa for a village application, else ""."""
+    if application.channel != "village" or not application.region_code:
+        return ""
+    return db.session.scalar(db.select(User.full_name).where(
+        User.role == "operator", User.region_code == application.region_code, User.active.is_(True))
+        .order_by(User.id).limit(1)) or ""
+
+
+def _moment(handover: Handover) -> str:
+    """Return "Kamis, 3 Desember 2026 pukul 09.15 WIB": when `handover` happened, in the office's zone."""
+    return _("%(date)s pukul %(time)s", date=long_date(handover.at),
+             time=f"{clock_time(handover.at)} {calendar.zone_label()}")
+
+
+def _record_print(application: Application | None, detail: str) -> None:
+    """Write a "print" line to the audit log for the signed-in clerk and commit (a small service step kept
+    here until `services/review.py` has one)."""
+    audit.record(current_user, "print", calendar.now(), application, detail)
+    db.session.commit()
