@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from flask import abort, current_app, make_response, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +24,7 @@ from ..domain.nik import check_nik, mask, normalize
 from ..extensions import db, htmx
 from ..models import Application, Handover, User
 from ..pdf.handover import HandoverSlipData, render_handover_slip
+from ..pdf.pickup import document_name, pickup_window_text, who_may_collect
 from ..services import applications, audit, calendar, review
 from ..templating import clock_time, localized, long_date, public_url, render
 from ..track.present import state_label
@@ -100,7 +100,7 @@ def handover_done(handover_id: int):
     """Return the done page: what was handed to whom, the slip to print, and "Serahkan berikutnya". 404 if unknown."""
     handover = db.session.get(Handover, handover_id) or abort(404)
     return render("staff/handover_done.html", handover=handover, application=handover.application,
-                  document_name=document_name(handover.application),
+                  document_name=document_name(handover.application.service),
                   collector_text=collector_text(handover), handed_at=_moment(handover))
 
 
@@ -128,15 +128,6 @@ def handover_slip(handover_id: int):
 # What the pages and the slip say
 
 
-def document_name(application: Application) -> str:
-    """Return the name of the document handed over for `application`'s service: "KTP-el", "KIA", …"""
-    service = application.service
-    if service.group == "PINDAH" and service.output == "security_blank":
-        return _("KK dan KTP-el")
-    names = {"KTP": _("KTP-el"), "KIA": _("Kartu Identitas Anak (KIA)"), "KK": _("Kartu Keluarga (KK)")}
-    return names.get(service.group) or localized(service, "name")
-
-
 def collector_text(handover: Handover) -> str:
     """Return who collected, in words: "Siti (pemohon sendiri)", "Budi, suami, NIK 331701******0003", …"""
     if handover.collector == "applicant":
@@ -147,16 +138,6 @@ def collector_text(handover: Handover) -> str:
              relation=handover.relation, nik=mask(handover.id_number))
 
 
-def who_may_collect(application: Application) -> list[str]:
-    """Return who may collect `application`'s document, one sentence each."""
-    lines = [_("Pemohon sendiri, %(name)s, dengan menunjukkan KTP-el atau KK.", name=application.full_name or ""),
-             _("Orang lain dengan surat kuasa dari pemohon, menunjukkan KTP-el miliknya.")]
-    if application.channel == "village":
-        desa = application.region.name if application.region else ""
-        lines.append(_("Operator desa %(desa)s, untuk pengambilan kolektif.", desa=desa))
-    return lines
-
-
 def pickup_when(application: Application) -> str:
     """Return "Senin, 7 Desember 2026, 08.00–14.00 WIB", or "" when no pickup day was set."""
     if application.pickup_date is None:
@@ -164,9 +145,10 @@ def pickup_when(application: Application) -> str:
     day = long_date(application.pickup_date)
     if not application.pickup_window:
         return day
-    start, _dash, end = application.pickup_window.partition("-")
-    separator = "." if str(get_locale()) == "id" else ":"
-    window = f"{start.replace(':', separator)}–{end.replace(':', separator)}"
+    try:
+        window = pickup_window_text(application.pickup_window)
+    except ValueError:
+        window = application.pickup_window
     return f"{day}, {window} {calendar.zone_label()}"
 
 
@@ -175,7 +157,7 @@ def slip_data(handover: Handover) -> HandoverSlipData:
     application = handover.application
     return HandoverSlipData(
         reference=application.reference, service_name=localized(application.service, "name"),
-        document_name=document_name(application), applicant_name=application.full_name or "",
+        document_name=document_name(application.service), applicant_name=application.full_name or "",
         applicant_masked_nik=mask(application.nik) if application.nik else "",
         collector=handover.collector, collector_name=handover.collector_name, relation=handover.relation,
         collector_masked_nik=mask(handover.id_number) if handover.id_number else "",
@@ -194,7 +176,7 @@ def _page(code: str, application: Application | None = None, form: CollectorForm
     context = {"code": code, "application": application, "form": form, "refusal": refusal, "not_found": not_found}
     if application is not None:
         context.update(masked_nik=mask(application.nik) if application.nik else "",
-                       document_name=document_name(application), who_may_collect=who_may_collect(application),
+                       document_name=document_name(application.service), who_may_collect=who_may_collect(application),
                        state_label=state_label(application.state), early=_early(application),
                        self_printed=review.self_printed(application), pickup_when=pickup_when(application))
     body = render(TEMPLATE, fragments=("scan",), **context)
