@@ -158,11 +158,17 @@ def _read_day(field) -> date | None:
     if not text:
         return None
     try:
-        match = _DMY.fullmatch(text)
-        return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         field.errors = [_("Tanggal tidak terbaca. Tulis seperti 03-12-2026.")]
         return None
+
+
+def parse_day(text: str) -> date:
+    """Return the date in `text`: "2026-12-03" (what a date picker sends) or "3-12-2026", "3/12/2026", "3.12.2026"
+    (what people type). Raises ValueError for anything else."""
+    match = _DMY.fullmatch(text.strip())
+    return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text.strip())
 
 
 def _read_key(text: str) -> tuple[datetime, int] | None:

@@ -1,5 +1,123 @@
-"""Staff pages: prints (being built)."""
+"""Print all for a day, `/petugas/cetak`: one PDF with the pickup receipt of every application ready for
+pickup on a chosen day, in the order of the pickup places, then the reference.
+
+Without `hari` the page offers the day (the next pickup day by default), the paper (A6 or an 80 mm roll) and
+the coming days that have documents waiting; with it, the PDF, or a page saying there is nothing to print.
+"""
 
 from __future__ import annotations
 
-from .routes import bp  # noqa: F401
+from datetime import date
+
+from flask import make_response, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.guard import roles_required
+from ..domain import lifecycle
+from ..extensions import db
+from ..models import Application, PickupPlace
+from ..pdf.pickup import pickup_receipt_data, render_pickup_receipts
+from ..services import audit, calendar
+from ..templating import long_date, render, short_date
+from .audit_log import parse_day
+from .routes import STAFF_ROLES, bp
+
+SIZES = ("a6", "80")
+UPCOMING_DAYS = 10
+
+
+class PrintDayForm(FlaskForm):
+    """Which pickup day to print and on which paper (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    hari = StringField(_l("Hari pengambilan"), filters=[lambda v: (v or "").strip()])
+    ukuran = RadioField(_l("Kertas"), default="a6", validate_choice=False,
+                        choices=[SelectChoice("a6", _l("A6 (printer biasa, satu tanda terima per lembar)")),
+                                 SelectChoice("80", _l("Gulungan thermal 80 mm"))])
+
+
+@bp.get("/cetak")
+@roles_required(*STAFF_ROLES)
+def prints_day():
+    """Return the PDF of every pickup receipt of `hari` (`ukuran=a6|80`); without `hari` the form; the form
+    with a message when the day is unreadable (422) or has nothing to print (200)."""
+    if "hari" not in request.args:
+        form = PrintDayForm(formdata=None, hari=_next_pickup_day().isoformat())
+        return _page(form)
+    form = PrintDayForm(formdata=request.args)
+    day = _read_day(form)
+    if form.ukuran.data not in SIZES:
+        form.ukuran.errors = [_("Pilih ukuran kertas: A6 atau 80 mm.")]
+    if day is None or form.ukuran.errors:
+        return _page(form), 422
+    applications = ready_on(day)
+    if not applications:
+        return _page(form, empty_day=day)
+    body = render_pickup_receipts([pickup_receipt_data(application) for application in applications], form.ukuran.data)
+    paper = "A6" if form.ukuran.data == "a6" else "80 mm"
+    audit.record(current_user, "print", calendar.now(), None,
+                 f"tanda terima pengambilan {day.isoformat()}: {len(applications)} permohonan, {paper}")
+    db.session.commit()
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="tanda-terima-pengambilan-{day.isoformat()}-{form.ukuran.data}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ready_on(day: date) -> list[Application]:
+    """Return the applications ready for pickup on `day` with a place, by the place's position, then reference."""
+    return list(db.session.scalars(
+        select(Application).join(PickupPlace, Application.pickup_place_code == PickupPlace.code)
+        .where(Application.state == lifecycle.READY, Application.pickup_date == day,
+               Application.pickup_window.is_not(None))
+        .order_by(PickupPlace.position, PickupPlace.code, Application.reference)))
+
+
+def upcoming(today: date) -> list[tuple[date, int]]:
+    """Return the next days (from `today`) with documents ready for pickup, and how many, soonest first."""
+    rows = db.session.execute(
+        select(Application.pickup_date, func.count(Application.id))
+        .where(Application.state == lifecycle.READY, Application.pickup_date >= today,
+               Application.pickup_place_code.is_not(None))
+        .group_by(Application.pickup_date).order_by(Application.pickup_date).limit(UPCOMING_DAYS))
+    return [(day, count) for day, count in rows]
+
+
+def _page(form: PrintDayForm, empty_day: date | None = None):
+    """Return the form page (with the coming days that have something to print)."""
+    today = calendar.now().astimezone(calendar.office_zone()).date()
+    days = [(day, long_date(day), short_date(day), count) for day, count in upcoming(today)]
+    return render("staff/prints.html", form=form, days=days,
+                  empty_day=long_date(empty_day) if empty_day else None)
+
+
+def _next_pickup_day() -> date:
+    """Return today while pickup is open or still to open today, else the day pickup next opens."""
+    status = calendar.status()
+    today = status.at.date()
+    if status.pickup.open or status.pickup.next_open is None:
+        return today
+    return status.pickup.next_open.astimezone(calendar.office_zone()).date()
+
+
+def _read_day(form: PrintDayForm) -> date | None:
+    """Return the day in the form (2026-12-07 from a date picker, or 7-12-2026 typed); None with an error
+    on the field when it is empty or unreadable."""
+    text = form.hari.data
+    try:
+        if not text:
+            raise ValueError
+        return parse_day(text)
+    except ValueError:
+        form.hari.errors = [_("Tulis tanggal pengambilan, misalnya 07-12-2026.")]
+        return None

@@ -1,0 +1,150 @@
+"""Print all for a day: one PDF with a pickup receipt per application ready that day (ordered by place, then
+reference), nothing-to-print and unreadable days, the default day, the coming days, the audit line, roles."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from portal.domain import lifecycle
+from portal.extensions import db
+from portal.models import Application, AuditEntry, PickupPlace
+from tests.conftest import wib
+from tests.web.staff_helpers import create_staff, make_application, sign_in
+
+DAY = date(2026, 12, 8)
+OTHER_DAY = date(2026, 12, 9)
+
+
+@pytest.fixture
+def staff(app, regions):
+    return create_staff(app)
+
+
+def _set_pickup(app, reference: str, day: date, place: str, state: str | None = None) -> None:
+    with app.app_context():
+        application = db.session.scalar(db.select(Application).where(Application.reference == reference))
+        application.pickup_date, application.pickup_place_code = day, place
+        if state:
+            application.state = state
+        db.session.commit()
+
+
+@pytest.fixture
+def day_of_pickups(app, staff):
+    """Return the references ready on DAY in print order: at the office (DINAS) by reference, then at the mall
+    (MPP). Also ready: one on another day; not ready: one in review; one already collected on DAY."""
+    with app.app_context():
+        positions = dict(db.session.execute(db.select(PickupPlace.code, PickupPlace.position)).all())
+    assert positions["DINAS"] < positions["MPP"]
+    made = {}
+    for key, place in (("mall", "MPP"), ("office1", "DINAS"), ("office2", "DINAS")):
+        reference, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY)
+        _set_pickup(app, reference, DAY, place)
+        made[key] = reference
+    other, _pin = make_application(app, "KIA", state=lifecycle.READY)
+    _set_pickup(app, other, OTHER_DAY, "DINAS")
+    reviewing, _pin = make_application(app, "KTP_BARU", state=lifecycle.IN_REVIEW)
+    _set_pickup(app, reviewing, DAY, "DINAS")
+    collected, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY)
+    _set_pickup(app, collected, DAY, "DINAS", state=lifecycle.COLLECTED)
+    return sorted([made["office1"], made["office2"]]) + [made["mall"]], other
+
+
+def _pages(body: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(body)).pages]
+
+
+@pytest.mark.parametrize("size", ["a6", "80"])
+def test_one_page_per_application_ready_that_day_in_place_then_reference_order(app, client, day_of_pickups, size):
+    ordered, other = day_of_pickups
+    sign_in(client, "clerk")
+    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&ukuran={size}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"tanda-terima-pengambilan-{DAY.isoformat()}-{size}.pdf" in response.headers["Content-Disposition"]
+    pages = _pages(response.data)
+    assert len(pages) == 3
+    for page, reference in zip(pages, ordered):
+        assert reference in page
+    assert "Mal Pelayanan Publik" in pages[2] and "Kantor Dindukcapil" in pages[0]
+    assert all(other not in page for page in pages)
+
+
+def test_the_print_is_written_to_the_audit_log(app, client, day_of_pickups):
+    sign_in(client, "clerk")
+    client.get(f"/petugas/cetak?hari={DAY.isoformat()}&ukuran=a6")
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "print"))
+    assert entry.user_name == "Petugas Satu"
+    assert entry.detail == f"tanda terima pengambilan {DAY.isoformat()}: 3 permohonan, A6"
+
+
+def test_a_day_typed_by_hand_is_read_too(client, day_of_pickups):
+    sign_in(client, "clerk")
+    response = client.get("/petugas/cetak?hari=8-12-2026&ukuran=80")
+    assert response.mimetype == "application/pdf" and len(_pages(response.data)) == 3
+
+
+def test_a_day_with_nothing_ready_says_so_instead_of_an_empty_pdf(client, staff):
+    sign_in(client, "clerk")
+    response = client.get("/petugas/cetak?hari=2026-12-10&ukuran=a6")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Tidak ada yang perlu dicetak." in html and "Kamis, 10 Desember 2026" in html
+    assert 'value="2026-12-10"' in html
+
+
+@pytest.mark.parametrize("query, message, kept", [
+    ("hari=besok&ukuran=a6", "Tulis tanggal pengambilan", 'value="besok"'),
+    ("hari=2026-02-30&ukuran=a6", "Tulis tanggal pengambilan", 'value="2026-02-30"'),
+    ("hari=&ukuran=a6", "Tulis tanggal pengambilan", None),
+    ("hari=2026-12-08&ukuran=a4", "Pilih ukuran kertas", 'value="2026-12-08"'),
+])
+def test_an_unreadable_day_or_paper_gets_a_message(client, staff, query, message, kept):
+    sign_in(client, "clerk")
+    response = client.get(f"/petugas/cetak?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html and "<title>Kesalahan:" in html
+    if kept:
+        assert kept in html
+
+
+@pytest.mark.parametrize("now, expected", [
+    (wib(2026, 12, 3, 9, 0), "2026-12-03"),   # Thursday, pickup open: today
+    (wib(2026, 12, 3, 7, 0), "2026-12-03"),   # before opening: still today
+    (wib(2026, 12, 3, 15, 0), "2026-12-04"),  # after closing: Friday
+    (wib(2026, 12, 5, 10, 0), "2026-12-07"),  # Saturday: Monday
+])
+def test_the_form_offers_the_next_pickup_day(client, staff, clock, now, expected):
+    clock.now = now
+    sign_in(client, "clerk")
+    html = client.get("/petugas/cetak").get_data(as_text=True)
+    assert f'id="hari" name="hari" type="date" value="{expected}"' in html
+    assert re.search(r'<input checked[^>]*value="a6"', html)
+
+
+def test_the_form_lists_the_coming_days_with_documents_waiting(client, day_of_pickups):
+    sign_in(client, "clerk")
+    html = client.get("/petugas/cetak").get_data(as_text=True)
+    assert "Selasa, 8 Desember 2026" in html and "Rabu, 9 Desember 2026" in html
+    assert html.index("Selasa, 8 Desember 2026") < html.index("Rabu, 9 Desember 2026")
+    assert "<td>3</td>" in html and "<td>1</td>" in html
+    assert "/petugas/cetak?hari=2026-12-08&amp;ukuran=80" in html
+
+
+def test_only_staff_may_print(client, staff):
+    path = "/petugas/cetak?hari=2026-12-08&ukuran=a6"
+    visitor = client.get(path)
+    assert visitor.status_code == 303 and visitor.headers["Location"].startswith("/masuk")
+    sign_in(client, "op.sumber")
+    assert client.get(path).status_code == 403
+    assert client.get("/petugas/cetak").status_code == 403
+
+
+def test_a_supervisor_may_print(client, staff):
+    sign_in(client, "kabid")
+    assert client.get("/petugas/cetak").status_code == 200
