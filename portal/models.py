@@ -314,7 +314,7 @@ class QueueTicket(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(12), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
     verification_token: Mapped[str] = mapped_column(String(40), unique=True)
     day: Mapped[date] = mapped_column(Date)
     purpose_code: Mapped[str] = mapped_column(String(12))

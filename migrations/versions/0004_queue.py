@@ -40,7 +40,7 @@ def upgrade():
 
     op.create_table('queue_ticket',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=12), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('verification_token', sa.String(length=40), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('purpose_code', sa.String(length=12), nullable=False),
