@@ -145,7 +145,13 @@ def _ticket_action(act, done_message):
     ticket, refusal = _called_here(desk, now)
     if ticket is None:
         return _counter_page(desk, error=refusal, status=409)
-    act(ticket, now)
+    try:
+        done = act(ticket, now)
+    except ValueError:  # finished by another clerk in the same instant
+        done = False
+    if done is False:
+        return _counter_page(desk, error=_("Nomor %(label)s baru saja diselesaikan di tempat lain.", label=ticket.label),
+                             status=409)
     flash(done_message(ticket), FLASH)
     return redirect(url_for("counter.page"), 303)
 

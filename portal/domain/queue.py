@@ -164,10 +164,12 @@ class QueuedTicket:
     slot_start: time
 
 
-def call_order(waiting: Iterable[QueuedTicket], current_slot: Window | None) -> list[QueuedTicket]:
+def call_order(waiting: Iterable[QueuedTicket], current_slot: Window | None,
+               moment: time | None = None) -> list[QueuedTicket]:
     """Return waiting tickets in calling order: booked tickets of the current slot, then walk-ins, then the rest.
 
-    Within each group tickets go by number. Booked tickets of later slots wait for their hour.
+    Within each group tickets go by number. Booked tickets of later slots wait for their hour; outside every
+    slot (before opening, say) `moment` decides what "later" is.
     """
     def rank(ticket: QueuedTicket) -> tuple[int, int]:
         in_slot = current_slot is not None and ticket.slot_start == current_slot.start
@@ -179,5 +181,9 @@ def call_order(waiting: Iterable[QueuedTicket], current_slot: Window | None) -> 
             return (2, ticket.number)  # booked for an earlier hour and late: after walk-ins
         return (3, ticket.number)
 
-    return [ticket for ticket in sorted(waiting, key=rank)
-            if not (ticket.channel == ONLINE and current_slot is not None and ticket.slot_start > current_slot.start)]
+    now = current_slot.start if current_slot is not None else moment
+
+    def later(ticket: QueuedTicket) -> bool:
+        return ticket.channel == ONLINE and now is not None and ticket.slot_start > now
+
+    return [ticket for ticket in sorted(waiting, key=rank) if not later(ticket)]

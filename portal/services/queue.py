@@ -284,7 +284,7 @@ def waiting_in_order(purpose_codes: list[str], now: datetime) -> list[QueueTicke
         current = rules.slot_containing(slots(found, day), moment)
         queued = [rules.QueuedTicket(t.id, t.number, t.channel, time.fromisoformat(t.window_start))
                   for t in tickets if t.purpose_code == code]
-        ordered.extend(by_id[item.id] for item in rules.call_order(queued, current))
+        ordered.extend(by_id[item.id] for item in rules.call_order(queued, current, moment))
     # Purposes served at one counter take turns by the time their tickets were issued.
     position = {ticket.id: index for index, ticket in enumerate(ordered)}
     return sorted(ordered, key=lambda t: (_group_rank(t, now), position[t.id]))
@@ -317,22 +317,30 @@ def call_next(counter: int, purpose_codes: list[str], now: datetime, user_id: in
     return None
 
 
-def recall(ticket: QueueTicket, now: datetime) -> None:
-    """Call the ticket again (the board shows it on top once more)."""
-    ticket.recalls += 1
-    ticket.called_at = now
+def recall(ticket: QueueTicket, now: datetime) -> bool:
+    """Call the ticket again (the board shows it on top once more); return False when it is no longer called."""
+    changed = db.session.execute(update(QueueTicket).where(
+        QueueTicket.id == ticket.id, QueueTicket.state == rules.CALLED).values(
+        recalls=QueueTicket.recalls + 1, called_at=now)).rowcount
     db.session.commit()
+    db.session.refresh(ticket)
+    return changed == 1
 
 
 def finish(ticket: QueueTicket, state: str, now: datetime) -> None:
-    """Mark a called ticket served or no-show; raises ValueError for another state or a ticket not called."""
+    """Mark a called ticket served or no-show.
+
+    Raises ValueError for another state, or when the ticket is not (or no longer) called — the update only
+    applies to a ticket still called, so two clerks finishing it at the same instant cannot both succeed.
+    """
     if state not in (rules.SERVED, rules.NO_SHOW):
         raise ValueError(f"a called ticket ends served or no_show, not {state!r}")
-    if ticket.state != rules.CALLED:
-        raise ValueError("only a called ticket can be finished")
-    ticket.state = state
-    ticket.finished_at = now
+    changed = db.session.execute(update(QueueTicket).where(
+        QueueTicket.id == ticket.id, QueueTicket.state == rules.CALLED).values(state=state, finished_at=now)).rowcount
     db.session.commit()
+    db.session.refresh(ticket)
+    if changed != 1:
+        raise ValueError("only a called ticket can be finished")
 
 
 def board(now: datetime) -> Board:

@@ -97,6 +97,9 @@ def test_calling_order_booked_of_this_hour_then_walk_ins_then_late_bookings():
     ]
     assert [t.id for t in call_order(tickets, slot(9, 10))] == [3, 6, 2, 5, 1]
     assert [t.id for t in call_order(tickets, None)] == [2, 5, 1, 3, 4, 6]
+    # Before opening (07:55) or between windows, bookings of a later hour still wait for it.
+    assert [t.id for t in call_order(tickets, None, time(7, 55))] == [2, 5]
+    assert [t.id for t in call_order(tickets, None, time(9, 30))] == [2, 5, 1, 3, 6]
 
 
 def test_purposes_from_config_refuse_duplicates_and_bad_values():

@@ -21,6 +21,11 @@ FIXED_PAGES = [
     ("/ajukan", 200),
     ("/lacak", 200),
     ("/antrean", 200),
+    ("/antrean/ambil", 200),
+    ("/antrean/ambil?keperluan=KTP", 200),
+    ("/antrean/ambil?keperluan=KTP&hari=2026-12-04", 200),
+    ("/antrean/ambil?keperluan=KTP&hari=2026-12-04&jam=08:00", 200),
+    ("/papan", 200),
     ("/masuk", 200),
     ("/tidak-ada-halaman-ini", 404),
 ]
@@ -28,7 +33,8 @@ LANGUAGES = ("id", "en")
 
 
 def _file_name(language: str, path: str) -> str:
-    slug = path.strip("/").replace("/", "-") or "beranda"
+    slug = path.strip("/").replace("/", "-").replace("?", "-").replace("&", "-").replace("=", "-").replace(":", "")
+    slug = slug or "beranda"
     return f"{language}-{slug}.html"
 
 
