@@ -24,6 +24,7 @@ from . import applications, audit, calendar
 ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
 SUPERVISORS = ("supervisor", "admin")
 COLLECTORS = ("applicant", "authorised", "operator")
+REASON_LENGTH = 500  # ApplicationEvent.reason
 
 
 class Refused(Exception):
@@ -137,6 +138,7 @@ def ask_correction(application: Application, user: User, now: datetime, note: st
     if not fixes and not note.strip():
         raise Refused("documents", "nothing_to_fix")
     reason = "; ".join([note.strip()] * bool(note.strip()) + [d.fix_reason for d in fixes])
+    reason = reason if len(reason) <= REASON_LENGTH else reason[:REASON_LENGTH - 1] + "…"  # the timeline's column
     _move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
     application.assigned_to, application.assigned_at = None, None
     audit.record(user, "ask_correction", now, application, reason)
@@ -148,6 +150,7 @@ def reject(application: Application, user: User, now: datetime, reason: str) -> 
     _require_reviewer(application, user)
     if not reason.strip():
         raise Refused("reason")
+    reason = reason.strip()[:REASON_LENGTH]
     _move(application, lifecycle.REJECTED, user, now, reason)
     application.assigned_to = None
     audit.record(user, "reject", now, application, reason.strip())
