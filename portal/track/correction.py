@@ -115,11 +115,24 @@ def correction_of(application: Application) -> Correction:
                   if event.to_state == lifecycle.NEEDS_CORRECTION), None)
     names = document_names(application)
     uploaded = {document.code for document in application.documents}
+    fix_reasons = [d.fix_reason for d in application.documents if d.state == review.NEEDS_FIX and d.fix_reason]
     return Correction(
-        note=asked.reason if asked else "", asked_at=asked.at if asked else None,
+        note=general_note(asked.reason if asked else "", fix_reasons), asked_at=asked.at if asked else None,
         pending=[(d.code, names.get(d.code, d.code)) for d in application.documents if d.state == review.NEEDS_FIX],
         missing=[(code, name) for code, name in names.items() if code not in uploaded],
         replaced={d.code for d in application.documents if asked and d.uploaded_at > asked.at})
+
+
+def general_note(reason: str, fix_reasons: list[str]) -> str:
+    """Return the clerk's own note in a correction request's `reason`, without the reasons of the documents
+    still marked for a fix (shown next to each document). `review.ask_correction` writes the reason as the
+    note and then every document's reason, joined by "; "; anything else is returned whole."""
+    tail = "; ".join(fix_reasons)
+    if not tail:
+        return reason
+    if reason == tail:
+        return ""
+    return reason[:-len(tail) - 2] if reason.endswith("; " + tail) else reason
 
 
 def pickup_of(application: Application) -> Pickup | None:
