@@ -24,7 +24,7 @@ from ..domain.nik import check_nik, mask, normalize
 from ..extensions import db, htmx
 from ..models import Application, Handover, User
 from ..pdf.handover import HandoverSlipData, render_handover_slip
-from ..pdf.pickup import document_name, pickup_window_text, who_may_collect
+from ..pdf.pickup import document_name, pickup_window_text
 from ..services import applications, audit, calendar, review
 from ..templating import clock_time, localized, long_date, public_url, render
 from ..track.present import state_label
@@ -138,6 +138,16 @@ def collector_text(handover: Handover) -> str:
              relation=handover.relation, nik=mask(handover.id_number))
 
 
+def collector_hints(application: Application) -> dict[str, str]:
+    """Return, per kind of collector, what they must bring (the pickup receipt's wording, shortened)."""
+    hints = {"applicant": _("Membawa KTP-el atau KK asli."),
+             "authorised": _("Membawa surat kuasa bertanda tangan pemohon, KTP-el pemohon, dan KTP-el-nya sendiri."),
+             "operator": _("Hanya untuk pengambilan kolektif desa.")}
+    if application.channel == "village" and application.region is not None:
+        hints["operator"] = _("Pengambilan kolektif untuk desa %(desa)s.", desa=application.region.name)
+    return hints
+
+
 def pickup_when(application: Application) -> str:
     """Return "Senin, 7 Desember 2026, 08.00–14.00 WIB", or "" when no pickup day was set."""
     if application.pickup_date is None:
@@ -176,7 +186,7 @@ def _page(code: str, application: Application | None = None, form: CollectorForm
     context = {"code": code, "application": application, "form": form, "refusal": refusal, "not_found": not_found}
     if application is not None:
         context.update(masked_nik=mask(application.nik) if application.nik else "",
-                       document_name=document_name(application.service), who_may_collect=who_may_collect(application),
+                       document_name=document_name(application.service), who_may_collect=collector_hints(application),
                        state_label=state_label(application.state), early=_early(application),
                        self_printed=review.self_printed(application), pickup_when=pickup_when(application))
     body = render(TEMPLATE, fragments=("scan",), **context)

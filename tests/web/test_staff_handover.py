@@ -99,8 +99,8 @@ def test_scanned_receipt_url_shows_what_to_collect_and_who_may(clerk, ready):
     html = _text(response)
     assert response.status_code == 200
     for expected in (reference, "KTP-el", "KTP-el Baru (Perekaman)", "Siti Wulandari", "331701******0001",
-                     "Kantor Dindukcapil Kabupaten Rembang", "08.00–14.00 WIB", "Siap", "Yang boleh mengambil",
-                     "Serahkan dokumen"):
+                     "Kantor Dindukcapil Kabupaten Rembang", "08.00–14.00 WIB", "Siap",
+                     "Membawa KTP-el atau KK asli.", "Membawa surat kuasa bertanda tangan pemohon", "Serahkan dokumen"):
         assert expected in html, expected
     assert GOOD_NIK not in html
     assert re.search(r'id="collector-applicant"[^>]*checked', html)
@@ -213,8 +213,25 @@ def test_authorised_details_are_checked_and_kept(app, clerk, ready, fields, fiel
         if value:
             assert re.search(rf'<input[^>]*name="{name}"[^>]*value="{re.escape(value)}"', html), name
     assert "<title>Kesalahan:" in html
+    assert re.search(rf'<input[^>]*id="{field_id}"[^>]*autofocus', html)  # the clerk types the fix at once
+    assert not re.search(r'<input[^>]*id="kode"[^>]*autofocus', html)
     assert _application(app, reference).state == lifecycle.READY
     assert _handover(app, reference) is None
+
+
+def test_a_village_application_offers_its_desa_operator(app, clerk, staff):
+    reference, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY, channel="village")
+    html = _text(clerk.get(f"/petugas/serah?kode={reference}"))
+    assert re.search(r'<input[^>]*name="operator_name"[^>]*value="Operator Ronggo Mulyo"', html)
+    assert "Pengambilan kolektif untuk desa" in html
+    assert re.search(r'id="collector-applicant"[^>]*checked', html)  # the applicant stays the default
+
+
+def test_a_self_printed_document_warns_before_it_is_handed_over(app, clerk, staff):
+    reference, _pin = make_application(app, "KK_BARU", state=lifecycle.READY)
+    html = _text(clerk.get(f"/petugas/serah?kode={reference}"))
+    assert "dicetak sendiri oleh pemohon" in html and "KK Baru (Keluarga Baru)" in html
+    assert f'action="/petugas/serah/{reference}"' in html  # the office may still hand over what it printed
 
 
 def test_operator_needs_a_name(app, clerk, ready):
