@@ -7,8 +7,8 @@
 - `/lacak/<reference>/dokumen-jadi.pdf`: the signed PDF of a self-printed document; its first download ends
   the application (collected, by the system).
 
-`track_extras(application)` gives the status page what it shows for these (a context helper of this
-blueprint), so the status view itself stays as it is.
+`track_extras(application)` gives the status page what it shows for these (a template helper registered
+here), so the status view itself stays as it is.
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ class TrackExtras:
     output: Output | None = None
 
 
-@bp.context_processor
+@bp.app_context_processor
 def track_helpers():
-    """Give the tracking templates `track_extras(application)`."""
+    """Give templates `track_extras(application)` (app-wide: another area may show the status page too)."""
     return {"track_extras": track_extras}
 
 

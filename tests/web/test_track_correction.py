@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from portal.domain import lifecycle
 from portal.extensions import db
-from portal.models import Application, ApplicationDocument, ApplicationEvent, User
+from portal.models import ApplicationEvent, User
 from portal.services import applications, calendar, review
 from tests.web.apply_helpers import GOOD_NIK, csrf, photo
-from tests.web.staff_helpers import create_staff, make_application, signed_pdf
+from tests.web.staff_helpers import create_staff, make_application
 
 KK_REASON = "Foto KK buram dan terpotong. Foto ulang seluruh halaman di tempat terang."
 NOTE = "Nama ibu kandung di KK berbeda dengan buku nikah."
@@ -220,9 +220,9 @@ def test_a_photo_over_the_limit_is_refused_with_its_size(app, regions):
     Image.effect_noise((1500, 1500), 100).convert("RGB").save(big, "PNG")
     assert len(big.getvalue()) > 1024 * 1024
     response = upload(client, reference, "kk", big.getvalue(), "kk.png")
-    assert response.status_code == 422
-    assert "Berkas terlalu besar" in response.get_data(as_text=True) and "paling besar 1 MB" in response.get_data(
-        as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Berkas terlalu besar" in html and "paling besar 1 MB" in html
+    assert documents_of(app, reference)["KK"][0] == "needs_fix"
 
 
 def test_another_browser_is_sent_to_the_tracking_form(app, regions):
