@@ -40,7 +40,7 @@ QUOTA = 300  # that window's quota: 200 of them must be refused as full
 PAIRS = 20  # NIKs sent twice at once, for a second window with room to spare: one of each pair is refused
 ROOMY_QUOTA = 1000
 PURPOSE = "KTP"
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 60  # four workers import the portal at once; slow on a busy machine
 REQUEST_TIMEOUT_S = 60
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
 VALUE = re.compile(r'value="([^"]+)"')
