@@ -11,7 +11,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import form, lifecycle
@@ -232,23 +232,45 @@ def purge_expired_drafts(now: datetime) -> tuple[int, int]:
 def purge_ended_scans(now: datetime, retention_days: int) -> tuple[int, int]:
     """Delete the scans of applications that ended more than `retention_days` ago; return (applications, files).
 
-    The applications, their answers and their history stay; only the uploaded files and their rows go. An
-    application "ended" at its last move into a final state (collected, rejected, cancelled).
+    The applications, their answers and their history stay; only the uploaded files and their rows go, with
+    the signed PDF of a self-printed document. An application "ended" at its last move into a final state
+    (collected, rejected, cancelled).
     """
     cutoff = now - timedelta(days=retention_days)
     ended_at = (select(ApplicationEvent.application_id)
                 .where(ApplicationEvent.to_state.in_(tuple(lifecycle.FINAL)))
                 .group_by(ApplicationEvent.application_id)
                 .having(func.max(ApplicationEvent.at) < cutoff))
-    documents = list(db.session.scalars(select(ApplicationDocument).join(Application).where(
-        Application.state.in_(tuple(lifecycle.FINAL)), Application.id.in_(ended_at))))
-    if not documents:
+    ended = (Application.state.in_(tuple(lifecycle.FINAL)), Application.id.in_(ended_at))
+    documents = list(db.session.scalars(select(ApplicationDocument).join(Application).where(*ended)))
+    outputs = list(db.session.scalars(select(Application).where(*ended, Application.output_stored_name.is_not(None))))
+    if not documents and not outputs:
         return 0, 0
-    store = upload_store()
-    names = [document.stored_name for document in documents]
-    applications_touched = {document.application_id for document in documents}
-    db.session.execute(delete(ApplicationDocument).where(ApplicationDocument.id.in_([d.id for d in documents])))
+    names = [document.stored_name for document in documents] + [a.output_stored_name for a in outputs]
+    touched = {document.application_id for document in documents} | {a.id for a in outputs}
+    if documents:
+        db.session.execute(delete(ApplicationDocument).where(ApplicationDocument.id.in_([d.id for d in documents])))
+    for application in outputs:
+        application.output_stored_name = None
     db.session.commit()
+    store = upload_store()
     for name in names:
         store.delete(name)
-    return len(applications_touched), len(names)
+    return len(touched), len(names)
+
+
+def collect_by_download(application: Application, now: datetime, reason: str) -> bool:
+    """Move a ready, self-printed application to collected (by the system) on its first download; commit.
+
+    Return True when this call made the move. The guarded update takes the row first, so two downloads at
+    once record one move.
+    """
+    claimed = db.session.execute(update(Application).where(
+        Application.id == application.id, Application.state == lifecycle.READY).values(updated_at=now)).rowcount
+    if not claimed:
+        db.session.rollback()
+        return False
+    db.session.refresh(application)
+    _move(application, lifecycle.COLLECTED, lifecycle.SYSTEM, now, reason)
+    db.session.commit()
+    return True

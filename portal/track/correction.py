@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import update
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SubmitField
 
@@ -331,28 +330,13 @@ def output_document(reference: str):
     if not path.is_file():
         abort(404)
     if found.state == lifecycle.READY:
-        _collect_on_download(found, calendar.now())
+        applications.collect_by_download(found, calendar.now(), DOWNLOADED_REASON)
     response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0, etag=False,
                          conditional=False, download_name=f"{found.reference}-{found.service_code.lower()}.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _collect_on_download(application: Application, now: datetime) -> None:
-    """Move a ready self-printed application to collected (by the system) and commit, once.
-
-    The guarded update takes the row first, so two downloads at once record one move: the one that finds
-    the application no longer ready leaves it as the other made it.
-    """
-    claimed = db.session.execute(update(Application).where(
-        Application.id == application.id, Application.state == lifecycle.READY).values(updated_at=now)).rowcount
-    if not claimed:
-        db.session.rollback()
-        return
-    applications._move(application, lifecycle.COLLECTED, lifecycle.SYSTEM, now, reason=DOWNLOADED_REASON)
-    db.session.commit()
 
 
 def _ended_at(application: Application) -> datetime | None:

@@ -45,3 +45,24 @@ def test_scans_of_ended_applications_are_purged_after_the_retention(app, client,
     assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge"]).output
     # Even with no retention at all, an application still in progress keeps its scans.
     assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge", "--days", "0"]).output
+
+
+def test_the_signed_pdf_of_a_collected_self_printed_document_is_purged_too(app, regions, clock, runner):
+    from pathlib import Path
+
+    from portal.services import calendar
+    from tests.web.staff_helpers import create_staff, make_application
+
+    create_staff(app)
+    reference, _pin = make_application(app, "KK_BARU", state="ready")
+    with app.app_context():
+        application = db.session.scalar(select(Application).where(Application.reference == reference))
+        output = application.output_stored_name
+        assert applications.collect_by_download(application, calendar.now(), "Dokumen diunduh pemohon")
+        assert not applications.collect_by_download(application, calendar.now(), "again")  # once only
+    assert (Path(app.config["UPLOAD_DIR"]) / output).exists()
+    clock.now = clock.now + timedelta(days=91)
+    assert "Deleted 4 scans of 1 applications" in runner.invoke(args=["scans", "purge"]).output
+    assert not (Path(app.config["UPLOAD_DIR"]) / output).exists()
+    with app.app_context():
+        assert db.session.scalar(select(Application.output_stored_name)) is None
