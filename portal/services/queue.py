@@ -164,17 +164,19 @@ def issue(purpose: rules.Purpose, day: date, window: Window, now: datetime, *, c
 
 
 def _issue_locked(purpose, day, window, now, channel, nik, phone) -> QueueTicket:
-    sequence = _lock_sequence(day, purpose.prefix)
+    # What does not change under the lock is read before taking it, so the lock is held for as little as
+    # possible: the office calendar and the window's quota.
+    office = calendar.calendar(now)
+    quota = quotas(purpose, [day]).get((day, window), 0)
+    start = f"{window.start:%H:%M}"
+    number = _take_number(day, purpose.prefix)
     try:
-        start = f"{window.start:%H:%M}"
         in_window = db.session.scalar(select(func.count()).select_from(QueueTicket).where(
             QueueTicket.day == day, QueueTicket.purpose_code == purpose.code,
             QueueTicket.window_start == start, QueueTicket.state.not_in(NOT_COUNTED)))
         has_active = nik is not None and db.session.scalar(select(QueueTicket.id).where(
             QueueTicket.day == day, QueueTicket.purpose_code == purpose.code, QueueTicket.nik == nik,
             QueueTicket.state.in_(rules.ACTIVE_STATES)).limit(1)) is not None
-        office = calendar.calendar(now)
-        quota = quotas(purpose, [day]).get((day, window), 0)
         rules.check_issue(office, purpose, day, window, now, in_window, quota, has_active,
                           walk_in=channel == rules.WALK_IN)
         if channel == rules.WALK_IN:
@@ -183,37 +185,38 @@ def _issue_locked(purpose, day, window, now, channel, nik, phone) -> QueueTicket
                 QueueTicket.state == rules.WAITING))
         else:
             position = in_window + 1
-        sequence.last_number += 1
         ticket = QueueTicket(
             code=new_reference(CODE_PREFIX), verification_token=secrets.token_urlsafe(18), day=day,
-            purpose_code=purpose.code, prefix=purpose.prefix, number=sequence.last_number,
+            purpose_code=purpose.code, prefix=purpose.prefix, number=number,
             window_start=start, window_end=f"{window.end:%H:%M}", channel=channel, state=rules.WAITING,
             nik=nik, phone=phone, position=position, recalls=0, issued_at=now)
         db.session.add(ticket)
         db.session.commit()
         return ticket
     except BaseException:
-        db.session.rollback()
+        db.session.rollback()  # the number goes back too: numbers stay contiguous
         raise
 
 
-def _lock_sequence(day: date, prefix: str) -> QueueSequence:
-    """Start a transaction holding the lock of the (day, prefix) number sequence; return its row.
+def _take_number(day: date, prefix: str) -> int:
+    """Start a transaction that holds the (day, prefix) number sequence, and return its next number.
 
-    SQLite: `BEGIN IMMEDIATE` takes the database's write lock before anything is read (other writers wait
-    up to the busy timeout). PostgreSQL: the row is created if missing and locked with `FOR UPDATE`.
+    One statement creates the sequence or adds one to it and returns the number; it keeps the row locked
+    until the transaction ends (PostgreSQL), and on SQLite `BEGIN IMMEDIATE` first takes the database's write
+    lock (other writers wait up to the busy timeout). Rolling back gives the number back.
     """
     db.session.rollback()  # start from a clean transaction: nothing of this request is pending
     connection = db.session.connection()
-    dialect = connection.dialect.name
-    if dialect == "sqlite":
+    if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         insert = sqlite.insert(QueueSequence)
     else:
         insert = postgresql.insert(QueueSequence)
-    db.session.execute(insert.values(day=day, prefix=prefix, last_number=0).on_conflict_do_nothing())
-    return db.session.scalars(select(QueueSequence).where(QueueSequence.day == day, QueueSequence.prefix == prefix)
-                              .with_for_update().execution_options(populate_existing=True)).one()
+    statement = (insert.values(day=day, prefix=prefix, last_number=1)
+                 .on_conflict_do_update(index_elements=["day", "prefix"],
+                                        set_={"last_number": QueueSequence.last_number + 1})
+                 .returning(QueueSequence.last_number))
+    return db.session.execute(statement).scalar_one()
 
 
 def find(code: str) -> QueueTicket | None:

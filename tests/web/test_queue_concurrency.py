@@ -29,6 +29,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
+pytestmark = pytest.mark.concurrency
+
 from portal.extensions import db
 from portal.models import QueueTicket
 from portal.services import calendar, queue
