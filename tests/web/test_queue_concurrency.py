@@ -29,11 +29,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-pytestmark = pytest.mark.concurrency
-
 from portal.extensions import db
 from portal.models import QueueTicket
 from portal.services import calendar, queue
+
+pytestmark = pytest.mark.concurrency
 
 REPO = Path(__file__).resolve().parents[2]
 WORKERS = 4
