@@ -14,9 +14,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import format_number, ngettext
+from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
 
 from ..auth.guard import roles_required
@@ -26,7 +27,7 @@ from ..domain.nik import normalize as digits_only
 from ..domain.reference import normalize_reference
 from ..extensions import db, htmx
 from ..models import Application, Region, Service, User
-from ..services import applications, calendar, review
+from ..services import applications, calendar, review, revisions
 from ..templating import localized, render
 from .routes import STAFF_ROLES, SUPERVISOR_ROLES, bp
 
@@ -45,6 +46,11 @@ _KEY = re.compile(r"(\d{8}T\d{12})\.(\d{1,12})")
 
 def status_label(state: str) -> str:
     """Return the office's short name of a state (what a clerk calls it), or of ALL."""
+    return status_labels()[state]
+
+
+def status_labels() -> dict[str, str]:
+    """Return the office's short name of every listed state and of ALL (translated once per page)."""
     return {
         lifecycle.SUBMITTED: _("Menunggu diperiksa"),
         lifecycle.IN_REVIEW: _("Sedang diperiksa"),
@@ -55,7 +61,7 @@ def status_label(state: str) -> str:
         lifecycle.REJECTED: _("Ditolak"),
         lifecycle.CANCELLED: _("Dibatalkan"),
         ALL: _("Semua status"),
-    }[state]
+    }
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -309,7 +315,7 @@ def mine_query(user_id: int):
 
 @dataclass(frozen=True)
 class InboxRow:
-    """One application as the inbox shows it."""
+    """One application as the inbox shows it, with the addresses of its actions (None: not offered)."""
 
     reference: str
     service: str
@@ -318,14 +324,16 @@ class InboxRow:
     desa: str
     kecamatan: str
     submitted_at: datetime
-    submitted_day: date
+    submitted_day: str  # "21 Nov 2026"
+    submitted_time: str  # "08.30", in the office's zone
     waiting: str
     holder: str
     state: str
     state_label: str
-    can_take: bool
-    can_release: bool
     mine: bool
+    review_url: str | None
+    take_url: str | None
+    release_url: str | None
 
 
 def waiting_time(since: datetime | None, now: datetime) -> str:
@@ -341,32 +349,42 @@ def waiting_time(since: datetime | None, now: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class Lookups:
-    """Names for codes: services, regions (desa and kecamatan), and the holders of the rows shown."""
+class Names:
+    """What the inbox shows for codes: service names, regions (name, kind, parent), where a desa lies
+    ("Kec. Sumber") and the region filter's options."""
 
     services: dict[str, str]
-    regions: dict[str, tuple[str, str, str | None]]  # code -> (name, kind, parent code)
-    holders: dict[int, str]
+    regions: dict[str, tuple[str, str, str | None]]
+    kecamatan_of: dict[str, str]
+    region_options: str  # the <option>s of the region select, none selected (escaped HTML)
+
+    def region_select(self, selected: str) -> Markup:
+        """Return the region <option>s with `selected` (a known code, or "") selected."""
+        if not selected:
+            return Markup(self.region_options)
+        mark = f'<option value="{selected}">'
+        return Markup(self.region_options.replace(mark, f'<option value="{selected}" selected>', 1))
 
 
-def present(rows, lookups: Lookups, user: User, now: datetime) -> list[InboxRow]:
-    """Return `rows` as the inbox shows them to `user`."""
-    shown = []
-    for row in rows:
-        desa_name, _kind, parent = lookups.regions.get(row.region_code or "", ("—", "", None))
-        mine = row.assigned_to == user.id
-        shown.append(InboxRow(
-            reference=row.reference, service=lookups.services.get(row.service_code, row.service_code),
-            name=row.full_name or "—", masked_nik=mask(row.nik) if row.nik else "—", desa=desa_name,
-            kecamatan=lookups.regions.get(parent or "", ("", "", None))[0], submitted_at=row.submitted_at,
-            submitted_day=row.submitted_at.astimezone(calendar.office_zone()).date(),
-            waiting=waiting_time(row.submitted_at, now), holder=lookups.holders.get(row.assigned_to, ""),
-            state=row.state, state_label=status_label(row.state),
-            can_take=row.state == lifecycle.SUBMITTED,
-            can_release=(row.state == lifecycle.IN_REVIEW and row.assigned_to is not None
-                         and (mine or user.role in SUPERVISOR_ROLES)),
-            mine=mine))
-    return shown
+_NAMES = "loket_inbox_names"
+
+
+def names() -> Names:
+    """Return the service and region names in the visitor's language, read once per process and catalogue
+    revision (the region select alone is 300 options; building it on every page would double its cost)."""
+    key = (revisions.current(revisions.CATALOGUE), str(get_locale()))
+    cache = current_app.extensions.setdefault(_NAMES, {})
+    if key not in cache:
+        regions = _regions()
+        kecamatan_of = {code: _("Kec. %(name)s", name=regions[parent][0])
+                        for code, (_name, _kind, parent) in regions.items() if parent in regions}
+        found = Names(_services(), regions, kecamatan_of, _region_options(regions))
+        if not regions:
+            return found  # regions not seeded yet: do not keep an empty list
+        if len(cache) > 4:  # older revisions
+            cache.clear()
+        cache[key] = found
+    return cache[key]
 
 
 def _services() -> dict[str, str]:
@@ -381,6 +399,21 @@ def _regions() -> dict[str, tuple[str, str, str | None]]:
     return {row.code: (row.name, row.kind, row.parent_code) for row in rows}
 
 
+def _region_options(regions: dict) -> str:
+    """Return the <option>s of the region select: one group per kecamatan, the whole kecamatan first."""
+    groups = {code: (name, []) for code, (name, kind, _parent) in regions.items() if kind == "kecamatan"}
+    for code, (name, kind, parent) in regions.items():
+        if kind != "kecamatan" and parent in groups:
+            groups[parent][1].append((code, name))
+    html = []
+    for code, (name, desa) in groups.items():
+        html.append(f'<optgroup label="{escape(_("Kecamatan %(name)s", name=name))}">')
+        html.append(f'<option value="{escape(code)}">{escape(_("Kec. %(name)s — semua desa", name=name))}</option>')
+        html += [f'<option value="{escape(desa_code)}">{escape(desa_name)}</option>' for desa_code, desa_name in desa]
+        html.append("</optgroup>")
+    return "\n".join(html)
+
+
 def _holders(rows) -> dict[int, str]:
     ids = {row.assigned_to for row in rows if row.assigned_to}
     if not ids:
@@ -388,13 +421,54 @@ def _holders(rows) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
-def region_options(regions: dict) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """Return [(kecamatan code, name, [(desa code, name), ...]), ...] for the region select."""
-    groups = {code: (name, []) for code, (name, kind, _parent) in regions.items() if kind == "kecamatan"}
-    for code, (name, kind, parent) in regions.items():
-        if kind != "kecamatan" and parent in groups:
-            groups[parent][1].append((code, name))
-    return [(code, name, desa) for code, (name, desa) in groups.items()]
+class Links:
+    """The addresses of a row's review page and actions: built once per page with a placeholder reference,
+    then completed per row (url_for for every row and action costs more than the rest of the row)."""
+
+    PLACEHOLDER = "__reference__"
+
+    def __init__(self, action_args: dict[str, str]):
+        review = _review_url(self.PLACEHOLDER)
+        self.review = review.split(self.PLACEHOLDER, 1) if review else None
+        self.take = url_for("staff.inbox_take", reference=self.PLACEHOLDER, **action_args).split(self.PLACEHOLDER, 1)
+        self.release = url_for("staff.inbox_release", reference=self.PLACEHOLDER,
+                               **action_args).split(self.PLACEHOLDER, 1)
+
+    @staticmethod
+    def of(parts: list[str] | None, reference: str) -> str | None:
+        """Return the address `parts` make around `reference` (references are URL-safe: A-Z, 0-9, dashes)."""
+        return parts[0] + reference + parts[1] if parts else None
+
+
+def present(rows, context: dict) -> list[InboxRow]:
+    """Return `rows` as the inbox shows them: `context` holds names, holders, user, now, zone, labels, links.
+
+    Dates and waiting times repeat from row to row, so each is formatted once per page.
+    """
+    names_, holders, user, now = context["names"], context["holders"], context["user"], context["now"]
+    zone, labels, links = context["zone"], context["labels"], context["links"]
+    supervisor, separator = user.role in SUPERVISOR_ROLES, "." if str(get_locale()) == "id" else ":"
+    days, waits, shown = context.setdefault("days", {}), context.setdefault("waits", {}), []
+    for row in rows:
+        desa_name = names_.regions.get(row.region_code or "", ("—",))[0]
+        local = row.submitted_at.astimezone(zone)
+        if local.date() not in days:
+            days[local.date()] = format_date(local.date(), "d MMM y")
+        hours_ago = int((now - row.submitted_at).total_seconds() // 60)
+        if hours_ago not in waits:
+            waits[hours_ago] = waiting_time(row.submitted_at, now)
+        mine = row.assigned_to == user.id
+        releasable = row.state == lifecycle.IN_REVIEW and row.assigned_to is not None and (mine or supervisor)
+        shown.append(InboxRow(
+            reference=row.reference, service=names_.services.get(row.service_code, row.service_code),
+            name=row.full_name or "—", masked_nik=mask(row.nik) if row.nik else "—", desa=desa_name,
+            kecamatan=names_.kecamatan_of.get(row.region_code or "", ""), submitted_at=row.submitted_at,
+            submitted_day=days[local.date()], submitted_time=f"{local.hour:02d}{separator}{local.minute:02d}",
+            waiting=waits[hours_ago], holder=holders.get(row.assigned_to, ""), state=row.state,
+            state_label=labels[row.state], mine=mine, review_url=Links.of(links.review, row.reference),
+            take_url=Links.of(links.take, row.reference) if row.state == lifecycle.SUBMITTED else None,
+            release_url=Links.of(links.release, row.reference) if releasable else None))
+    return shown
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -416,9 +490,8 @@ def _kept_args(args) -> dict[str, str]:
 def _inbox(refusal: str | None = None, status: int = 200):
     """Return the inbox for the filters in the query string, with a refusal message when given."""
     args = request.args
-    services, regions = _services(), _regions()
-    filters, errors = read_filter(args, services, regions)
-    now = calendar.now()
+    names_ = names()
+    filters, errors = read_filter(args, names_.services, names_.regions)
     page, counts, mine = Page([], None, None), {}, []
     after, before = decode_key(args.get("setelah")), decode_key(args.get("sebelum"))
     if not errors:
@@ -427,21 +500,21 @@ def _inbox(refusal: str | None = None, status: int = 200):
     first_page = after is None and before is None
     if first_page and not filters.search:
         mine = list(db.session.execute(mine_query(current_user.id)))
-    lookups = Lookups(services, regions, _holders([*page.rows, *mine]))
     kept = _kept_args(args)
+    rows_context = {"names": names_, "holders": _holders([*page.rows, *mine]), "user": current_user,
+                    "now": calendar.now(), "zone": calendar.office_zone(), "labels": status_labels(),
+                    "links": Links({**kept, **_page_args(args)})}
     context = dict(
         filters=filters, errors=errors, typed={name: args.get(name, "") for name in PARAMS}, kept=kept,
-        rows=present(page.rows, lookups, current_user, now),
-        mine=present(mine[:MINE_LIMIT], lookups, current_user, now), mine_more=len(mine) > MINE_LIMIT,
+        rows=present(page.rows, rows_context), mine=present(mine[:MINE_LIMIT], rows_context),
+        mine_more=len(mine) > MINE_LIMIT,
         next_url=url_for("staff.home", **kept, setelah=encode_key(page.next_key)) if page.next_key else None,
         previous_url=url_for("staff.home", **kept, sebelum=encode_key(page.previous_key))
         if page.previous_key else None,
         first_url=url_for("staff.home", **kept) if not first_page else None,
-        counts=counts, counted_states=COUNTED_STATES, listed_states=LISTED_STATES, all_status=ALL,
-        status_label=status_label, services=services, region_groups=region_options(regions),
-        refusal=refusal, review_url=_review_url, action_args={**kept, **_page_args(args)},
-        supervisor=current_user.role in SUPERVISOR_ROLES, page_size=PAGE_SIZE, link_args=link_args,
-        number=format_number)
+        counts=counts, listed_states=LISTED_STATES, all_status=ALL, status_label=rows_context["labels"].__getitem__,
+        services=names_.services, region_options=names_.region_select(filters.region), refusal=refusal,
+        link_args=link_args, number=format_number)
     if errors and htmx and request.headers.get("HX-Target") == "results":
         # The messages belong next to the fields, outside the results: swap the whole inbox instead.
         response = make_response(render_block("staff/inbox.html", "inbox", **context))
