@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
@@ -84,10 +85,11 @@ def handover_confirm(reference: str):
     try:
         handover = review.hand_over(application, current_user, calendar.now(), form.collector.data, name=name,
                                     relation=relation, id_number=id_number)
-    except review.Refused as refused:
-        if refused.code == "collector":
+    except (review.Refused, IntegrityError) as refused:  # IntegrityError: another clerk handed it over just now
+        if isinstance(refused, review.Refused) and refused.code == "collector":
             _collector_error(form, refused.detail)
             return _page(code="", application=application, form=form, refusal=None, status=422)
+        db.session.rollback()
         db.session.refresh(application)
         return _page(code="", application=application, form=form,
                      refusal=_refusal(application) or _("Dokumen ini tidak dapat diserahkan sekarang."), status=409)

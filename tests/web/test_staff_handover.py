@@ -281,6 +281,32 @@ def test_already_collected_says_when_to_whom_and_by_whom(app, client, ready, sta
         assert db.session.scalar(db.select(db.func.count(Handover.id))) == 1
 
 
+def test_a_handover_recorded_meanwhile_by_another_clerk_is_a_refusal_not_an_error(app, clerk, ready, monkeypatch):
+    from sqlalchemy import insert, update
+
+    from portal.services import review
+
+    reference, _token_ = ready
+    real_hand_over = review.hand_over
+
+    def racing_hand_over(application, user, now, *args, **kwargs):
+        # Another worker commits its handover after this request checked the state and before it commits.
+        with db.engine.begin() as connection:
+            connection.execute(insert(Handover).values(
+                application_id=application.id, at=now, clerk_name="Petugas Dua", collector="applicant",
+                collector_name="Siti Wulandari", relation="", id_number="", slip_token="other-worker-slip"))
+            connection.execute(update(Application).where(Application.id == application.id)
+                               .values(state=lifecycle.COLLECTED))
+        return real_hand_over(application, user, now, *args, **kwargs)
+
+    monkeypatch.setattr(review, "hand_over", racing_hand_over)
+    response = _confirm(clerk, reference)
+    assert response.status_code == 409
+    assert "sudah diserahkan" in _text(response) and "oleh Petugas Dua" in _text(response)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Handover.id))) == 1
+
+
 # The slip
 
 
