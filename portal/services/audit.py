@@ -34,6 +34,12 @@ def record(user: User | None, action: str, at: datetime, application: Applicatio
     return entry
 
 
+def record_print(user: User, at: datetime, application: Application | None, detail: str) -> None:
+    """Write a "print" line for `user` (what was printed, in `detail`) and commit."""
+    record(user, "print", at, application, detail)
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What a supervisor narrows the log to; every field is optional."""

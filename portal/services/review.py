@@ -262,6 +262,15 @@ def hand_over(application: Application, user: User, now: datetime, collector: st
         raise Refused("collector", "name")
     if collector == "authorised" and (not relation.strip() or not (id_number.isdigit() and len(id_number) == 16)):
         raise Refused("collector", "relation" if not relation.strip() else "id_number")
+    # Claim the application first: of two clerks confirming at the same instant, one moves it, the other is
+    # refused (the update waits for the first one's commit and then finds it collected).
+    claimed = db.session.execute(update(Application).where(
+        Application.id == application.id, Application.state == lifecycle.READY).values(updated_at=now)).rowcount
+    if not claimed:
+        db.session.rollback()
+        db.session.refresh(application)
+        raise Refused("state", application.state)
+    db.session.refresh(application)
     handover = Handover(application_id=application.id, at=now, clerk_id=user.id, clerk_name=user.full_name,
                         collector=collector, collector_name=name.strip()[:120], relation=relation.strip()[:60],
                         id_number=id_number, slip_token=secrets.token_urlsafe(18))

@@ -118,7 +118,7 @@ def handover_slip(handover_id: int):
     if size not in SLIP_SIZES:
         abort(404)
     body = render_handover_slip(slip_data(handover), size)
-    _record_print(handover.application, f"bukti penyerahan {'80 mm' if size == '80' else 'A6'}")
+    audit.record_print(current_user, calendar.now(), handover.application, f"bukti penyerahan {'80 mm' if size == '80' else 'A6'}")
     response = make_response(body)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = (
@@ -305,10 +305,3 @@ def _moment(handover: Handover) -> str:
     """Return "Kamis, 3 Desember 2026 pukul 09.15 WIB": when `handover` happened, in the office's zone."""
     return _("%(date)s pukul %(time)s", date=long_date(handover.at),
              time=f"{clock_time(handover.at)} {calendar.zone_label()}")
-
-
-def _record_print(application: Application | None, detail: str) -> None:
-    """Write a "print" line to the audit log for the signed-in clerk and commit (a small service step kept
-    here until `services/review.py` has one)."""
-    audit.record(current_user, "print", calendar.now(), application, detail)
-    db.session.commit()

@@ -63,9 +63,8 @@ def prints_day():
         return _page(form, empty_day=day)
     body = render_pickup_receipts([pickup_receipt_data(application) for application in applications], form.ukuran.data)
     paper = "A6" if form.ukuran.data == "a6" else "80 mm"
-    audit.record(current_user, "print", calendar.now(), None,
-                 f"tanda terima pengambilan {day.isoformat()}: {len(applications)} permohonan, {paper}")
-    db.session.commit()
+    audit.record_print(current_user, calendar.now(), None,
+                       f"tanda terima pengambilan {day.isoformat()}: {len(applications)} permohonan, {paper}")
     response = make_response(body)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = (
