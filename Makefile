@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres setup setup-dev db translations messages bench clean
+.PHONY: run test test-sqlite test-postgres setup setup-dev db translations messages bench bench-inbox clean
 
 run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data
 	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -39,9 +39,14 @@ messages: $(VENV)/.runtime                     ## re-extract messages and update
 	$(BIN)/pybabel -q extract --sort-by-file --omit-header -F babel.cfg -k _l -o portal/translations/messages.pot portal
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
-bench: setup-dev                               ## throughput and page-weight figures
+bench: setup-dev                               ## throughput, page weight and ticket issuing figures
 	bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/tickets.py
+
+bench-inbox: setup-dev                         ## the clerks' inbox at 10 k and 1 M applications (takes minutes)
+	bash scripts/system-deps.sh bench
+	$(BIN)/python bench/inbox.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
