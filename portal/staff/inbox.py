@@ -147,11 +147,12 @@ def read_filter(args, services: dict, regions: dict) -> tuple[InboxFilter, dict[
     if region and region not in regions:
         errors["wilayah"], region = _("Wilayah ini tidak dikenal. Pilih dari daftar."), ""
     days = {}
-    for name in ("dari", "sampai"):
+    for name, message in (("dari", _("Tanggal awal tidak dikenali. Tulis seperti 2026-12-03.")),
+                          ("sampai", _("Tanggal akhir tidak dikenali. Tulis seperti 2026-12-03."))):
         typed = args.get(name, "").strip()
         days[name] = read_day(typed) if typed else None
         if typed and days[name] is None:
-            errors[name] = _("Tanggal tidak dikenali. Tulis seperti 2026-12-03.")
+            errors[name] = message
     if days["dari"] and days["sampai"] and days["sampai"] < days["dari"]:
         errors["sampai"], days["sampai"] = _("Tanggal akhir tidak boleh sebelum tanggal awal."), None
     search, search_error = read_search(args.get("cari", ""), current_app.config["REFERENCE_PREFIX"])

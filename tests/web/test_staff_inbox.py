@@ -222,8 +222,8 @@ def test_filters_combine(app, client, staff):
 
 
 @pytest.mark.parametrize("params, field, message", [
-    ({"dari": "kemarin"}, "dari", "Tanggal tidak dikenali"),
-    ({"sampai": "9999-12-31"}, "sampai", "Tanggal tidak dikenali"),
+    ({"dari": "kemarin"}, "dari", "Tanggal awal tidak dikenali"),
+    ({"sampai": "9999-12-31"}, "sampai", "Tanggal akhir tidak dikenali"),
     ({"dari": "2026-12-03", "sampai": "2026-12-01"}, "sampai", "tidak boleh sebelum"),
     ({"cari": "33170141"}, "cari", "NIK harus 16 angka. Yang Anda ketik 8 angka."),
     ({"cari": "s"}, "cari", "paling sedikit 2 huruf"),
