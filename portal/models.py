@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -178,6 +178,8 @@ class Application(db.Model):
         db.Index("ix_application_inbox", "state", "submitted_at", "id"),
         db.Index("ix_application_inbox_service", "service_code", "state", "submitted_at", "id"),
         db.Index("ix_application_inbox_region", "region_code", "state", "submitted_at", "id"),
+        db.Index("ix_application_inbox_counts", "state", "service_code", "region_code"),  # counts per status
+        db.Index("ix_application_submitted", "submitted_at", "id"),  # "every status", oldest first
     )
 
     service: Mapped[Service] = relationship(lazy="joined")
@@ -189,6 +191,10 @@ class Application(db.Model):
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationDocument.id")
     events: Mapped[list["ApplicationEvent"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id")
+
+
+# Name search in the inbox: a prefix of the lower-cased name.
+db.Index("ix_application_name", func.lower(Application.full_name))
 
 
 class ApplicationDocument(db.Model):
