@@ -108,7 +108,7 @@ def test_page_shows_answers_desa_documents_and_timeline(app, staff):
     for document_id in ids:
         assert f'<img class="review-scan" src="/petugas/{reference}/dokumen/{document_id}"' in html
     assert "Ambil" in html and "Setujui permohonan" not in html  # nobody has it yet
-    assert re.search(r'<link rel="stylesheet" href="/static/css/staff-review\.[0-9a-f]{10}\.css">', html)
+    assert re.search(r'<link rel="stylesheet" href="/static/css/staff\.[0-9a-f]{10}\.css">', html)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html
 
 
