@@ -67,6 +67,29 @@ def review_scan(reference: str, document_id: int):
     return _private_file(path, document.mimetype, f"{application.reference}-{document.code.lower()}.{extension}")
 
 
+@bp.get("/<reference>/tanda-terima.pdf")
+@roles_required(*STAFF_ROLES)
+def review_pickup_receipt(reference: str):
+    """Return the pickup receipt of a ready application for the clerk to print (`?ukuran=a6|80`); 404 otherwise.
+
+    The same PDF the resident downloads from tracking; each print goes to the audit log.
+    """
+    from ..pdf.pickup import SIZES, cached_pickup_receipt
+    from ..services import audit
+
+    application = _application_or_404(reference)
+    size = request.args.get("ukuran", "a6")
+    if application.state != lifecycle.READY or review.self_printed(application) or size not in SIZES:
+        abort(404)
+    body = cached_pickup_receipt(application, size)
+    audit.record_print(current_user, calendar.now(), application, f"tanda terima pengambilan {size}")
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="tanda-terima-{application.reference}-{size}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/<reference>/dokumen-jadi")
 @roles_required(*STAFF_ROLES)
 def review_output_file(reference: str):

@@ -626,3 +626,22 @@ def test_review_pages_are_valid_html(app, staff, tmp_path):
         assert response.mimetype == "text/html", name
         (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
     assert_valid_html(tmp_path)
+
+
+def test_the_clerk_prints_one_pickup_receipt_and_it_is_audited(app, staff):
+    from pypdf import PdfReader
+
+    reference, _pin = make_application(app, "KTP_BARU", state="ready")
+    waiting, _ = make_application(app, "KTP_HILANG", nik="3317010101900002")
+    assert app.test_client().get(f"/petugas/{reference}/tanda-terima.pdf").status_code == 303
+    client = signed_in(app)
+    html = client.get(f"/petugas/{reference}").get_data(as_text=True)
+    assert "Cetak tanda terima pengambilan (A6)" in html
+    for size in ("a6", "80"):
+        response = client.get(f"/petugas/{reference}/tanda-terima.pdf?ukuran={size}")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert reference in PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert client.get(f"/petugas/{reference}/tanda-terima.pdf?ukuran=a4").status_code == 404
+    assert client.get(f"/petugas/{waiting}/tanda-terima.pdf").status_code == 404
+    assert [row for row in audit(app, reference) if row[0] == "print"][-2:] == [
+        ("print", "Petugas Satu", "tanda terima pengambilan a6"), ("print", "Petugas Satu", "tanda terima pengambilan 80")]
