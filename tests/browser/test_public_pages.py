@@ -40,7 +40,7 @@ PAGES = [
 # The three big actions of the home page: the link's title, where it leads, and that page's heading.
 ACTIONS = [
     ("Ajukan permohonan", "/ajukan", "Ajukan permohonan"),
-    ("Ambil nomor antrean", "/antrean", "Ambil nomor antrean"),
+    ("Ambil nomor antrean", "/antrean", "Nomor antrean"),
     ("Lacak permohonan", "/lacak", "Lacak permohonan"),
 ]
 
