@@ -1,12 +1,9 @@
 """Where a portal request spends its time: cProfile around test-client requests on a fresh, seeded database.
 
-Run from the repository root:
-`.venv/bin/python bench/profile_page.py [--path /] [--requests 200] [--top 10] [--first-visit]`.
+Run from the repository root: `.venv/bin/python bench/profile_page.py [--path /] [--requests 200] [--top 10]`.
 It prints the mean time per request and the top entries by cumulative and by own time. Use it when
 `bench/run.py` reports a ratio below the budget. The profile runs in-process (no gunicorn, no sockets), so
-it shows the app's own cost, with the same `Accept-Encoding` as the throughput benchmark. By default the
-client keeps the cookies it is given (a returning visitor); `--first-visit` sends none, so a form page makes
-a new session and CSRF token for every request, as `bench/run.py`'s first-visit row does.
+it shows the app's own cost, with the same `Accept-Encoding` as the throughput benchmark.
 """
 
 from __future__ import annotations
@@ -27,10 +24,8 @@ from bench.common import REPO, portal_environment, prepare_database  # noqa: E40
 from run import ACCEPT_ENCODING  # noqa: E402  (bench/ is on sys.path)
 
 
-def profile(path: str, requests: int, top: int, first_visit: bool = False) -> str:
+def profile(path: str, requests: int, top: int) -> str:
     """Return the report: mean ms per request of GET `path`, then the `top` entries by cumulative and own time.
-
-    With `first_visit`, no request carries a cookie.
 
     Raises AssertionError when `path` does not answer 200.
     """
@@ -42,7 +37,7 @@ def profile(path: str, requests: int, top: int, first_visit: bool = False) -> st
         from portal import create_app
 
         app = create_app()
-        client = app.test_client(use_cookies=not first_visit)
+        client = app.test_client()
         headers = {"Accept-Encoding": ACCEPT_ENCODING}
         for _ in range(50):  # warm: templates compiled, caches filled, connections open
             response = client.get(path, headers=headers)
@@ -57,9 +52,8 @@ def profile(path: str, requests: int, top: int, first_visit: bool = False) -> st
         elapsed = time.perf_counter() - started
 
         out = io.StringIO()
-        visitor = "first visits" if first_visit else "returning visitor"
-        out.write(f"GET {path} ({visitor}): {requests} requests, {elapsed / requests * 1000:.2f} ms each under "
-                  f"the profiler (content-encoding {response.headers.get('Content-Encoding', 'none')})\n")
+        out.write(f"GET {path}: {requests} requests, {elapsed / requests * 1000:.2f} ms each under the profiler "
+                  f"(content-encoding {response.headers.get('Content-Encoding', 'none')})\n")
         for order in ("cumulative", "tottime"):
             out.write(f"\n--- top {top} by {order} (times are totals over {requests} requests) ---\n")
             stats = pstats.Stats(profiler, stream=out)
@@ -73,9 +67,8 @@ def main() -> int:
     parser.add_argument("--path", default="/", help="the page to request (default /)")
     parser.add_argument("--requests", type=int, default=200, help="profiled requests (default 200)")
     parser.add_argument("--top", type=int, default=10, help="entries per table (default 10)")
-    parser.add_argument("--first-visit", action="store_true", help="send no cookies (default: keep them)")
     args = parser.parse_args()
-    print(profile(args.path, args.requests, args.top, args.first_visit))
+    print(profile(args.path, args.requests, args.top))
     return 0
 
 

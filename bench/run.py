@@ -1,7 +1,6 @@
 """Loket's benchmark: server throughput against a bare Flask app, and page weight in Chromium.
 
-Run from the repository root: `.venv/bin/python bench/run.py [--duration SECONDS | --quick] [--throughput-only]`
-(or `make bench`).
+Run from the repository root: `.venv/bin/python bench/run.py [--duration SECONDS | --quick]` (or `make bench`).
 
 In one run it
   1. builds a fresh SQLite database in a temporary directory (`flask db upgrade` + `flask seed`);
@@ -11,7 +10,7 @@ In one run it
      requests/s, p50 and p99 against the budget of design/quality.md: >= 60 % of the hello app's
      requests/s and p99 <= 50 ms at 32 connections;
   4. loads `/`, `/layanan` and `/jadwal` cold in Chromium at 360x640 and reports the critical path (HTML +
-     blocking CSS, gzip, <= 14 KB) and the whole first visit (<= 35 KB), unless `--throughput-only`;
+     blocking CSS, gzip, <= 14 KB) and the whole first visit (<= 35 KB);
   5. writes the figures to `bench/results/latest.json`.
 
 It is a report, not a test: the exit code is 0 when every figure was measured, whether or not a budget
@@ -420,9 +419,7 @@ def weight_table(rows: list[WeightRow]) -> str:
 
 
 def write_results(path: Path, settings: dict, throughput: list[ThroughputRow], weight: list[WeightRow]) -> None:
-    """Write every figure of the run as JSON to `path` (its folder is created); return nothing.
-
-    `weight` is empty when the run measured throughput only."""
+    """Write every figure of the run as JSON to `path` (its folder is created); return nothing."""
     failed = [f"{row.target}: {failure}" for row in throughput for failure in row.failures]
     failed += [f"page {row.page}: {failure}" for row in weight for failure in row.failures]
     document = {
@@ -442,13 +439,10 @@ def write_results(path: Path, settings: dict, throughput: list[ThroughputRow], w
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Return the command-line options: `duration` (seconds per target), `warmup` (seconds) and
-    `throughput_only` (skip the page weight, which needs Chromium)."""
+    """Return the command-line options: `duration` (seconds per target) and `warmup` (seconds)."""
     parser = argparse.ArgumentParser(description="Loket's throughput and page-weight benchmark.")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per target (default 10)")
     parser.add_argument("--quick", action="store_true", help="3 s per target (overrides --duration)")
-    parser.add_argument("--throughput-only", action="store_true",
-                        help="measure requests/s only, not the page weight in Chromium")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration = 3.0
@@ -491,17 +485,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Throughput: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration:g}s, "
               f"one target at a time", flush=True)
         throughput = measure_throughput(hello, portal, args.duration, args.warmup)
-        weight = []
-        if not args.throughput_only:
-            print("Page weight: Chromium, 360x640, a cold context per page", flush=True)
-            weight = measure_page_weight(portal)
+        print("Page weight: Chromium, 360x640, a cold context per page", flush=True)
+        weight = measure_page_weight(portal)
 
     write_results(RESULTS_FILE, settings, throughput, weight)
     print(f"\nThroughput (gunicorn {' '.join(GUNICORN_SETTINGS[:4])}; ratio = requests/s / hello's)")
     print(throughput_table(throughput))
-    if weight:
-        print("\nPage weight (gzip; first visit = Chromium's encodedDataLength, headers included)")
-        print(weight_table(weight))
+    print("\nPage weight (gzip; first visit = Chromium's encodedDataLength, headers included)")
+    print(weight_table(weight))
     failed = [row for row in throughput if not row.holds] + [row for row in weight if not row.holds]
     print(f"\nResults written to {RESULTS_FILE.relative_to(REPO)}")
     print(f"BUDGETS FAILED: {len(failed)} row(s) above marked FAIL (this is a report; exit code stays 0)."

@@ -1,13 +1,6 @@
 """The page cache: repeated requests are served from memory, and never serve stale or private content."""
 
-import gzip
-import re
-import zlib
-
-import pytest
-
 from portal.extensions import db
-from portal.pagecache import CSRF_PLACEHOLDER, SplicedGzip
 from tests.conftest import wib
 
 
@@ -42,17 +35,12 @@ def test_cached_page_is_compressed_for_each_client(client, catalogue):
     plain = client.get("/", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and b"<html" in plain.data
     assert "Content-Security-Policy" in plain.headers
-    for refused, chosen in (("br;q=0, gzip", "gzip"), ("gzip;q=0, br", "br")):
-        for _ in range(2):  # the second time, the header's answer is remembered
-            response = client.get("/", headers={"Accept-Encoding": refused})
-            assert response.headers["Content-Encoding"] == chosen
 
 
 def test_errors_queries_and_htmx_requests_bypass_the_cache(app, client, catalogue):
     client.get("/layanan/nope")
     client.get("/layanan?x=1")
     client.get("/", headers={"HX-Request": "true", "HX-Target": "banner"})
-    client.get("/", headers={"Authorization": "Basic eDp4"})
     assert len(app.extensions.get("loket_pages", [])) == 0
     client.get("/")
     assert len(app.extensions["loket_pages"]) == 1
@@ -71,6 +59,7 @@ def test_cache_can_be_turned_off(app, client, catalogue):
 
 
 def test_form_page_is_cached_with_each_visitors_own_csrf_token(app, client, catalogue):
+    import re
     first_client, second_client = app.test_client(), app.test_client()
     first = first_client.get("/lacak").get_data(as_text=True)
     second = second_client.get("/lacak").get_data(as_text=True)
@@ -94,47 +83,3 @@ def test_page_with_a_form_is_not_cached_unless_it_says_so(app, client, catalogue
     app.view_functions["form_page"] = cached_page()(app.view_functions["form_page"])
     client.get("/_form")
     assert len(app.extensions.get("loket_pages", [])) == 0
-
-
-TOKEN_FIELD = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.mark.parametrize("body", [
-    b"<p>before</p>" + CSRF_PLACEHOLDER + b"<p>after</p>" * 200,
-    CSRF_PLACEHOLDER + b"<meta>" + CSRF_PLACEHOLDER + b"<input>" + CSRF_PLACEHOLDER,
-])
-@pytest.mark.parametrize("token", [b"", b"a.b-c_d" * 13, b"x" * 70_000])
-def test_spliced_gzip_is_the_gzip_of_the_page_with_the_token(body, token):
-    stream = SplicedGzip.of(body).with_token(token)
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing: checks the CRC and the length
-    assert decompressor.decompress(stream) == body.replace(CSRF_PLACEHOLDER, token)
-    assert decompressor.eof and not decompressor.unused_data
-    assert gzip.decompress(stream) == body.replace(CSRF_PLACEHOLDER, token)
-
-
-def test_spliced_gzip_needs_a_placeholder():
-    with pytest.raises(ValueError):
-        SplicedGzip.of(b"<p>no form</p>")
-
-
-def test_form_page_is_gzipped_with_a_working_token_for_each_visitor(app, catalogue):
-    gzip_headers = {"Accept-Encoding": "gzip, br"}
-    app.test_client().get("/lacak")  # renders the page into the cache
-    visitors = [app.test_client() for _ in range(3)]
-    tokens = []
-    for visitor in visitors:
-        response = visitor.get("/lacak", headers=gzip_headers)
-        assert response.headers["Content-Encoding"] == "gzip"
-        assert {"Accept-Encoding", "Cookie"} <= {part.strip() for part in response.headers["Vary"].split(",")}
-        tokens.append(TOKEN_FIELD.search(gzip.decompress(response.data)).group(1).decode())
-    assert len(set(tokens)) == 3 and len(app.extensions["loket_pages"]) == 1
-    again = visitors[2].get("/lacak", headers=gzip_headers)  # a returning visitor: same session, same token
-    assert "Set-Cookie" not in again.headers
-    assert TOKEN_FIELD.search(gzip.decompress(again.data)).group(1).decode() == tokens[2]
-    plain = visitors[2].get("/lacak", headers={"Accept-Encoding": "identity"})
-    assert "Content-Encoding" not in plain.headers and TOKEN_FIELD.search(plain.data).group(1).decode() == tokens[2]
-    for visitor, token in zip(visitors, tokens):
-        post = visitor.post("/lacak", data={"csrf_token": token, "reference": "RBG-0000-0000", "pin": "123456"})
-        assert post.status_code == 422  # past the CSRF check: only the reference is wrong
-    stolen = visitors[0].post("/lacak", data={"csrf_token": tokens[1], "reference": "RBG-0000-0000", "pin": "1"})
-    assert stolen.status_code == 400  # another visitor's token is refused
