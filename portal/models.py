@@ -173,6 +173,10 @@ class Application(db.Model):
     pickup_date: Mapped[date | None] = mapped_column(Date, index=True)
     pickup_window: Mapped[str | None] = mapped_column(String(11))  # "08:00-09:00"
     output_stored_name: Mapped[str | None] = mapped_column(String(80))  # the signed PDF of a self-print service
+    # Filed by a village operator on the resident's behalf: who, how the resident consented, and the batch.
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    consent: Mapped[str | None] = mapped_column(String(12))  # in_person, signed_form
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"), index=True)
     # Sort key of the inbox: the submission instant, then the id (keyset pagination).
     __table_args__ = (
         db.Index("ix_application_inbox", "state", "submitted_at", "id"),
@@ -186,6 +190,8 @@ class Application(db.Model):
     region: Mapped[Region | None] = relationship(lazy="joined")
     pickup_place: Mapped[PickupPlace | None] = relationship(lazy="joined")
     assignee: Mapped["User | None"] = relationship(foreign_keys=[assigned_to], lazy="joined")
+    filer: Mapped["User | None"] = relationship(foreign_keys=[filed_by])
+    batch: Mapped["Batch | None"] = relationship(back_populates="applications")
     handover: Mapped["Handover | None"] = relationship(back_populates="application", cascade="all, delete-orphan")
     documents: Mapped[list["ApplicationDocument"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationDocument.id")
@@ -378,5 +384,54 @@ class Handover(db.Model):
     relation: Mapped[str] = mapped_column(String(60), default="")
     id_number: Mapped[str] = mapped_column(String(20), default="")  # NIK of an authorised collector
     slip_token: Mapped[str] = mapped_column(String(40), unique=True)
+    manifest_id: Mapped[int | None] = mapped_column(ForeignKey("pickup_manifest.id", ondelete="SET NULL"),
+                                                    index=True)  # handed over from a collective manifest
 
     application: Mapped[Application] = relationship(back_populates="handover")
+
+
+class Batch(db.Model):
+    """A village's collective file (berkas kolektif): applications filed by its operators, submitted at once.
+
+    `state` is what the operator did (open, submitted); how far the office got (partly ready, ready,
+    collected) is read from the applications by `portal.domain.batch.progress`.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)  # "KOL-7K3M-Q9PX"
+    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_name: Mapped[str] = mapped_column(String(120), default="")
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    applications: Mapped[list[Application]] = relationship(back_populates="batch", order_by="Application.id")
+
+
+manifest_item = db.Table(
+    "manifest_item",
+    db.Column("manifest_id", ForeignKey("pickup_manifest.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("application_id", ForeignKey("application.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PickupManifest(db.Model):
+    """A collective pickup manifest: the desa's ready documents the operator will collect, with tick boxes.
+
+    The clerk scans its code at `/petugas/serah` and hands the items over one by one.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # "AMB-7K3M-Q9PX"
+    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    applications: Mapped[list[Application]] = relationship(secondary=manifest_item, order_by="Application.id")

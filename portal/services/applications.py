@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import form, lifecycle
 from ..domain.reference import hash_pin, new_pin, new_reference, normalize_reference, pin_matches
 from ..extensions import db
-from ..models import Application, ApplicationDocument, ApplicationEvent, Service
+from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
 from ..uploads import CleanFile, UploadStore
 
 
@@ -50,19 +50,26 @@ def progress(application: Application) -> form.Progress:
     )
 
 
-def start_draft(service: Service, now: datetime, channel: str = "resident") -> tuple[Application, str]:
-    """Create and commit a draft for `service`; return it with its PIN (the only time the PIN is known)."""
+def start_draft(service: Service, now: datetime, channel: str = "resident", filed_by: User | None = None,
+                consent: str | None = None) -> tuple[Application, str]:
+    """Create and commit a draft for `service`; return it with its PIN (the only time the PIN is known).
+
+    A village operator filing for a resident passes `channel="village"`, themselves as `filed_by` and how the
+    resident consented (`consent`: "in_person" or "signed_form").
+    """
     pin = new_pin()
     prefix = current_app.config["REFERENCE_PREFIX"]
     for _attempt in range(5):
         application = Application(
             reference=new_reference(prefix), pin_hash=hash_pin(pin),
             verification_token=secrets.token_urlsafe(18), service_code=service.code,
-            state=lifecycle.DRAFT, channel=channel, answers={}, accepted_warnings=[], skipped_documents=[],
+            state=lifecycle.DRAFT, channel=channel, filed_by=filed_by.id if filed_by else None, consent=consent,
+            answers={}, accepted_warnings=[], skipped_documents=[],
             created_at=now, updated_at=now, expires_at=_draft_expiry(now),
         )
         application.events.append(ApplicationEvent(at=now, from_state=None, to_state=lifecycle.DRAFT,
-                                                    actor=lifecycle.APPLICANT))
+                                                    actor=lifecycle.APPLICANT,
+                                                    actor_name=filed_by.full_name if filed_by else ""))
         db.session.add(application)
         try:
             db.session.commit()
@@ -152,10 +159,18 @@ def submit(application: Application, now: datetime, actor_name: str = "") -> Non
     missing = form.missing_required(steps(application), progress(application))
     if missing:
         raise Incomplete(missing)
-    _move(application, lifecycle.SUBMITTED, lifecycle.APPLICANT, now, actor_name=actor_name)
+    mark_submitted(application, now, actor_name)
+    db.session.commit()
+
+
+def mark_submitted(application: Application, now: datetime, actor_name: str = "", reason: str = "") -> None:
+    """Move a checked application to submitted and record it, without committing (a batch commits them all).
+
+    Raises TransitionRefused when the state forbids it.
+    """
+    _move(application, lifecycle.SUBMITTED, lifecycle.APPLICANT, now, reason, actor_name=actor_name)
     application.submitted_at = application.submitted_at or now
     application.expires_at = None
-    db.session.commit()
 
 
 def cancel(application: Application, now: datetime, reason: str = "") -> None:
@@ -207,9 +222,9 @@ def by_verification_token(token: str) -> Application | None:
 
 
 def expired_drafts(now: datetime) -> list[Application]:
-    """Return drafts whose expiry has passed."""
+    """Return drafts whose expiry has passed (a draft waiting in a village's open batch does not expire)."""
     return list(db.session.scalars(select(Application).where(
-        Application.state == lifecycle.DRAFT, Application.expires_at < now)))
+        Application.state == lifecycle.DRAFT, Application.expires_at < now, Application.batch_id.is_(None))))
 
 
 def purge_expired_drafts(now: datetime) -> tuple[int, int]:

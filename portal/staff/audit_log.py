@@ -49,6 +49,7 @@ def action_labels() -> dict[str, str]:
         "upload_output": _("Mengunggah dokumen hasil"),
         "handover": _("Menyerahkan dokumen"),
         "print": _("Mencetak"),
+        "batch_submit": _("Mengirim berkas kolektif"),
     }
 
 

@@ -1,18 +1,47 @@
-"""The village operator's area, `/desa/…`: applications on behalf of residents, batches, collective pickup."""
+"""The village operator's area, `/desa/…`: applications on behalf of residents, batches, collective pickup.
+
+Every page is for operators only and keeps to the operator's own desa: an application, batch or manifest
+of another desa is answered with 404, exactly like one that does not exist. The pages live in one module per
+part — `home` (the desa's applications), `filing` (filing on a resident's behalf), `batches` (berkas
+kolektif) and `pickup` (collective pickup) — and use the lookups below so none can forget the desa.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort
 from flask_login import current_user
 
-from ..auth.guard import roles_required
-from ..templating import render
+from ..extensions import db
+from ..models import Application, Batch, PickupManifest
+from ..services import applications, batches
 
-bp = Blueprint("village", __name__, url_prefix="/desa")
+bp = Blueprint("village", __name__, url_prefix="/desa", template_folder="templates")
+
+OPERATOR = "operator"
 
 
-@bp.get("")
-@roles_required("operator")
-def home():
-    """Return the operator's home: who and which desa (the batch tools arrive with their issue)."""
-    return render("account_home.html", user=current_user, area="village")
+def own_application_or_404(reference: str) -> Application:
+    """Return the application with `reference` filed by an operator of this operator's desa; else 404."""
+    application = applications.find(reference)
+    if application is None or not batches.owned(current_user, application):
+        abort(404)
+    return application
+
+
+def own_batch_or_404(batch_id: int) -> Batch:
+    """Return this operator's desa's batch `batch_id`; else 404."""
+    batch = batches.find(current_user, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def own_manifest_or_404(manifest_id: int) -> PickupManifest:
+    """Return this operator's desa's collective pickup manifest `manifest_id`; else 404."""
+    manifest = db.session.get(PickupManifest, manifest_id)
+    if manifest is None or manifest.region_code != current_user.region_code:
+        abort(404)
+    return manifest
+
+
+from . import batches as _batches, filing as _filing, home as _home, pickup as _pickup  # noqa: E402,F401  the pages
