@@ -41,23 +41,31 @@ def sign_in(client, username: str) -> None:
 
 def make_application(app, service_code: str = "KK_BARU", *, nik: str = GOOD_NIK, name: str = "Siti Wulandari",
                      desa: str = "33.17.01.2001", state: str = lifecycle.SUBMITTED, channel: str = "resident",
-                     pdf: bytes | None = None) -> tuple[str, str]:
-    """Create an application of `service_code` with every required document, moved to `state` (submitted,
-    in_review by "clerk", approved or ready); return (reference, PIN).
+                     pdf: bytes | None = None, filed_by: str | None = None,
+                     documents: bool = True) -> tuple[str, str]:
+    """Create an application of `service_code` with every required document, moved to `state` (draft,
+    submitted, in_review by "clerk", approved or ready); return (reference, PIN).
 
-    A PDF `pdf` replaces the photo for every document when given.
+    A PDF `pdf` replaces the photo for every document when given. `filed_by` (a village operator's username)
+    files it on the resident's behalf (channel "village", consent in person). `documents=False` leaves the
+    uploads out (only sensible with state "draft": an incomplete draft).
     """
     with app.app_context():
         now = calendar.now()
         service = db.session.get(Service, service_code)
-        application, pin = applications.start_draft(service, now, channel=channel)
+        operator = db.session.scalar(db.select(User).where(User.username == filed_by)) if filed_by else None
+        application, pin = applications.start_draft(
+            service, now, channel="village" if operator else channel, filed_by=operator,
+            consent="in_person" if operator else None)
         applications.save_applicant(application, now, nik=nik, full_name=name, birth_date=date(1990, 1, 1),
                                     phone="+6281234567890", region_code=desa)
         for question in service.questions:
             applications.save_answer(application, now, question["code"], _answer(question))
         clean = inspect_upload(pdf or photo(), max_bytes=10 * 1024 * 1024)
-        for document in service.documents:
+        for document in service.documents if documents else ():
             applications.attach_document(application, now, document["code"], clean)
+        if state == lifecycle.DRAFT:
+            return application.reference, pin
         applications.submit(application, now)
         if state != lifecycle.SUBMITTED:
             _advance(application, state, now)
