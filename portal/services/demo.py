@@ -17,9 +17,9 @@ from sqlalchemy import select
 from ..domain import lifecycle
 from ..domain.reference import hash_pin
 from ..extensions import db
-from ..models import Application, Service, User
+from ..models import Application, Batch, Service, User
 from ..uploads import inspect_upload
-from . import applications, review
+from . import applications, batches, review
 
 DEMO_PIN = "246810"
 
@@ -59,51 +59,126 @@ DEMO_APPLICATIONS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoBatch:
+    """A demo village batch: its number, the operator who filed it, and its applications (drafts when open)."""
+
+    number: str
+    operator: str
+    hours_ago: int  # how long ago it was submitted; 0 keeps it open
+    members: tuple[DemoApplication, ...]
+    complete: tuple[bool, ...] = ()  # per member: every required document there (default all)
+
+
+DEMO_BATCHES = (
+    DemoBatch("KOL-0000-0001", "operator.ronggomulyo", 0, (
+        DemoApplication("RBG-0000-0011", "KTP_HILANG", "3317016505930011", "Sri Rahayu", "33.17.01.2001", lifecycle.DRAFT, 4),
+        DemoApplication("RBG-0000-0012", "KK_BARU", "3317011708870012", "Agus Setiawan", "33.17.01.2001", lifecycle.DRAFT, 2),
+    ), complete=(True, False)),
+    DemoBatch("KOL-0000-0002", "operator.ronggomulyo", 200, (
+        DemoApplication("RBG-0000-0013", "AKTA_LAHIR", "3317012312910013", "Eko Prasetyo", "33.17.01.2001",
+                 lifecycle.SUBMITTED, 200),
+        DemoApplication("RBG-0000-0014", "KTP_RUSAK", "3317014802990014", "Lestari Handayani", "33.17.01.2001",
+                 lifecycle.NEEDS_CORRECTION, 200),
+        DemoApplication("RBG-0000-0015", "KTP_HILANG", "3317010911820015", "Bambang Sutrisno", "33.17.01.2001",
+                 lifecycle.READY, 200),
+    )),
+    DemoBatch("KOL-0000-0003", "operator.lodankulon", 120, (
+        DemoApplication("RBG-0000-0016", "KK_BARU", "3317052106940016", "Wahyu Hidayat", "33.17.05.2001",
+                 lifecycle.SUBMITTED, 120),
+        DemoApplication("RBG-0000-0017", "KTP_RUSAK", "3317056001960017", "Yuliana Sari", "33.17.05.2001",
+                 lifecycle.READY, 120),
+    )),
+)
+
+
 def seed_demo_applications(now: datetime) -> int:
     """Add the demo applications that are missing, moved to their states by the demo clerk; return how many.
 
-    Needs the catalogue, the regions and the demo clerk (`petugas`). Skips one whose service or desa is missing.
+    Needs the catalogue, the regions and the demo clerk (`petugas`); the village batches also need the demo
+    operators. Skips one whose service or desa is missing.
     """
     clerk = db.session.scalar(select(User).where(User.username == "petugas"))
+    if clerk is None:
+        return 0
     added = 0
     for demo in DEMO_APPLICATIONS:
-        if clerk is None or db.session.scalar(select(Application.id).where(Application.reference == demo.reference)):
+        if db.session.scalar(select(Application.id).where(Application.reference == demo.reference)):
             continue
         service = db.session.get(Service, demo.service)
         if service is None or not service.active:
             continue
-        _build(demo, service, clerk, now - timedelta(hours=demo.hours_ago), now)
+        application = _draft(demo, service, now - timedelta(hours=demo.hours_ago))
+        sent = now - timedelta(hours=demo.hours_ago)
+        applications.submit(application, sent)
+        _advance(application, demo.state, clerk, sent, now)
         added += 1
+    for batch in DEMO_BATCHES:
+        added += _seed_batch(batch, clerk, now)
     return added
 
 
-def _build(demo: DemoApplication, service: Service, clerk: User, sent: datetime, now: datetime) -> None:
-    application, _pin = applications.start_draft(service, sent - timedelta(minutes=20))
+def _seed_batch(demo: DemoBatch, clerk: User, now: datetime) -> int:
+    """Add one demo batch with its applications (unless it exists); return how many applications were added."""
+    operator = db.session.scalar(select(User).where(User.username == demo.operator))
+    if operator is None or db.session.scalar(select(Batch.id).where(Batch.number == demo.number)):
+        return 0
+    services = [db.session.get(Service, member.service) for member in demo.members]
+    if any(service is None or not service.active for service in services):
+        return 0
+    opened = now - timedelta(hours=max(demo.hours_ago, 1) + 24)
+    batch = batches.open_batch(operator, opened)
+    batch.number = demo.number
+    complete = demo.complete or (True,) * len(demo.members)
+    members = []
+    for member, service, whole in zip(demo.members, services, complete):
+        application = _draft(member, service, opened, operator=operator, complete=whole)
+        batches.add(batch, application, operator, opened)
+        members.append((member, application))
+    if not demo.hours_ago:
+        return len(members)
+    sent = now - timedelta(hours=demo.hours_ago)
+    batches.submit(batch, operator, sent)
+    for member, application in members:
+        _advance(application, member.state, clerk, sent, now)
+    return len(members)
+
+
+def _draft(demo: DemoApplication, service: Service, sent: datetime, operator: User | None = None,
+           complete: bool = True) -> Application:
+    """Return a new draft of `demo` with its answers and (when `complete`) every required document."""
+    application, _pin = applications.start_draft(
+        service, sent - timedelta(minutes=20), channel="village" if operator else "resident", filed_by=operator,
+        consent="in_person" if operator else None)
     application.reference, application.pin_hash = demo.reference, hash_pin(DEMO_PIN)
     applications.save_applicant(application, sent - timedelta(minutes=15), nik=demo.nik, full_name=demo.name,
                                 birth_date=_birth_date(demo.nik), phone="+6281234567890", region_code=demo.desa)
     for question in service.questions:
         if question.get("required", True):
             applications.save_answer(application, sent - timedelta(minutes=10), question["code"], _answer(question))
-    for document in service.documents:
-        if document.get("required", True):
-            clean = inspect_upload(_photo(document.get("name_id", document["code"])), max_bytes=10 * 1024 * 1024)
-            applications.attach_document(application, sent - timedelta(minutes=5), document["code"], clean)
-    applications.submit(application, sent)
-    if demo.state == lifecycle.SUBMITTED:
+    required = [document for document in service.documents if document.get("required", True)]
+    for document in required if complete else required[:-1]:
+        clean = inspect_upload(_photo(document.get("name_id", document["code"])), max_bytes=10 * 1024 * 1024)
+        applications.attach_document(application, sent - timedelta(minutes=5), document["code"], clean)
+    return application
+
+
+def _advance(application: Application, state: str, clerk: User, sent: datetime, now: datetime) -> None:
+    """Move a submitted demo application on to `state` the way the demo clerk would have."""
+    if state == lifecycle.SUBMITTED:
         return
     looked = sent + timedelta(hours=2)
     review.take(application, clerk, looked)
-    if demo.state == lifecycle.IN_REVIEW:
+    if state == lifecycle.IN_REVIEW:
         return
-    if demo.state == lifecycle.NEEDS_CORRECTION:
+    if state == lifecycle.NEEDS_CORRECTION:
         first = application.documents[0]
         review.judge_document(application, first, clerk, looked, accept=False,
                               reason="Foto buram dan terpotong di bagian bawah. Foto ulang seluruh halaman.")
         review.ask_correction(application, clerk, looked)
         return
     review.approve(application, clerk, looked)
-    if demo.state == lifecycle.APPROVED:
+    if state == lifecycle.APPROVED:
         return
     ready = looked + timedelta(hours=20)
     if review.self_printed(application):
@@ -111,7 +186,7 @@ def _build(demo: DemoApplication, service: Service, clerk: User, sent: datetime,
     else:
         place, slot = review.proposal(application, now)
         review.mark_ready(application, clerk, min(ready, now), place.code, slot.day, str(slot.window))
-    if demo.state == lifecycle.COLLECTED:
+    if state == lifecycle.COLLECTED:
         review.hand_over(application, clerk, now - timedelta(hours=1), "applicant")
 
 
