@@ -274,3 +274,43 @@ def _font_config() -> FontConfiguration:
     if font_config is None:
         font_config = _per_thread.font_config = FontConfiguration()
     return font_config
+
+
+# Shared by every PDF module (receipt, pickup, handover, batch cover sheet, manifest): the templates overlay
+# and a parsed stylesheet per text, so a new document needs neither copied again.
+
+_shared_stylesheets: dict[str, CSS] = {}
+
+
+def pdf_template(name: str) -> Template:
+    """Return the PDF template `name` ("pdf/manifest.html") from the overlay of the app's Jinja environment
+    that every PDF shares (the app's templates first, then this package's). Needs an app context."""
+    overlay = current_app.extensions.get("loket_pdf_jinja")
+    if overlay is None:
+        env = current_app.jinja_env
+        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
+        current_app.extensions["loket_pdf_jinja"] = overlay
+    return overlay.get_template(name)
+
+
+def parsed_stylesheet(text: str) -> CSS:
+    """Return the print stylesheet `text` parsed once per process (parsing and compiling selectors costs ms)."""
+    parsed = _shared_stylesheets.get(text)
+    if parsed is None:
+        with _stylesheet_lock:
+            parsed = _shared_stylesheets.get(text)
+            if parsed is None:
+                parsed = _shared_stylesheets[text] = CSS(string=text, url_fetcher=DataOnlyFetcher())
+    return parsed
+
+
+def layout_html(html: str, stylesheets: list[CSS]) -> Document:
+    """Return `html` laid out with `stylesheets`, loading nothing but `data:` URLs, with this thread's fonts."""
+    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
+    return document.render(stylesheets=stylesheets, font_config=_font_config())
+
+
+@atexit.register
+def _release_shared() -> None:
+    """Drop the shared parsed stylesheets before the interpreter tears down its modules (see `_release`)."""
+    _shared_stylesheets.clear()
