@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (abort, current_app, flash, get_flashed_messages, make_response, redirect, render_template, request,
-                   send_file, url_for)
+                   url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from ..auth.guard import roles_required
 from ..domain import lifecycle
@@ -43,65 +42,11 @@ class Problem(Exception):
         self.message, self.field, self.status = message, field, status
 
 
-# Pages
-
-
 @bp.get("/<reference>")
 @roles_required(*STAFF_ROLES)
 def review_page(reference: str):
     """Return the review page of an application (404 for an unknown reference or a draft)."""
     return _page(_application_or_404(reference))
-
-
-@bp.get("/<reference>/dokumen/<int:document_id>")
-@roles_required(*STAFF_ROLES)
-def review_scan(reference: str, document_id: int):
-    """Return one scan of the application inline, after writing the view to the audit log; 404 otherwise."""
-    application = _application_or_404(reference)
-    document = _document_or_404(application, document_id)
-    path = applications.upload_store().path(document.stored_name)
-    if not path.is_file():
-        abort(404)
-    review.view_scan(application, document, current_user, calendar.now())
-    extension = document.stored_name.rsplit(".", 1)[-1]
-    return _private_file(path, document.mimetype, f"{application.reference}-{document.code.lower()}.{extension}")
-
-
-@bp.get("/<reference>/tanda-terima.pdf")
-@roles_required(*STAFF_ROLES)
-def review_pickup_receipt(reference: str):
-    """Return the pickup receipt of a ready application for the clerk to print (`?ukuran=a6|80`); 404 otherwise.
-
-    The same PDF the resident downloads from tracking; each print goes to the audit log.
-    """
-    from ..pdf.pickup import SIZES, cached_pickup_receipt
-    from ..services import audit
-
-    application = _application_or_404(reference)
-    size = request.args.get("ukuran", "a6")
-    if application.state != lifecycle.READY or review.self_printed(application) or size not in SIZES:
-        abort(404)
-    body = cached_pickup_receipt(application, size)
-    audit.record_print(current_user, calendar.now(), application, f"tanda terima pengambilan {size}")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="tanda-terima-{application.reference}-{size}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/<reference>/dokumen-jadi")
-@roles_required(*STAFF_ROLES)
-def review_output_file(reference: str):
-    """Return the signed PDF of a self-printed document, after writing the view to the audit log; else 404."""
-    application = _application_or_404(reference)
-    if not application.output_stored_name:
-        abort(404)
-    path = applications.upload_store().path(application.output_stored_name)
-    if not path.is_file():
-        abort(404)
-    review.view_scan(application, None, current_user, calendar.now())
-    return _private_file(path, "application/pdf", f"{application.reference}-dokumen.pdf")
 
 
 # Review: judge each document, decide
@@ -235,16 +180,6 @@ def _document_or_404(application: Application, document_id: int) -> ApplicationD
     if document is None or document.application_id != application.id:
         abort(404)
     return document
-
-
-def _private_file(path, mimetype: str, name: str):
-    """Return a stored file shown in the browser, never cached, never sniffed, sandboxed."""
-    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
 
 
 def _targets(block_id: str) -> bool:
@@ -387,24 +322,14 @@ def _answers(application: Application) -> list[tuple[str, str]]:
     return rows
 
 
-def _first_url(endpoints: tuple[str, ...], **values) -> str | None:
-    """Return the URL of the first of `endpoints` that exists, or None."""
-    for endpoint in endpoints:
-        try:
-            return url_for(endpoint, **values)
-        except BuildError:
-            continue
-    return None
+def _take_url(application: Application) -> str:
+    """Return where "Ambil" posts (the inbox's take route)."""
+    return url_for("staff.inbox_take", reference=application.reference)
 
 
-def _take_url(application: Application) -> str | None:
-    """Return where "Ambil" posts (the inbox's take route), or None while it does not exist."""
-    return _first_url(("staff.inbox_take", "staff.take"), reference=application.reference)
-
-
-def _release_url(application: Application) -> str | None:
-    """Return the inbox's release route for this application, or None while it does not exist."""
-    return _first_url(("staff.inbox_release", "staff.release"), reference=application.reference)
+def _release_url(application: Application) -> str:
+    """Return the inbox's release route for this application."""
+    return url_for("staff.inbox_release", reference=application.reference)
 
 
 def _ready_choices(application: Application, typed: dict | None) -> dict:

@@ -12,4 +12,4 @@ bp = Blueprint("staff", __name__, url_prefix="/petugas", template_folder="templa
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 SUPERVISOR_ROLES = ("supervisor", "admin")
 
-from . import audit_log, handover, inbox, prints, review  # noqa: E402,F401  (their views register on bp)
+from . import audit_log, handover, inbox, prints, review, review_files  # noqa: E402,F401  (their views register on bp)

@@ -1,0 +1,77 @@
+"""The files behind the review page: each scan, the signed output PDF, the pickup receipt to print.
+
+Every scan or output viewed and every receipt printed is written to the audit log before the file is sent.
+Files are shown inline, never cached, never sniffed, and sandboxed.
+"""
+
+from __future__ import annotations
+
+from flask import abort, make_response, request, send_file
+from flask_login import current_user
+
+from ..auth.guard import roles_required
+from ..domain import lifecycle
+from ..services import applications, calendar, review
+from .review import _application_or_404, _document_or_404
+from .routes import STAFF_ROLES, bp
+
+
+@bp.get("/<reference>/dokumen/<int:document_id>")
+@roles_required(*STAFF_ROLES)
+def review_scan(reference: str, document_id: int):
+    """Return one scan of the application inline, after writing the view to the audit log; 404 otherwise."""
+    application = _application_or_404(reference)
+    document = _document_or_404(application, document_id)
+    path = applications.upload_store().path(document.stored_name)
+    if not path.is_file():
+        abort(404)
+    review.view_scan(application, document, current_user, calendar.now())
+    extension = document.stored_name.rsplit(".", 1)[-1]
+    return _private_file(path, document.mimetype, f"{application.reference}-{document.code.lower()}.{extension}")
+
+
+@bp.get("/<reference>/tanda-terima.pdf")
+@roles_required(*STAFF_ROLES)
+def review_pickup_receipt(reference: str):
+    """Return the pickup receipt of a ready application for the clerk to print (`?ukuran=a6|80`); 404 otherwise.
+
+    The same PDF the resident downloads from tracking; each print goes to the audit log.
+    """
+    from ..pdf.pickup import SIZES, cached_pickup_receipt
+    from ..services import audit
+
+    application = _application_or_404(reference)
+    size = request.args.get("ukuran", "a6")
+    if application.state != lifecycle.READY or review.self_printed(application) or size not in SIZES:
+        abort(404)
+    body = cached_pickup_receipt(application, size)
+    audit.record_print(current_user, calendar.now(), application, f"tanda terima pengambilan {size}")
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="tanda-terima-{application.reference}-{size}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<reference>/dokumen-jadi")
+@roles_required(*STAFF_ROLES)
+def review_output_file(reference: str):
+    """Return the signed PDF of a self-printed document, after writing the view to the audit log; else 404."""
+    application = _application_or_404(reference)
+    if not application.output_stored_name:
+        abort(404)
+    path = applications.upload_store().path(application.output_stored_name)
+    if not path.is_file():
+        abort(404)
+    review.view_scan(application, None, current_user, calendar.now())
+    return _private_file(path, "application/pdf", f"{application.reference}-dokumen.pdf")
+
+
+def _private_file(path, mimetype: str, name: str):
+    """Return a stored file shown in the browser, never cached, never sniffed, sandboxed."""
+    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
