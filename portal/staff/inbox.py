@@ -1,16 +1,13 @@
 """The inbox, `/petugas`: applications to review, filtered and searched, oldest first, with take and release.
 
-Every list is read with a keyset (the last row's submission instant and id), never with OFFSET, so the
-hundredth page costs what the first does; the filters are written so that the indexes on (state,
-submitted_at, id), (service_code, state, submitted_at, id) and (region_code, state, submitted_at, id) give
-the rows already in order, the remaining filters being checked on the way (see bench/inbox.py).
+What it reads and how (filters, keyset pages, counts) is in `portal.staff.inbox_query`; this module shows
+it: names of services and regions, the rows with their actions, the page and the take/release views.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
@@ -18,30 +15,25 @@ from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
 from ..auth.guard import roles_required
+from ..domain import batch as batch_rules
 from ..domain import lifecycle
 from ..domain.nik import mask
-from ..domain.nik import normalize as digits_only
-from ..domain.reference import normalize_reference
 from ..extensions import db, htmx
-from ..models import Application, Region, Service, User
+from ..models import Application, Batch, Region, Service, User
 from ..services import applications, calendar, review, revisions
 from ..templating import localized, render
+# The query side, re-exported: bench/inbox.py and older callers read them from here.
+from .inbox_query import (ALL, COUNTED_STATES, LISTED_STATES, MINE_LIMIT, PAGE_SIZE, PARAMS,  # noqa: F401
+                          InboxFilter, Key, Page, Search, _narrowed, _state_clause, counts_query, decode_key,
+                          encode_key, mine_query, page_query, read_counts, read_day, read_filter, read_page,
+                          read_search)
 from .routes import STAFF_ROLES, SUPERVISOR_ROLES, bp
 
-PAGE_SIZE = 25
-MINE_LIMIT = 10  # the box shows the clerk's current work; the rest is one link away
-ALL = "semua"
 REVIEW_ENDPOINT = "staff.review_page"
-# Counted per status: the work in progress. Ended applications pile up for years and counting them would
-# read the whole history on every page; they stay one filter away, without a number.
-COUNTED_STATES = (lifecycle.SUBMITTED, lifecycle.IN_REVIEW, lifecycle.NEEDS_CORRECTION, lifecycle.APPROVED,
-                  lifecycle.READY)
-LISTED_STATES = COUNTED_STATES + (lifecycle.COLLECTED, lifecycle.REJECTED, lifecycle.CANCELLED)
-PARAMS = ("cari", "status", "layanan", "wilayah", "dari", "sampai", "urutan")
-_KEY = re.compile(r"(\d{8}T\d{12})\.(\d{1,12})")
+BATCH_CHOICES = 40  # the batch filter offers the latest submitted batches; older ones are typed
 
 
 def status_label(state: str) -> str:
@@ -62,262 +54,6 @@ def status_labels() -> dict[str, str]:
         lifecycle.CANCELLED: _("Dibatalkan"),
         ALL: _("Semua status"),
     }
-
-
-# --------------------------------------------------------------------------------------------------------
-# What the clerk asked for
-
-
-@dataclass(frozen=True)
-class Search:
-    """What was typed in the search box, read as a reference, a NIK or the start of a name."""
-
-    kind: str  # "reference", "nik", "name"
-    value: str  # the canonical reference, the 16 digits, or the lower-cased start of the name
-    reference: str | None = None  # a name that also reads as a reference ("HARTANTO") is tried as both
-
-
-@dataclass(frozen=True)
-class InboxFilter:
-    """The inbox's filters; every field is optional. `status` "" is the work queue (submitted)."""
-
-    status: str = ""
-    service: str = ""
-    region: str = ""  # a kecamatan ("33.17.01") or a desa ("33.17.01.2001")
-    day_from: date | None = None
-    day_to: date | None = None
-    search: Search | None = None
-    newest_first: bool = False
-
-    def states(self) -> tuple[str, ...]:
-        """Return the states listed: the chosen one, every listed one, or the queue (a search looks everywhere)."""
-        if self.status == ALL or (not self.status and self.search):
-            return LISTED_STATES
-        return (self.status or lifecycle.SUBMITTED,)
-
-
-def read_search(typed: str, prefix: str) -> tuple[Search | None, str | None]:
-    """Return what a typed search means, and an error message or None.
-
-    Digits only (spaces, dots and dashes allowed) are a NIK and must be 16; text that reads as a reference
-    and has a digit, a dash or the prefix is a reference; anything else is the start of a name (2+ letters).
-    """
-    typed = " ".join(typed.split())[:120]
-    if not typed:
-        return None, None
-    digits = digits_only(typed)
-    if digits.isdigit():
-        if len(digits) != 16:
-            return None, _("NIK harus 16 angka. Yang Anda ketik %(count)s angka.", count=len(digits))
-        return Search("nik", digits), None
-    reference = normalize_reference(typed, prefix)
-    if reference and (any(c.isdigit() for c in typed) or "-" in typed or typed.upper().startswith(prefix.upper())):
-        return Search("reference", reference), None
-    if len(typed) < 2:
-        return None, _("Ketik paling sedikit 2 huruf nama, atau nomor permohonan, atau NIK.")
-    return Search("name", typed.lower(), reference), None
-
-
-def read_day(typed: str) -> date | None:
-    """Return the date typed as 2026-12-03 (what a date input sends) or 3-12-2026 / 3/12/2026, else None
-    (also for a year outside 2000-2999, which no application has and date arithmetic may not survive)."""
-    typed = typed.strip()
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
-        try:
-            day = datetime.strptime(typed, pattern).date()
-        except ValueError:
-            continue
-        return day if 2000 <= day.year <= 2999 else None
-    return None
-
-
-def read_filter(args, services: dict, regions: dict) -> tuple[InboxFilter, dict[str, str]]:
-    """Return the filters in the query string `args` and the error message per field (empty when all is well).
-
-    `services` and `regions` are the known codes; a field with an error is left out of the filter.
-    """
-    errors: dict[str, str] = {}
-    status = args.get("status", "").strip()
-    if status and status not in LISTED_STATES and status != ALL:
-        errors["status"], status = _("Pilih status dari daftar."), ""
-    service = args.get("layanan", "").strip().upper()
-    if service and service not in services:
-        errors["layanan"], service = _("Layanan ini tidak dikenal. Pilih dari daftar."), ""
-    region = args.get("wilayah", "").strip()
-    if region and region not in regions:
-        errors["wilayah"], region = _("Wilayah ini tidak dikenal. Pilih dari daftar."), ""
-    days = {}
-    for name, message in (("dari", _("Tanggal awal tidak dikenali. Tulis seperti 2026-12-03.")),
-                          ("sampai", _("Tanggal akhir tidak dikenali. Tulis seperti 2026-12-03."))):
-        typed = args.get(name, "").strip()
-        days[name] = read_day(typed) if typed else None
-        if typed and days[name] is None:
-            errors[name] = message
-    if days["dari"] and days["sampai"] and days["sampai"] < days["dari"]:
-        errors["sampai"], days["sampai"] = _("Tanggal akhir tidak boleh sebelum tanggal awal."), None
-    search, search_error = read_search(args.get("cari", ""), current_app.config["REFERENCE_PREFIX"])
-    if search_error:
-        errors["cari"] = search_error
-    filters = InboxFilter(status=status, service=service, region=region, day_from=days["dari"],
-                          day_to=days["sampai"], search=search, newest_first=args.get("urutan") == "terbaru")
-    return filters, errors
-
-
-# --------------------------------------------------------------------------------------------------------
-# Keys of the keyset: the (submitted_at, id) of a row, written into a link
-
-
-Key = tuple[datetime, int]
-
-
-def encode_key(key: Key) -> str:
-    """Return a row's key as it goes in a link: "20261203T020000000000.42" (UTC, microseconds, id)."""
-    submitted_at, row_id = key
-    return f"{submitted_at.astimezone(timezone.utc):%Y%m%dT%H%M%S%f}.{row_id}"
-
-
-def decode_key(text: str | None) -> Key | None:
-    """Return the key written by `encode_key`, or None for anything else (a link edited by hand)."""
-    match = _KEY.fullmatch(text or "")
-    if not match:
-        return None
-    try:
-        instant = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    return instant, int(match.group(2))
-
-
-# --------------------------------------------------------------------------------------------------------
-# Queries
-
-
-ROW_COLUMNS = (Application.id, Application.reference, Application.service_code, Application.full_name,
-               Application.nik, Application.region_code, Application.submitted_at, Application.state,
-               Application.assigned_to)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), calendar.office_zone())
-
-
-def _name_starts(start: str):
-    """Return the condition "the name starts with `start`, whatever the case": a range an index on
-    lower(full_name) can serve, and a LIKE that makes it exact under any collation."""
-    escaped = start.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    name = func.lower(Application.full_name)
-    following = ord(start[-1]) + 1
-    if following > 0x10FFFF or 0xD800 <= following <= 0xDFFF:  # no character to end the range with
-        return and_(name >= start, name.like(escaped + "%", escape="\\"))
-    return and_(name >= start, name < start[:-1] + chr(following), name.like(escaped + "%", escape="\\"))
-
-
-def _search_clause(search: Search):
-    if search.kind == "nik":
-        return Application.nik == search.value
-    if search.kind == "reference":
-        return Application.reference == search.value
-    by_name = _name_starts(search.value)
-    return or_(Application.reference == search.reference, by_name) if search.reference else by_name
-
-
-def _narrowed(query, filters: InboxFilter):
-    """Return `query` narrowed by every filter except the state and the page."""
-    if filters.service:
-        query = query.where(Application.service_code == filters.service)
-    if filters.region and filters.region.count(".") == 3:
-        query = query.where(Application.region_code == filters.region)
-    elif filters.region:
-        # LIKE, not a range: the kecamatan is checked on the rows the state or service index gives in order.
-        query = query.where(Application.region_code.like(filters.region + ".%"))
-    if filters.day_from:
-        query = query.where(Application.submitted_at >= _day_start(filters.day_from))
-    if filters.day_to:
-        query = query.where(Application.submitted_at < _day_start(filters.day_to + timedelta(days=1)))
-    if filters.search:
-        query = query.where(_search_clause(filters.search))
-    return query
-
-
-def _state_clause(states: tuple[str, ...]):
-    """Return the condition on the state. Every listed state is written "not a draft, and submitted" (a
-    cancelled draft never was): an IN list of eight states would tempt SQLite's planner, without statistics,
-    into walking the state index for a name search instead of the name's own index."""
-    if set(states) == set(LISTED_STATES):
-        return and_(Application.state != lifecycle.DRAFT, Application.submitted_at.is_not(None))
-    condition = Application.state == states[0] if len(states) == 1 else Application.state.in_(states)
-    if lifecycle.CANCELLED in states:
-        condition = and_(condition, Application.submitted_at.is_not(None))  # drafts given up were never submitted
-    return condition
-
-
-def _beyond(key: Key, descending: bool):
-    """Return "comes after `key` in this order", written so an index range starts at the key."""
-    submitted_at, row_id = key
-    if descending:
-        return and_(Application.submitted_at <= submitted_at,
-                    or_(Application.submitted_at < submitted_at, Application.id < row_id))
-    return and_(Application.submitted_at >= submitted_at,
-                or_(Application.submitted_at > submitted_at, Application.id > row_id))
-
-
-def page_query(filters: InboxFilter, key: Key | None = None, backwards: bool = False, size: int = PAGE_SIZE):
-    """Return the SELECT of one page (size + 1 rows, to know whether another follows) after `key`, or before
-    it when `backwards` (then in reverse order)."""
-    descending = filters.newest_first != backwards
-    query = _narrowed(select(*ROW_COLUMNS), filters).where(_state_clause(filters.states()))
-    if key is not None:
-        query = query.where(_beyond(key, descending))
-    order = (Application.submitted_at.desc(), Application.id.desc()) if descending else \
-        (Application.submitted_at, Application.id)
-    return query.order_by(*order).limit(size + 1)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows, and the keys of the pages on either side (None where there is none)."""
-
-    rows: list
-    next_key: Key | None
-    previous_key: Key | None
-
-
-def read_page(filters: InboxFilter, after: Key | None = None, before: Key | None = None,
-              size: int = PAGE_SIZE) -> Page:
-    """Return the page following `after` (or preceding `before`; or the first page)."""
-    if before is not None:
-        rows = list(db.session.execute(page_query(filters, before, backwards=True, size=size)))
-        more = len(rows) > size
-        rows = list(reversed(rows[:size]))
-        return Page(rows, _key(rows[-1]) if rows else None, _key(rows[0]) if rows and more else None)
-    rows = list(db.session.execute(page_query(filters, after, size=size)))
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, _key(rows[-1]) if rows and more else None, _key(rows[0]) if rows and after else None)
-
-
-def _key(row) -> Key:
-    return row.submitted_at, row.id
-
-
-def counts_query(filters: InboxFilter):
-    """Return the SELECT of how many applications each state in progress holds under the filters."""
-    query = select(Application.state, func.count()).where(Application.state.in_(COUNTED_STATES))
-    return _narrowed(query, filters).group_by(Application.state)
-
-
-def read_counts(filters: InboxFilter) -> dict[str, int]:
-    """Return {state: how many} for every state in COUNTED_STATES (0 when none), in one query."""
-    found = dict(db.session.execute(counts_query(filters)).all())
-    return {state: found.get(state, 0) for state in COUNTED_STATES}
-
-
-def mine_query(user_id: int):
-    """Return the SELECT of the applications `user_id` is reviewing, oldest first."""
-    return select(*ROW_COLUMNS).where(Application.state == lifecycle.IN_REVIEW,
-                                      Application.assigned_to == user_id) \
-        .order_by(Application.submitted_at, Application.id).limit(MINE_LIMIT + 1)
-
 
 # --------------------------------------------------------------------------------------------------------
 # What a row shows
@@ -344,6 +80,8 @@ class InboxRow:
     review_url: str | None
     take_url: str | None
     release_url: str | None
+    batch_number: str = ""  # the village batch (berkas kolektif) it came in, if any
+    batch_url: str | None = None  # the inbox filtered on that batch
 
 
 def waiting_time(since: datetime | None, now: datetime) -> str:
@@ -424,6 +162,26 @@ def _region_options(regions: dict) -> str:
     return "\n".join(html)
 
 
+def _batch_numbers(rows) -> dict[int, str]:
+    """Return the numbers of the batches `rows` came in, by batch id (one query per page)."""
+    ids = {row.batch_id for row in rows if row.batch_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Batch.id, Batch.number).where(Batch.id.in_(ids))).all())
+
+
+def batch_choices() -> list[tuple[str, str]]:
+    """Return the latest submitted batches as (number, "Desa …, 3 Des 2026") for the batch filter's list."""
+    rows = db.session.execute(
+        select(Batch.number, Batch.submitted_at, Region.name).join(Region, Region.code == Batch.region_code)
+        .where(Batch.state == batch_rules.SUBMITTED).order_by(Batch.submitted_at.desc(), Batch.id.desc())
+        .limit(BATCH_CHOICES))
+    zone = calendar.office_zone()
+    return [(row.number, _("Desa %(name)s, %(date)s", name=row.name,
+                           date=format_date(row.submitted_at.astimezone(zone).date(), "d MMM y")))
+            for row in rows]
+
+
 def _holders(rows) -> dict[int, str]:
     ids = {row.assigned_to for row in rows if row.assigned_to}
     if not ids:
@@ -443,6 +201,7 @@ class Links:
         self.take = url_for("staff.inbox_take", reference=self.PLACEHOLDER, **action_args).split(self.PLACEHOLDER, 1)
         self.release = url_for("staff.inbox_release", reference=self.PLACEHOLDER,
                                **action_args).split(self.PLACEHOLDER, 1)
+        self.batch = url_for("staff.home", berkas=self.PLACEHOLDER).split(self.PLACEHOLDER, 1)
 
     @staticmethod
     def of(parts: list[str] | None, reference: str) -> str | None:
@@ -457,6 +216,7 @@ def present(rows, context: dict) -> list[InboxRow]:
     """
     names_, holders, user, now = context["names"], context["holders"], context["user"], context["now"]
     zone, labels, links = context["zone"], context["labels"], context["links"]
+    batch_numbers = context.get("batches", {})
     supervisor, separator = user.role in SUPERVISOR_ROLES, "." if str(get_locale()) == "id" else ":"
     days, waits, shown = context.setdefault("days", {}), context.setdefault("waits", {}), []
     for row in rows:
@@ -477,7 +237,9 @@ def present(rows, context: dict) -> list[InboxRow]:
             waiting=waits[hours_ago], holder=holders.get(row.assigned_to, ""), state=row.state,
             state_label=labels[row.state], mine=mine, review_url=Links.of(links.review, row.reference),
             take_url=Links.of(links.take, row.reference) if row.state == lifecycle.SUBMITTED else None,
-            release_url=Links.of(links.release, row.reference) if releasable else None))
+            release_url=Links.of(links.release, row.reference) if releasable else None,
+            batch_number=batch_numbers.get(row.batch_id, ""),
+            batch_url=Links.of(links.batch, batch_numbers[row.batch_id]) if row.batch_id in batch_numbers else None))
     return shown
 
 
@@ -512,6 +274,7 @@ def _inbox(refusal: str | None = None, status: int = 200):
         mine = list(db.session.execute(mine_query(current_user.id)))
     kept = _kept_args(args)
     rows_context = {"names": names_, "holders": _holders([*page.rows, *mine]), "user": current_user,
+                    "batches": _batch_numbers([*page.rows, *mine]),
                     "now": calendar.now(), "zone": calendar.office_zone(), "labels": status_labels(),
                     "links": Links({**kept, **_page_args(args)})}
     context = dict(
@@ -524,7 +287,7 @@ def _inbox(refusal: str | None = None, status: int = 200):
         first_url=url_for("staff.home", **kept) if not first_page else None,
         counts=counts, listed_states=LISTED_STATES, all_status=ALL, status_label=rows_context["labels"].__getitem__,
         services=names_.services, region_options=names_.region_select(filters.region), refusal=refusal,
-        link_args=link_args, number=format_number)
+        link_args=link_args, number=format_number, batch_choices=batch_choices())
     if errors and htmx and request.headers.get("HX-Target") == "results":
         # The messages belong next to the fields, outside the results: swap the whole inbox instead.
         response = make_response(render_block("staff/inbox.html", "inbox", **context))
