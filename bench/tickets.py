@@ -144,7 +144,7 @@ def booking_day(app) -> tuple[date, list[str]]:
     """Set a quota that cannot run out on every KTP window of the first open day after today (real time);
     return the day and its windows' starts ("08:00", ...). Raises BenchError when no such day is offered."""
     from portal.extensions import db
-    from portal.services import calendar, queue
+    from portal.services import calendar, queue, quotas
 
     with app.app_context():
         now = datetime.now(calendar.office_zone())
@@ -153,7 +153,7 @@ def booking_day(app) -> tuple[date, list[str]]:
         offer = next((offer for offer in queue.offers(purpose, now) if offer.day > today), None)
         if offer is None:
             raise BenchError(f"no open {PURPOSE} day after today is offered")
-        queue.set_quota(offer.day, PURPOSE, quota=DAY_QUOTA)
+        quotas.set_quota(offer.day, PURPOSE, quota=DAY_QUOTA)
         db.session.remove()
         return offer.day, [f"{slot.window.start:%H:%M}" for slot in offer.slots]
 

@@ -243,10 +243,10 @@ def backup_restore(archive: Path, yes: bool) -> None:
 @click.argument("day", callback=_day, required=False)
 def quota_show(day: date | None) -> None:
     """Show every window's quota and tickets taken on DAY (default today)."""
-    from .services import queue
+    from .services import queue, quotas
 
     day = day or queue.today(now())
-    rows = queue.quota_table(day)
+    rows = quotas.quota_table(day)
     if not rows:
         click.echo(f"No queue windows on {day.isoformat()} (closed).")
     for purpose, window, quota, taken in rows:
@@ -263,10 +263,10 @@ def quota_show(day: date | None) -> None:
               help="Only the window starting at HH:MM; every window of the day when left out.")
 def quota_set(day: date, purpose: str, counters: int | None, quota: int | None, window_start: str) -> None:
     """Set the figures of PURPOSE (e.g. KTP, PICKUP) on DAY: counters on duty or a fixed quota."""
-    from .services import queue
+    from .services import quotas
 
     try:
-        rule = queue.set_quota(day, purpose.upper(), window_start=window_start, counters=counters, quota=quota)
+        rule = quotas.set_quota(day, purpose.upper(), window_start=window_start, counters=counters, quota=quota)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     figure = f"{rule.counters} counters" if rule.counters is not None else f"quota {rule.quota}"
@@ -278,9 +278,9 @@ def quota_set(day: date, purpose: str, counters: int | None, quota: int | None, 
 @click.argument("purpose", required=False)
 def quota_clear(day: date, purpose: str | None) -> None:
     """Go back to the usual figures on DAY (for PURPOSE only, or all)."""
-    from .services import queue
+    from .services import quotas
 
-    removed = queue.clear_quota(day, purpose.upper() if purpose else None)
+    removed = quotas.clear_quota(day, purpose.upper() if purpose else None)
     click.echo(f"Removed {removed} quota rules of {day.isoformat()}.")
 
 

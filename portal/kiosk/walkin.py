@@ -12,7 +12,7 @@ from datetime import datetime
 from ..domain import queue as rules
 from ..domain.hours import Window
 from ..models import QueueTicket
-from ..services import calendar, queue
+from ..services import calendar, queue, quotas
 
 OPEN, CLOSED, FULL = "open", "closed", "full"
 
@@ -41,7 +41,7 @@ def window_now(purpose: rules.Purpose, now: datetime) -> Window | None:
 def choices(now: datetime) -> list[WalkInChoice]:
     """Return every configured purpose with whether a walk-in ticket can be taken for it at `now`."""
     day = queue.today(now)
-    table = {(found.code, window): (quota, taken) for found, window, quota, taken in queue.quota_table(day)}
+    table = {(found.code, window): (quota, taken) for found, window, quota, taken in quotas.quota_table(day)}
     found_choices = []
     for purpose in queue.purposes():
         window = window_now(purpose, now)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -357,57 +357,3 @@ def board(now: datetime) -> Board:
     waiting = dict(db.session.execute(select(QueueTicket.purpose_code, func.count()).where(
         QueueTicket.day == day, QueueTicket.state == rules.WAITING).group_by(QueueTicket.purpose_code)).all())
     return Board(list(serving), list(last), {found.code: waiting.get(found.code, 0) for found in purposes()})
-
-
-# Quotas set by a supervisor
-
-
-def set_quota(day: date, purpose_code: str, *, window_start: str = "", counters: int | None = None,
-              quota: int | None = None) -> QuotaRule:
-    """Set (or replace) the figures for one day and purpose, or one of its windows; commit and return the rule.
-
-    Raises ValueError for an unknown purpose, a window the purpose does not have that day, neither or both
-    figures, or a negative figure.
-    """
-    found = purpose(purpose_code)
-    if found is None:
-        raise ValueError(f"unknown purpose {purpose_code!r}")
-    if (counters is None) == (quota is None):
-        raise ValueError("give either the counters on duty or a fixed quota")
-    if (counters if counters is not None else quota) < 0:
-        raise ValueError("figures cannot be negative")
-    if window_start and window_start not in {f"{w.start:%H:%M}" for w in slots(found, day)}:
-        raise ValueError(f"{purpose_code} has no window starting {window_start} on {day.isoformat()}")
-    rule = db.session.scalar(select(QuotaRule).where(
-        QuotaRule.day == day, QuotaRule.purpose_code == found.code, QuotaRule.window_start == window_start))
-    if rule is None:
-        rule = QuotaRule(day=day, purpose_code=found.code, window_start=window_start)
-        db.session.add(rule)
-    rule.counters, rule.quota = counters, quota
-    db.session.commit()
-    return rule
-
-
-def clear_quota(day: date, purpose_code: str | None = None) -> int:
-    """Remove the figures set for `day` (one purpose, or all); commit and return how many rules went."""
-    statement = delete(QuotaRule).where(QuotaRule.day == day)
-    if purpose_code:
-        statement = statement.where(QuotaRule.purpose_code == purpose_code)
-    removed = db.session.execute(statement).rowcount
-    db.session.commit()
-    return removed
-
-
-def quota_table(day: date) -> list[tuple[rules.Purpose, Window, int, int]]:
-    """Return (purpose, window, quota, tickets counted) for every window of every purpose on `day`."""
-    taken = dict(((code, start), number) for code, start, number in db.session.execute(
-        select(QueueTicket.purpose_code, QueueTicket.window_start, func.count())
-        .where(QueueTicket.day == day, QueueTicket.state.not_in(NOT_COUNTED))
-        .group_by(QueueTicket.purpose_code, QueueTicket.window_start)))
-    rows = []
-    for found in purposes():
-        quota = quotas(found, [day])
-        for window in slots(found, day):
-            rows.append((found, window, quota[(day, window)], taken.get((found.code, f"{window.start:%H:%M}"), 0)))
-    return rows
-

@@ -148,10 +148,10 @@ def test_walk_in_refused_on_a_sunday(app, client, clock, catalogue):
 
 
 def test_walk_in_refused_when_the_quota_is_full(app, client, catalogue):
-    from portal.services import queue
+    from portal.services import queue, quotas
 
     with app.app_context():
-        queue.set_quota(THURSDAY, "KTP", quota=1)
+        quotas.set_quota(THURSDAY, "KTP", quota=1)
     page = client.get("/kios/antrean").get_data(as_text=True)
     assert "sisa 1 nomor untuk jam 09.00–10.00" in purpose_button(page, "KTP")
     assert take_ticket(client).status_code == 303

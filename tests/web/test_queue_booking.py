@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import QueueTicket
-from portal.services import queue
+from portal.services import queue, quotas
 from tests.conftest import wib
 from tests.web.apply_helpers import GOOD_NIK, csrf
 
@@ -90,14 +90,14 @@ def test_one_active_ticket_per_nik_day_and_purpose(client, catalogue):
 
 def test_a_full_window_and_a_full_day(client, app, catalogue):
     with app.test_request_context():
-        queue.set_quota(FRIDAY, "KTP", window_start="08:00", quota=1)
+        quotas.set_quota(FRIDAY, "KTP", window_start="08:00", quota=1)
     assert book(client).status_code == 303
     full = book(client, nik="3317010101900002")
     assert full.status_code == 409 and "Jam ini sudah penuh" in full.get_data(as_text=True)
     windows = client.get("/antrean/ambil?keperluan=KTP&hari=2026-12-04").get_data(as_text=True)
     assert re.search(r'value="08:00" disabled', windows) and "Penuh" in windows
     with app.test_request_context():
-        queue.set_quota(FRIDAY, "KTP", quota=0)  # the whole day: no window left
+        quotas.set_quota(FRIDAY, "KTP", quota=0)  # the whole day: no window left
     days = client.get("/antrean/ambil?keperluan=KTP").get_data(as_text=True)
     assert re.search(r'value="2026-12-04" disabled', days)
     chosen = client.get("/antrean/ambil?keperluan=KTP&hari=2026-12-04")
@@ -132,7 +132,7 @@ def test_bad_nik_and_phone_get_messages_and_keep_the_answers(client, catalogue):
 
 def test_cancel_frees_the_place_and_the_ticket_stays_visible(client, app, catalogue):
     with app.test_request_context():
-        queue.set_quota(FRIDAY, "KTP", window_start="08:00", quota=1)
+        quotas.set_quota(FRIDAY, "KTP", window_start="08:00", quota=1)
     code = ticket_code(book(client))
     confirm = client.get(f"/antrean/{code}/batal").get_data(as_text=True)
     assert "Batalkan tiket A-001?" in confirm

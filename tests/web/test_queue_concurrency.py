@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import QueueTicket
-from portal.services import calendar, queue
+from portal.services import calendar, queue, quotas
 
 pytestmark = pytest.mark.concurrency
 
@@ -192,8 +192,8 @@ def booking(app, clock):
         today = queue.today(clock.now)
         offer = next(offer for offer in queue.offers(purpose, clock.now) if offer.day > today)
         crowded, roomy = (f"{slot.window.start:%H:%M}" for slot in offer.slots[:2])
-        queue.set_quota(offer.day, PURPOSE, window_start=crowded, quota=QUOTA)
-        queue.set_quota(offer.day, PURPOSE, window_start=roomy, quota=ROOMY_QUOTA)
+        quotas.set_quota(offer.day, PURPOSE, window_start=crowded, quota=QUOTA)
+        quotas.set_quota(offer.day, PURPOSE, window_start=roomy, quota=ROOMY_QUOTA)
         db.session.remove()
     return offer.day, crowded, roomy
 
