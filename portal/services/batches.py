@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import batch as rules
@@ -120,6 +120,12 @@ def addable(operator: User) -> list[Application]:
 
 def _desa_operators(region_code: str):
     return select(User.id).where(User.role == "operator", User.region_code == region_code)
+
+
+def filed_in_desa(region_code: str):
+    """Return the SQL condition "filed by an operator of desa `region_code`" (what `owned` checks for one
+    application), for lists of the desa's applications."""
+    return and_(Application.channel == "village", Application.filed_by.in_(_desa_operators(region_code)))
 
 
 def owned(operator: User, application: Application) -> bool:

@@ -205,7 +205,8 @@ def _name_starts(start: str):
     return and_(name >= start, name < start[:-1] + chr(following), name.like(escaped + "%", escape="\\"))
 
 
-def _search_clause(search: Search):
+def search_clause(search: Search):
+    """Return the condition "matches what was typed": the reference, the NIK, or the start of the name."""
     if search.kind == "nik":
         return Application.nik == search.value
     if search.kind == "reference":
@@ -228,7 +229,7 @@ def _narrowed(query, filters: InboxFilter):
     if filters.day_to:
         query = query.where(Application.submitted_at < _day_start(filters.day_to + timedelta(days=1)))
     if filters.search:
-        query = query.where(_search_clause(filters.search))
+        query = query.where(search_clause(filters.search))
     if filters.batch_id:
         query = query.where(Application.batch_id == filters.batch_id)
     return query

@@ -1,0 +1,128 @@
+"""The batch cover sheet (sampul berkas kolektif), A4: what a desa's operator hands in with a batch.
+
+It names the desa (and kecamatan), the operator, the date and the batch number in large type, lists every
+application (reference, service, name, masked NIK, number of documents) with a tick box for the office, and
+carries a QR code of the batch's `/verifikasi/<token>`. An open batch prints too, marked as a draft.
+Rendering needs an app and request context; nothing but `data:` URLs is fetched (see `receipt.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+
+from ..domain.nik import mask
+from ..extensions import db
+from ..models import Batch, Region
+from ..services.calendar import office_zone, zone_label
+from ..templating import clock_time, localized, long_date, public_url
+from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_data_uri
+
+TEMPLATE = "pdf/cover.html"
+
+# A4 portrait, black on white; the table repeats its head on every page and keeps each line whole. The QR
+# code is 34 mm with its quiet zone as white padding (at least 30 mm scans well from paper).
+STYLESHEET = """\
+@page { size: A4; margin: 14mm 14mm 16mm;
+        @bottom-right { content: counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; } }
+html { font-family: "DejaVu Sans", sans-serif; color: #000; font-size: 9.5pt; line-height: 1.35; }
+body, p, h1 { margin: 0; }
+h1, b, th { font-weight: bold; }
+.office { border-bottom: 1pt solid #000; padding-bottom: 2.5mm; font-size: 9pt; }
+.office b { font-size: 11.5pt; }
+.draft { border: 1.5pt solid #000; padding: 2mm 3mm; margin-top: 4mm; font-weight: bold; font-size: 11pt; }
+.top { display: flow-root; margin-top: 5mm; }
+.qr { float: right; width: 50mm; margin-left: 4mm; text-align: center; font-size: 8pt; line-height: 1.25; }
+.qr img { display: block; margin: 0 auto; width: 34mm; height: 34mm; padding: 4mm; }
+.url { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; overflow-wrap: anywhere; }
+h1 { font-size: 16pt; margin-bottom: 2mm; }
+.k { color: #333; }
+.number { font-family: "DejaVu Sans Mono", monospace; font-size: 24pt; font-weight: bold; line-height: 1.15;
+          margin-bottom: 4mm; }
+.row { padding-left: 38mm; text-indent: -38mm; margin-bottom: 1.2mm; }
+.row .k { display: inline-block; width: 38mm; text-indent: 0; }
+table { width: 100%; border-collapse: collapse; margin-top: 5mm; font-size: 8.5pt; line-height: 1.3; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+th, td { border: 0.75pt solid #000; padding: 1.5mm 1.6mm; text-align: left; vertical-align: top; }
+th { font-size: 8pt; }
+.n, .docs { width: 8mm; text-align: right; }
+.ref { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; }
+.tick { width: 14mm; text-align: center; }
+.box { display: inline-block; width: 5mm; height: 5mm; border: 1pt solid #000; }
+.sign { margin-top: 12mm; break-inside: avoid; }
+.sign p { display: inline-block; width: 49%; vertical-align: top; text-align: center; }
+.sign .space { display: block; height: 18mm; }
+.note { margin-top: 6mm; font-size: 8.5pt; }
+"""
+
+_FULL_NIK = re.compile(r"\d{16}")
+
+
+@dataclass(frozen=True)
+class CoverLine:
+    """One application on the cover sheet; the NIK arrives masked."""
+
+    reference: str
+    service_name: str
+    full_name: str
+    masked_nik: str
+    documents: int
+
+    def __post_init__(self) -> None:
+        if _FULL_NIK.search(self.masked_nik):
+            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+
+
+@dataclass(frozen=True)
+class CoverData:
+    """What a cover sheet shows. `submitted` False prints it as a draft. Raises ValueError when `dated` is naive."""
+
+    number: str
+    desa_name: str
+    kecamatan_name: str
+    operator_name: str
+    dated: datetime  # submitted, or for a draft when it was opened
+    submitted: bool
+    lines: tuple[CoverLine, ...]
+    verify_url: str
+    office_name: str
+    office_short_name: str
+
+    def __post_init__(self) -> None:
+        if self.dated.tzinfo is None or self.dated.utcoffset() is None:
+            raise ValueError("dated must be an aware datetime")
+        object.__setattr__(self, "lines", tuple(self.lines))
+
+
+def cover_data(batch: Batch) -> CoverData:
+    """Return what the cover sheet of `batch` shows (NIKs masked here). Needs a request context."""
+    region = batch.region
+    kecamatan = db.session.get(Region, region.parent_code) if region is not None and region.parent_code else None
+    submitted = batch.submitted_at is not None
+    lines = tuple(CoverLine(reference=application.reference, service_name=localized(application.service, "name"),
+                            full_name=application.full_name or "",
+                            masked_nik=mask(application.nik) if application.nik else "—",
+                            documents=len(application.documents))
+                  for application in batch.applications)
+    return CoverData(
+        number=batch.number, desa_name=region.name if region else batch.region_code,
+        kecamatan_name=kecamatan.name if kecamatan else "",
+        operator_name=(batch.submitted_by_name if submitted else "") or batch.created_by_name,
+        dated=batch.submitted_at if submitted else batch.created_at, submitted=submitted, lines=lines,
+        verify_url=public_url(url_for("verify.page", token=batch.verification_token)),
+        office_name=current_app.config["OFFICE_NAME"], office_short_name=current_app.config["OFFICE_SHORT_NAME"])
+
+
+def render_cover(data: CoverData) -> bytes:
+    """Return the cover sheet as an A4 PDF (one or more pages) in the current language. Needs a request context."""
+    local = data.dated.astimezone(office_zone())
+    html = render_template(pdf_template(TEMPLATE), cover=data, qr=qr_data_uri(data.verify_url),
+                           dated=_("%(date)s pukul %(time)s", date=long_date(local),
+                                   time=f"{clock_time(local)} {zone_label()}"),
+                           title=_("Sampul Berkas Kolektif %(number)s", number=data.number))
+    return layout_html(html, [parsed_stylesheet(STYLESHEET)]).write_pdf()
