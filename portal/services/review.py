@@ -17,7 +17,7 @@ from ..domain import lifecycle
 from ..domain.hours import Window
 from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
-from ..models import Application, ApplicationDocument, Handover, PickupPlace, User
+from ..models import Application, ApplicationDocument, Handover, PickupManifest, PickupPlace, User
 from ..uploads import CleanFile
 from . import applications, audit, calendar
 
@@ -33,7 +33,8 @@ class Refused(Exception):
     Codes: "taken" (another clerk has it), "not_yours" (not assigned to this clerk), "state" (the lifecycle
     forbids it; `detail` holds the lifecycle's code), "reason" (a reason is required), "documents" (a document
     still needs a fix, or none was marked), "place", "date", "window" (a pickup choice that does not hold),
-    "collector" (who collects is incomplete), "output" (a self-printed document is missing).
+    "collector" (who collects is incomplete), "output" (a self-printed document is missing), "manifest" (not
+    on the collective pickup manifest it is handed over from).
     """
 
     def __init__(self, code: str, detail: str = ""):
@@ -245,13 +246,18 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
 
 
 def hand_over(application: Application, user: User, now: datetime, collector: str, name: str = "",
-              relation: str = "", id_number: str = "") -> Handover:
+              relation: str = "", id_number: str = "", manifest: PickupManifest | None = None) -> Handover:
     """Record that a ready document was handed over, and to whom; commit and return the handover.
 
     `collector` is "applicant" (the name is the applicant's), "authorised" (name, relation and a 16-digit ID
-    number required) or "operator" (the village operator, by name). Raises Refused("state") unless ready,
-    Refused("collector") for missing or malformed details.
+    number required) or "operator" (the village operator, by name). `manifest`: the collective pickup
+    manifest it was handed over from (then the collector must be "operator"). Raises Refused("state") unless
+    ready, Refused("collector") for missing or malformed details, Refused("manifest") for an application
+    that is not on `manifest`.
     """
+    if manifest is not None and (collector != "operator"
+                                 or application.id not in {item.id for item in manifest.applications}):
+        raise Refused("manifest" if collector == "operator" else "collector", "kind")
     if application.state != lifecycle.READY:
         raise Refused("state", application.state)
     if collector not in COLLECTORS:
@@ -273,11 +279,13 @@ def hand_over(application: Application, user: User, now: datetime, collector: st
     db.session.refresh(application)
     handover = Handover(application_id=application.id, at=now, clerk_id=user.id, clerk_name=user.full_name,
                         collector=collector, collector_name=name.strip()[:120], relation=relation.strip()[:60],
-                        id_number=id_number, slip_token=secrets.token_urlsafe(18))
+                        id_number=id_number, slip_token=secrets.token_urlsafe(18),
+                        manifest_id=manifest.id if manifest is not None else None)
     db.session.add(handover)
     who = {"applicant": "pemohon", "authorised": f"kuasa ({relation.strip()})", "operator": "operator desa"}[collector]
     _move(application, lifecycle.COLLECTED, user, now, reason=f"Diserahkan kepada {name.strip()}, {who}")
-    audit.record(user, "handover", now, application, f"{who}: {name.strip()}")
+    audit.record(user, "handover", now, application,
+                 f"{who}: {name.strip()}" + (f" (manifes {manifest.code})" if manifest is not None else ""))
     db.session.commit()
     return handover
 

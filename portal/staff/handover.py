@@ -3,7 +3,9 @@ collects, confirm, print the handover slip (bukti penyerahan).
 
 The usual case is three actions: the USB scanner types the receipt's QR content and Enter into the
 autofocused field; the clerk confirms with the applicant preselected as collector; the clerk prints the slip.
-Without JavaScript the lookup is a GET form (`?kode=…`); with htmx it swaps only the `scan` block.
+Without JavaScript the lookup is a GET form (`?kode=…`); with htmx it swaps only the `scan` block. A village's
+collective pickup manifest (its QR or its code) opens the same page with the manifest's items, handed over
+one by one (`manifest_handover`).
 """
 
 from __future__ import annotations
@@ -64,9 +66,12 @@ def handover_scan():
         return _page(code="")
     application = _application_for(code)
     if application is None:
+        manifest = manifest_handover.manifest_for(code)
+        if manifest is not None:
+            return manifest_handover.manifest_page(manifest)
         return _page(code=code, not_found=True, status=404)
     form = CollectorForm(formdata=None, operator_name=_desa_operator_name(application))
-    refusal = _refusal(application)
+    refusal = refusal_text(application)
     return _page(code="", application=application, form=form, refusal=refusal, status=409 if refusal else 200)
 
 
@@ -80,7 +85,7 @@ def handover_confirm(reference: str):
         abort(404)
     form = CollectorForm()
     if not form.validate_on_submit() or not _collector_valid(form):
-        return _page(code="", application=application, form=form, refusal=_refusal(application), status=422)
+        return _page(code="", application=application, form=form, refusal=refusal_text(application), status=422)
     name, relation, id_number = _collector_details(form)
     try:
         handover = review.hand_over(application, current_user, calendar.now(), form.collector.data, name=name,
@@ -92,7 +97,7 @@ def handover_confirm(reference: str):
         db.session.rollback()
         db.session.refresh(application)
         return _page(code="", application=application, form=form,
-                     refusal=_refusal(application) or _("Dokumen ini tidak dapat diserahkan sekarang."), status=409)
+                     refusal=refusal_text(application) or _("Dokumen ini tidak dapat diserahkan sekarang."), status=409)
     return redirect(url_for("staff.handover_done", handover_id=handover.id), 303)
 
 
@@ -103,7 +108,7 @@ def handover_done(handover_id: int):
     handover = db.session.get(Handover, handover_id) or abort(404)
     return render("staff/handover_done.html", handover=handover, application=handover.application,
                   document_name=document_name(handover.application.service),
-                  collector_text=collector_text(handover), handed_at=_moment(handover))
+                  collector_text=collector_text(handover), handed_at=moment(handover))
 
 
 @bp.get("/serah/<int:handover_id>/slip.pdf")
@@ -211,7 +216,7 @@ def _application_for(code: str) -> Application | None:
     return None if found is None or found.state == lifecycle.DRAFT else found
 
 
-def _refusal(application: Application) -> str | None:
+def refusal_text(application: Application) -> str | None:
     """Return why `application`'s document cannot be handed over now, or None when it is ready."""
     state = application.state
     if state == lifecycle.READY:
@@ -219,7 +224,7 @@ def _refusal(application: Application) -> str | None:
     if state == lifecycle.COLLECTED and application.handover is not None:
         handover = application.handover
         return _("Dokumen ini sudah diserahkan pada %(when)s kepada %(who)s oleh %(clerk)s.",
-                 when=_moment(handover), who=collector_text(handover), clerk=handover.clerk_name)
+                 when=moment(handover), who=collector_text(handover), clerk=handover.clerk_name)
     return {
         lifecycle.SUBMITTED: _("Belum siap diserahkan: permohonan ini masih menunggu diperiksa."),
         lifecycle.IN_REVIEW: _("Belum siap diserahkan: permohonan ini sedang diperiksa petugas."),
@@ -301,7 +306,10 @@ def _desa_operator_name(application: Application) -> str:
         .order_by(User.id).limit(1)) or ""
 
 
-def _moment(handover: Handover) -> str:
+def moment(handover: Handover) -> str:
     """Return "Kamis, 3 Desember 2026 pukul 09.15 WIB": when `handover` happened, in the office's zone."""
     return _("%(date)s pukul %(time)s", date=long_date(handover.at),
              time=f"{clock_time(handover.at)} {calendar.zone_label()}")
+
+
+from . import manifest_handover  # noqa: E402  (its views register on bp; it uses the helpers above)

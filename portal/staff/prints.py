@@ -1,8 +1,11 @@
 """Print all for a day, `/petugas/cetak`: one PDF with the pickup receipt of every application ready for
-pickup on a chosen day, in the order of the pickup places, then the reference.
+pickup on a chosen day, in the order of the pickup places, then the reference; or (`jenis=manifes`) one A4
+collective pickup manifest per desa whose village applications are ready that day.
 
-Without `hari` the page offers the day (the next pickup day by default), the paper (A6 or an 80 mm roll) and
-the coming days that have documents waiting; with it, the PDF, or a page saying there is nothing to print.
+Without `hari` the page offers the day (the next pickup day by default), what to print, the paper for
+receipts (A6 or an 80 mm roll) and the coming days that have documents waiting; with it, the PDF, or a page
+saying there is nothing to print. The manifests are stored (created by the clerk) so their QR codes open
+them at the handover page; printing the same day again reuses a desa's manifest with the same items.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from ..auth.guard import roles_required
 from ..domain import lifecycle
 from ..extensions import db
 from ..models import Application, PickupPlace
+from ..pdf.manifest import manifest_data, render_manifests
 from ..pdf.pickup import pickup_receipt_data, render_pickup_receipts
-from ..services import audit, calendar
+from ..services import audit, calendar, manifests
 from ..templating import long_date, render, short_date
 from .audit_log import parse_day
 from .routes import STAFF_ROLES, bp
 
 SIZES = ("a6", "80")
+KINDS = ("tanda_terima", "manifes")
 UPCOMING_DAYS = 10
 
 
@@ -39,6 +44,9 @@ class PrintDayForm(FlaskForm):
         csrf = False
 
     hari = StringField(_l("Hari pengambilan"), filters=[lambda v: (v or "").strip()])
+    jenis = RadioField(_l("Yang dicetak"), default="tanda_terima", validate_choice=False,
+                       choices=[SelectChoice("tanda_terima", _l("Tanda terima pengambilan, satu per dokumen")),
+                                SelectChoice("manifes", _l("Manifes pengambilan kolektif per desa (A4)"))])
     ukuran = RadioField(_l("Kertas"), default="a6", validate_choice=False,
                         choices=[SelectChoice("a6", _l("A6 (printer biasa, satu tanda terima per lembar)")),
                                  SelectChoice("80", _l("Gulungan thermal 80 mm"))])
@@ -47,17 +55,24 @@ class PrintDayForm(FlaskForm):
 @bp.get("/cetak")
 @roles_required(*STAFF_ROLES)
 def prints_day():
-    """Return the PDF of every pickup receipt of `hari` (`ukuran=a6|80`); without `hari` the form; the form
-    with a message when the day is unreadable (422) or has nothing to print (200)."""
+    """Return the PDF of every pickup receipt of `hari` (`ukuran=a6|80`), or of the desa manifests of `hari`
+    (`jenis=manifes`); without `hari` the form; the form with a message when the day, paper or kind is
+    unreadable (422) or the day has nothing to print (200)."""
     if "hari" not in request.args:
         form = PrintDayForm(formdata=None, hari=_next_pickup_day().isoformat())
         return _page(form)
     form = PrintDayForm(formdata=request.args)
     day = _read_day(form)
+    if form.jenis.data not in KINDS:
+        form.jenis.errors = [_("Pilih yang dicetak: tanda terima atau manifes.")]
+    elif form.jenis.data == "manifes":
+        form.ukuran.data = form.ukuran.data if form.ukuran.data in SIZES else "a6"  # manifests are A4 anyway
     if form.ukuran.data not in SIZES:
         form.ukuran.errors = [_("Pilih ukuran kertas: A6 atau 80 mm.")]
-    if day is None or form.ukuran.errors:
+    if day is None or form.ukuran.errors or form.jenis.errors:
         return _page(form), 422
+    if form.jenis.data == "manifes":
+        return _manifests_of(form, day)
     applications = ready_on(day)
     if not applications:
         return _page(form, empty_day=day)
@@ -69,6 +84,23 @@ def prints_day():
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'inline; filename="tanda-terima-pengambilan-{day.isoformat()}-{form.ukuran.data}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _manifests_of(form: PrintDayForm, day: date):
+    """Return one A4 PDF with a manifest per desa with village applications ready on `day` (made or reused,
+    and audited), or the form saying there is none."""
+    made = manifests.for_day(current_user, day, calendar.now())
+    if not made:
+        return _page(form, empty_day=day, empty_manifests=True)
+    body = render_manifests([manifest_data(manifest, manifests.collector_name(manifest)) for manifest in made])
+    audit.record_print(current_user, calendar.now(), None,
+                       f"manifes pengambilan {day.isoformat()}: {len(made)} desa, "
+                       f"{sum(len(m.applications) for m in made)} permohonan, A4 ({', '.join(m.code for m in made)})")
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="manifes-pengambilan-{day.isoformat()}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -92,12 +124,12 @@ def upcoming(today: date) -> list[tuple[date, int]]:
     return [(day, count) for day, count in rows]
 
 
-def _page(form: PrintDayForm, empty_day: date | None = None):
+def _page(form: PrintDayForm, empty_day: date | None = None, empty_manifests: bool = False):
     """Return the form page (with the coming days that have something to print)."""
     today = calendar.now().astimezone(calendar.office_zone()).date()
     days = [(day, long_date(day), short_date(day), count) for day, count in upcoming(today)]
     return render("staff/prints.html", form=form, days=days,
-                  empty_day=long_date(empty_day) if empty_day else None)
+                  empty_day=long_date(empty_day) if empty_day else None, empty_manifests=empty_manifests)
 
 
 def _next_pickup_day() -> date:
