@@ -7,14 +7,18 @@ repeated request costs a dictionary lookup instead of queries, templates and com
 
 Only anonymous, plain GET requests without a query string that end in a 200 without cookies are cached;
 htmx requests always reach the view (they want fragments). A page with a form (`csrf=True`) is cached with a
-placeholder where its CSRF token was, and each visitor gets their own token put back (the page is then
-gzipped per response).
+placeholder where its CSRF token was, and each visitor gets their own token put back. Such a page is kept
+gzipped in pieces — the parts around the token, each compressed once and ended with a full flush so that
+independently compressed pieces can follow — and a response compresses only the token itself and joins the
+pieces (`spliced_gzip`): a visitor's page costs a few microseconds instead of a whole gzip run.
 """
 
 from __future__ import annotations
 
 import gzip
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
@@ -38,6 +42,7 @@ class CachedPage:
     mimetype: str
     headers: tuple[tuple[str, str], ...]
     personal: bool = False  # holds CSRF_PLACEHOLDER where each visitor's token goes
+    gzip_pieces: tuple[bytes, ...] = ()  # a personal page's parts around the token, gzipped (see spliced_gzip)
 
     @classmethod
     def from_response(cls, response: Response, body: bytes | None = None, personal: bool = False) -> "CachedPage":
@@ -46,7 +51,7 @@ class CachedPage:
         kept = tuple((name, value) for name, value in response.headers.items()
                      if name in ("Cache-Control", "Access-Control-Allow-Origin"))
         if personal:
-            return cls(body, b"", b"", response.mimetype, kept, True)
+            return cls(body, b"", b"", response.mimetype, kept, True, gzip_pieces(body.split(CSRF_PLACEHOLDER)))
         return cls(body, gzip.compress(body, 6, mtime=0), brotli.compress(body, quality=5),
                    response.mimetype, kept)
 
@@ -54,11 +59,14 @@ class CachedPage:
         """Return a response with the body the client accepts best (a personal page gets its own token)."""
         accepted = request.accept_encodings
         if self.personal:
-            body = self.plain.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
-            response = Response(body, mimetype=self.mimetype, headers=list(self.headers))
-            if accepted["gzip"]:  # fast gzip, not brotli: this body is compressed once per visitor
-                response.set_data(gzip.compress(body, 6, mtime=0))
+            token = generate_csrf().encode()
+            if accepted["gzip"]:  # gzip, not brotli: only gzip streams can be spliced
+                response = Response(spliced_gzip(self.gzip_pieces, self.plain, token), mimetype=self.mimetype,
+                                    headers=list(self.headers))
                 response.headers["Content-Encoding"] = "gzip"
+            else:
+                response = Response(self.plain.replace(CSRF_PLACEHOLDER, token), mimetype=self.mimetype,
+                                    headers=list(self.headers))
             response.vary.add("Accept-Encoding")
             return response
         if accepted["br"]:
@@ -72,6 +80,35 @@ class CachedPage:
             response.headers["Content-Encoding"] = encoding
         response.vary.add("Accept-Encoding")
         return response
+
+
+def gzip_pieces(parts: list[bytes]) -> tuple[bytes, ...]:
+    """Return the pieces of a gzip stream of `parts` joined by tokens still to come: the first piece starts
+    with the gzip header, every piece ends with a full flush (byte-aligned; nothing after it refers back),
+    and the last one then ends the deflate stream with an empty final block. The gzip trailer is left out."""
+    pieces = []
+    for index, part in enumerate(parts):
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15 if index else 31)  # 31: with the gzip header
+        pieces.append(compressor.compress(part) + compressor.flush(zlib.Z_FULL_FLUSH))
+    pieces[-1] += zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # the final, empty block
+    return tuple(pieces)
+
+
+def spliced_gzip(pieces: tuple[bytes, ...], plain: bytes, token: bytes) -> bytes:
+    """Return the gzip of `plain` with every CSRF placeholder replaced by `token`, from its `gzip_pieces`.
+
+    Only the token is compressed here (a small window: little memory to set up); the gzip trailer is the
+    CRC-32 and length of the whole page (RFC 1952).
+    """
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -9, 1)
+    token_piece = compressor.compress(token) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc, length = 0, 0
+    parts = plain.split(CSRF_PLACEHOLDER)
+    for index, part in enumerate(parts):
+        crc, length = zlib.crc32(part, crc), length + len(part)
+        if index < len(parts) - 1:
+            crc, length = zlib.crc32(token, crc), length + len(token)
+    return token_piece.join(pieces) + struct.pack("<II", crc, length & 0xFFFFFFFF)
 
 
 class PageCache:

@@ -22,3 +22,12 @@ def test_session_round_trip_and_tampering(app):
     tampered.set_cookie("session", cookie.value[:-2] + "xx")
     assert tampered.get("/_get").get_data(as_text=True) == "None"
     assert app.session_interface.get_signing_serializer(app) is app.session_interface.get_signing_serializer(app)
+
+
+def test_cookies_are_the_ones_flasks_own_interface_signs_and_reads(app):
+    from flask.sessions import SecureCookieSessionInterface
+
+    ours = app.session_interface.get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert flasks.loads(ours.dumps({"csrf_token": "abc"})) == {"csrf_token": "abc"}
+    assert ours.loads(flasks.dumps({"drafts": {"KTP": 1}})) == {"drafts": {"KTP": 1}}
