@@ -1,0 +1,234 @@
+"""Village batches `/desa/berkas/…`: open, add, remove, completeness shown, all-or-nothing submission, the
+batch number on the timeline, refusals, isolation between desa, roles, CSRF, and a correction resubmitted
+alone from the operator's pages."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.domain import lifecycle
+from portal.extensions import db
+from portal.models import Batch, User
+from portal.services import applications, batches, calendar
+from tests.web.apply_helpers import csrf, photo
+from tests.web.staff_helpers import create_staff, make_application, sign_in
+from tests.web.test_village_home import KK_REASON, ask_fix
+
+
+@pytest.fixture
+def staff(app, regions):
+    return create_staff(app)
+
+
+@pytest.fixture
+def operator(client, staff):
+    sign_in(client, "op.sumber")
+    return client
+
+
+def open_batch(client) -> int:
+    """Open a batch through the page; return its id."""
+    response = client.post("/desa/berkas", data={"csrf_token": csrf(client, "/desa/berkas")})
+    assert response.status_code == 303
+    return int(re.fullmatch(r"/desa/berkas/(\d+)", response.headers["Location"]).group(1))
+
+
+def post(client, batch_id: int, action: str, reference: str = ""):
+    data = {"csrf_token": csrf(client, "/desa/berkas")}
+    if reference:
+        data["nomor"] = reference
+    return client.post(f"/desa/berkas/{batch_id}/{action}", data=data)
+
+
+def state_of(app, reference: str) -> str:
+    with app.app_context():
+        return applications.find(reference).state
+
+
+def batch_of(app, reference: str):
+    with app.app_context():
+        application = applications.find(reference)
+        return application.batch.number if application.batch else None
+
+
+def test_open_add_remove_and_completeness(app, operator):
+    complete = make_application(app, state="draft", filed_by="op.sumber")[0]
+    incomplete = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi")[0]
+    batch_id = open_batch(operator)
+    page = operator.get(f"/desa/berkas/{batch_id}").get_data(as_text=True)
+    assert "Terbuka" in page and "Berkas ini masih kosong." in page and "Kirim berkas" in page
+    assert complete in page and incomplete in page  # offered to add
+
+    for reference in (complete, incomplete):
+        response = post(operator, batch_id, "tambah", reference)
+        assert response.status_code == 303 and response.headers["Location"] == f"/desa/berkas/{batch_id}"
+    page = operator.get(f"/desa/berkas/{batch_id}").get_data(as_text=True)
+    assert "Isi berkas: 2 permohonan" in page and "Tidak ada draf lain." in page
+    assert "Belum lengkap: Buku nikah / akta perkawinan, Kartu Keluarga (KK)" in page and "Lengkap" in page
+
+    response = post(operator, batch_id, "hapus", incomplete)
+    assert response.status_code == 303
+    assert batch_of(app, incomplete) is None and state_of(app, incomplete) == lifecycle.DRAFT
+    listing = operator.get("/desa/berkas").get_data(as_text=True)
+    assert "1 permohonan" in listing and "Terbuka" in listing
+
+
+def test_submission_is_all_or_nothing_and_names_what_is_missing(app, operator):
+    complete = make_application(app, state="draft", filed_by="op.sumber")[0]
+    incomplete = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi Santoso")[0]
+    batch_id = open_batch(operator)
+    post(operator, batch_id, "tambah", complete)
+    post(operator, batch_id, "tambah", incomplete)
+
+    refused = post(operator, batch_id, "kirim")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Tidak ada permohonan yang terkirim." in html
+    assert f"{incomplete} (Budi Santoso) belum lengkap: Buku nikah / akta perkawinan, Kartu Keluarga (KK)." in html
+    assert state_of(app, complete) == lifecycle.DRAFT and state_of(app, incomplete) == lifecycle.DRAFT
+    with app.app_context():
+        assert db.session.get(Batch, batch_id).state == "open"
+
+
+def test_empty_batch_cannot_be_sent(operator):
+    batch_id = open_batch(operator)
+    refused = post(operator, batch_id, "kirim")
+    assert refused.status_code == 422 and "Berkas ini masih kosong." in refused.get_data(as_text=True)
+
+
+def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refused(app, operator):
+    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
+                  for name in ("Siti Wulandari", "Ani Lestari")]
+    batch_id = open_batch(operator)
+    for reference in references:
+        post(operator, batch_id, "tambah", reference)
+    sent = post(operator, batch_id, "kirim")
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/desa/berkas/{batch_id}"
+    with app.app_context():
+        number = db.session.get(Batch, batch_id).number
+    page = operator.get(f"/desa/berkas/{batch_id}").get_data(as_text=True)
+    assert f"Berkas {number} terkirim: 2 permohonan" in page
+    assert "Dikirim Kamis, 3 Desember 2026 pukul 09.00 WIB oleh Operator Ronggo Mulyo." in page
+    assert "Terkirim, menunggu diperiksa" in page and f"/desa/berkas/{batch_id}/sampul.pdf" in page
+    assert "Kirim berkas" not in page and "Keluarkan" not in page
+    for reference in references:
+        assert state_of(app, reference) == lifecycle.SUBMITTED
+        timeline = operator.get(f"/desa/permohonan/{reference}").get_data(as_text=True)
+        assert f"Permohonan dikirim: Berkas kolektif {number}" in timeline
+
+    again = post(operator, batch_id, "kirim")
+    assert again.status_code == 409
+    assert "Berkas ini sudah dikirim" in again.get_data(as_text=True)
+    late = make_application(app, state="draft", filed_by="op.sumber")[0]
+    assert post(operator, batch_id, "tambah", late).status_code == 409
+    assert post(operator, batch_id, "hapus", references[0]).status_code == 409
+    assert batch_of(app, late) is None
+
+    clerk = operator.application.test_client()
+    sign_in(clerk, "clerk")
+    inbox = clerk.get("/petugas", query_string={"berkas": number}).get_data(as_text=True)
+    assert all(reference in inbox for reference in references)
+
+
+def test_refusals_are_sentences(app, operator):
+    other_batch = open_batch(operator)
+    batch_id = open_batch(operator)
+    draft = make_application(app, state="draft", filed_by="op.sumber")[0]
+    post(operator, other_batch, "tambah", draft)
+    refused = post(operator, batch_id, "tambah", draft)
+    assert refused.status_code == 409 and "sudah ada di berkas lain" in refused.get_data(as_text=True)
+    refused = post(operator, batch_id, "hapus", draft)
+    assert refused.status_code == 409 and "tidak ada di berkas ini" in refused.get_data(as_text=True)
+    sent = make_application(app, state="submitted", filed_by="op.sumber")[0]
+    refused = post(operator, batch_id, "tambah", sent)
+    assert refused.status_code == 409 and "sudah dikirim" in refused.get_data(as_text=True)
+
+
+def test_another_desas_batch_and_application_are_not_found(app, client, staff):
+    own = make_application(app, state="draft", filed_by="op.sumber")[0]
+    foreign = make_application(app, state="draft", filed_by="op.sarang", desa="33.17.05.2001")[0]
+    resident = make_application(app, state="draft")[0]
+    sign_in(client, "op.sarang")
+    foreign_batch = open_batch(client)
+    client.post("/keluar", data={"csrf_token": csrf(client, "/desa")})
+    sign_in(client, "op.sumber")
+    batch_id = open_batch(client)
+    for path in (f"/desa/berkas/{foreign_batch}", f"/desa/berkas/{foreign_batch}/sampul.pdf", "/desa/berkas/9999"):
+        assert client.get(path).status_code == 404, path
+    for action in ("tambah", "hapus", "kirim"):
+        response = client.post(f"/desa/berkas/{foreign_batch}/{action}",
+                               data={"csrf_token": csrf(client, "/desa"), "nomor": own})
+        assert response.status_code == 404
+    for reference in (foreign, resident):
+        assert post(client, batch_id, "tambah", reference).status_code == 404
+        assert batch_of(app, reference) is None
+    listing = client.get("/desa/berkas").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Batch, foreign_batch).number not in listing
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/desa/berkas"), ("post", "/desa/berkas"), ("get", "/desa/berkas/{id}"),
+    ("get", "/desa/berkas/{id}/sampul.pdf"), ("post", "/desa/berkas/{id}/tambah"),
+    ("post", "/desa/berkas/{id}/hapus"), ("post", "/desa/berkas/{id}/kirim")])
+def test_roles(app, client, staff, method, path):
+    with app.app_context():
+        operator = db.session.scalar(select(User).where(User.username == "op.sumber"))
+        batch_id = batches.open_batch(operator, calendar.now()).id
+    path = path.format(id=batch_id)
+    response = getattr(client, method)(path, data={"csrf_token": csrf(client, "/masuk")})
+    assert response.status_code == 303 and response.headers["Location"].startswith("/masuk")
+    sign_in(client, "clerk")
+    assert getattr(client, method)(path, data={"csrf_token": csrf(client, "/petugas")}).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/desa/berkas", "/desa/berkas/{id}/tambah", "/desa/berkas/{id}/hapus",
+                                  "/desa/berkas/{id}/kirim"])
+def test_posts_without_csrf_are_refused(app, operator, path):
+    draft = make_application(app, state="draft", filed_by="op.sumber")[0]
+    batch_id = open_batch(operator)
+    post(operator, batch_id, "tambah", draft)
+    with app.app_context():
+        count = db.session.scalar(select(db.func.count(Batch.id)))
+    response = operator.post(path.format(id=batch_id), data={"nomor": draft})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Batch.id))) == count
+    assert batch_of(app, draft) is not None and state_of(app, draft) == lifecycle.DRAFT
+
+
+def test_a_correction_is_resubmitted_alone(app, operator):
+    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
+                  for name in ("Siti Wulandari", "Ani Lestari")]
+    batch_id = open_batch(operator)
+    for reference in references:
+        post(operator, batch_id, "tambah", reference)
+    assert post(operator, batch_id, "kirim").status_code == 303
+    fixed, other = references
+    ask_fix(app, fixed)
+
+    home = operator.get("/desa").get_data(as_text=True)
+    needs = home[home.index('id="needs-title"'):home.index('id="drafts-title"')]
+    assert fixed in needs and KK_REASON in needs and other not in needs
+    page = operator.get(f"/desa/permohonan/{fixed}").get_data(as_text=True)
+    link = f"/lacak/{fixed}/perbaiki/kk"
+    assert f'href="{link}"' in page
+    token = csrf(operator, link)
+    uploaded = operator.post(link, data={"csrf_token": token, "document": (io.BytesIO(photo(color=(90, 100, 110))),
+                                                                            "kk.jpg")},
+                             content_type="multipart/form-data")
+    assert uploaded.status_code == 303
+    sent = operator.post(f"/lacak/{fixed}/kirim-perbaikan", data={"csrf_token": token})
+    assert sent.status_code == 303
+    assert state_of(app, fixed) == lifecycle.SUBMITTED
+    assert state_of(app, other) == lifecycle.SUBMITTED  # untouched: still waiting from the batch
+    with app.app_context():
+        events = [e.to_state for e in applications.find(other).events]
+        assert events == [lifecycle.DRAFT, lifecycle.SUBMITTED]
+    assert batch_of(app, fixed) is not None  # still in its batch
+    page = operator.get(f"/desa/permohonan/{fixed}").get_data(as_text=True)
+    assert "Perbaikan dikirim" in page and "/perbaiki/" not in page
