@@ -433,3 +433,188 @@ def test_confirming_without_a_csrf_token_changes_nothing(app, clerk, ready):
     response = clerk.post(f"/petugas/serah/{reference}", data={"collector": "applicant"})
     assert response.status_code == 400
     assert _application(app, reference).state == lifecycle.READY
+
+
+# A village's collective pickup manifest, item by item
+
+
+@pytest.fixture
+def manifest(app, staff):
+    """Return (id, code, token, [references]) of a manifest Ronggo Mulyo's operator made of three ready KTP-el."""
+    from portal.models import PickupManifest, User
+    from portal.services import calendar, manifests
+
+    references = sorted(make_application(app, "KTP_BARU", state=lifecycle.READY, filed_by="op.sumber", name=name)[0]
+                        for name in ("Siti Wulandari", "Budi Santoso", "Ayu Lestari"))
+    with app.app_context():
+        operator = db.session.scalar(db.select(User).where(User.username == "op.sumber"))
+        made = manifests.create(operator, references, calendar.now())
+        found = db.session.get(PickupManifest, made.id)
+        return found.id, found.code, found.verification_token, references
+
+
+def _serahkan(client, manifest_id: int, reference: str, name: str = "Operator Ronggo Mulyo", token: str | None = None):
+    with client.application.app_context():
+        token = token or session_csrf(client)
+    return client.post(f"/petugas/serah/manifes/{manifest_id}", data={"csrf_token": token, "reference": reference,
+                                                                       "operator_name": name})
+
+
+def _handovers(app) -> list[tuple[str, str, str, int | None]]:
+    with app.app_context():
+        return [(h.application.reference, h.collector, h.collector_name, h.manifest_id)
+                for h in db.session.scalars(db.select(Handover).order_by(Handover.id))]
+
+
+def _offered(html: str) -> list[str]:
+    return re.findall(r'<button class="button button-small" type="submit" name="reference" value="([^"]+)"', html)
+
+
+def test_a_manifest_code_or_its_qr_opens_the_manifest_with_every_item(app, clerk, manifest):
+    manifest_id, code, token, references = manifest
+    typed = code.lower().replace("-", " ")
+    for kode in (f"http://localhost/verifikasi/{token}", typed, code[4:], token):
+        response = clerk.get("/petugas/serah", query_string={"kode": kode})
+        html = _text(response)
+        assert response.status_code == 200, kode
+        for expected in (code, "Ronggo Mulyo", "Siti Wulandari", "331701******0001", "3 dokumen, 3 siap diserahkan",
+                         "Kantor Dindukcapil", *references):
+            assert expected in html, (kode, expected)
+        assert re.search(r'<input[^>]*name="operator_name"[^>]*value="Operator Ronggo Mulyo"', html)
+        assert _offered(html) == references
+        assert GOOD_NIK not in html
+
+
+def test_items_are_handed_over_one_by_one_to_the_operator(app, clerk, manifest):
+    manifest_id, code, _token_, references = manifest
+    response = _serahkan(clerk, manifest_id, references[0])
+    assert response.status_code == 303 and response.headers["Location"] == f"/petugas/serah/manifes/{manifest_id}"
+    assert _handovers(app) == [(references[0], "operator", "Operator Ronggo Mulyo", manifest_id)]
+    page = _text(clerk.get(response.headers["Location"]))
+    assert _offered(page) == references[1:]  # the one handed over is shown, not offered again
+    assert "Sudah diserahkan Kamis, 3 Desember 2026 pukul 09.00 WIB kepada Operator Ronggo Mulyo" in page
+    assert "1 dokumen sudah diserahkan hari ini dari manifes ini." in page
+    assert f"/petugas/serah/manifes/{manifest_id}/slip.pdf" in page
+    assert _serahkan(clerk, manifest_id, references[1]).status_code == 303
+    assert [row[0] for row in _handovers(app)] == references[:2]
+    assert _application(app, references[2]).state == lifecycle.READY
+    with app.app_context():
+        details = db.session.scalars(db.select(AuditEntry.detail).where(AuditEntry.action == "handover")).all()
+    assert details == [f"operator desa: Operator Ronggo Mulyo (manifes {code})"] * 2
+
+
+def test_the_operator_name_is_edited_once_for_the_whole_visit(app, clerk, manifest):
+    manifest_id, _code, _token_, references = manifest
+    _serahkan(clerk, manifest_id, references[0], name="  Sutrisno   Kades ")
+    page = _text(clerk.get(f"/petugas/serah/manifes/{manifest_id}"))
+    assert re.search(r'<input[^>]*name="operator_name"[^>]*value="Sutrisno Kades"', page)
+    assert _handovers(app)[0][2] == "Sutrisno Kades"
+
+
+def test_a_missing_name_is_asked_for_and_nothing_is_handed_over(app, clerk, manifest):
+    manifest_id, _code, _token_, references = manifest
+    response = _serahkan(clerk, manifest_id, references[0], name=" ")
+    assert response.status_code == 422 and "Isi nama operator desa yang mengambil." in _text(response)
+    assert 'href="#operator_name"' in _text(response)
+    assert _handovers(app) == []
+
+
+def test_an_item_already_handed_over_is_not_offered_twice(app, client, manifest):
+    manifest_id, _code, _token_, references = manifest
+    sign_in(client, "clerk")
+    stale = app.test_client()  # a second clerk has the manifest open
+    sign_in(stale, "clerk2")
+    assert _offered(_text(stale.get(f"/petugas/serah/manifes/{manifest_id}"))) == references
+    assert _serahkan(client, manifest_id, references[0]).status_code == 303
+    again = _serahkan(stale, manifest_id, references[0], name="Operator Ronggo Mulyo")
+    html = _text(again)
+    assert again.status_code == 409
+    assert f"{references[0]}: Dokumen ini sudah diserahkan pada" in html and "oleh Petugas Satu" in html
+    assert references[0] not in _offered(html)
+    assert len(_handovers(app)) == 1
+
+
+def test_an_item_collected_alone_or_not_ready_is_shown_but_not_offered(app, clerk, manifest):
+    manifest_id, _code, _token_, references = manifest
+    assert _confirm(clerk, references[0]).status_code == 303  # the resident came for it herself
+    with app.app_context():
+        application = db.session.scalar(db.select(Application).where(Application.reference == references[1]))
+        application.state = lifecycle.APPROVED  # taken back to be printed again
+        db.session.commit()
+    html = _text(clerk.get(f"/petugas/serah/manifes/{manifest_id}"))
+    assert _offered(html) == [references[2]]
+    assert "kepada Siti Wulandari" in html or "kepada Budi Santoso" in html or "kepada Ayu Lestari" in html
+    assert "Disetujui, sedang diproses" in html
+    response = _serahkan(clerk, manifest_id, references[1])
+    assert response.status_code == 409 and "belum ditandai siap" in _text(response)
+
+
+def test_two_clerks_at_once_on_one_item_make_one_handover(app, clerk, manifest, monkeypatch):
+    from sqlalchemy import insert, update
+
+    from portal.services import review
+
+    manifest_id, _code, _token_, references = manifest
+    real_hand_over = review.hand_over
+
+    def racing_hand_over(application, user, now, *args, **kwargs):
+        # The other clerk's request commits the same item after this one checked it and before it commits.
+        with db.engine.begin() as connection:
+            connection.execute(insert(Handover).values(
+                application_id=application.id, at=now, clerk_name="Petugas Dua", collector="operator",
+                collector_name="Operator Ronggo Mulyo", relation="", id_number="", slip_token="other-desk-slip",
+                manifest_id=manifest_id))
+            connection.execute(update(Application).where(Application.id == application.id)
+                               .values(state=lifecycle.COLLECTED))
+        return real_hand_over(application, user, now, *args, **kwargs)
+
+    monkeypatch.setattr(review, "hand_over", racing_hand_over)
+    response = _serahkan(clerk, manifest_id, references[0])
+    assert response.status_code == 409 and "oleh Petugas Dua" in _text(response)
+    assert len(_handovers(app)) == 1
+
+
+def test_an_item_not_on_the_manifest_is_refused(app, clerk, manifest, ready):
+    manifest_id, _code, _token_, _references = manifest
+    response = _serahkan(clerk, manifest_id, ready[0])
+    assert response.status_code == 409 and "tidak ada di manifes ini" in _text(response)
+    assert _handovers(app) == []
+
+
+def test_the_visit_slip_lists_what_was_handed_over_today(app, clerk, manifest, tmp_path):
+    manifest_id, code, token, references = manifest
+    assert clerk.get(f"/petugas/serah/manifes/{manifest_id}/slip.pdf").status_code == 404  # nothing yet
+    for reference in references[:2]:
+        _serahkan(clerk, manifest_id, reference)
+    response = clerk.get(f"/petugas/serah/manifes/{manifest_id}/slip.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(BytesIO(response.data))
+    assert round(float(reader.pages[0].mediabox.width), 1) == round(80 / 25.4 * 72, 1)
+    text = _pdf_text(response.data)
+    for expected in ("BUKTI PENYERAHAN", code, "Ronggo Mulyo", "Operator Ronggo Mulyo", "Petugas Satu",
+                     "Dokumen yang diserahkan 2", *references[:2]):
+        assert expected in text, expected
+    assert references[2] not in text and not re.search(r"\d{16}", re.sub(r"\s+", "", text))
+    with app.app_context():
+        printed = db.session.scalars(db.select(AuditEntry.detail).where(AuditEntry.action == "print")).all()
+    assert printed == [f"bukti penyerahan manifes {code}: 2 dokumen, 80 mm"]
+
+
+def test_manifest_handover_routes_check_roles_csrf_and_ids(app, client, manifest):
+    manifest_id, _code, _token_, references = manifest
+    paths = [f"/petugas/serah/manifes/{manifest_id}", f"/petugas/serah/manifes/{manifest_id}/slip.pdf"]
+    for path in paths:
+        visitor = client.get(path)
+        assert visitor.status_code == 303 and visitor.headers["Location"].startswith("/masuk"), path
+    operator = app.test_client()
+    sign_in(operator, "op.sumber")
+    for path in paths:
+        assert operator.get(path).status_code == 403, path
+    assert _serahkan(operator, manifest_id, references[0], token=csrf(operator, "/desa/ambil")).status_code == 403
+    sign_in(client, "clerk")
+    assert client.get("/petugas/serah/manifes/999999").status_code == 404
+    assert _serahkan(client, 999999, references[0]).status_code == 404
+    no_token = client.post(f"/petugas/serah/manifes/{manifest_id}", data={"reference": references[0],
+                                                                         "operator_name": "Operator"})
+    assert no_token.status_code == 400
+    assert _handovers(app) == []

@@ -148,3 +148,114 @@ def test_only_staff_may_print(client, staff):
 def test_a_supervisor_may_print(client, staff):
     sign_in(client, "kabid")
     assert client.get("/petugas/cetak").status_code == 200
+
+
+# Collective pickup manifests of a day, one per desa
+
+
+@pytest.fixture
+def village_day(app, staff):
+    """Return {desa code: [references ready on DAY]} for two desa; also ready: a village one on another day and
+    a resident's own one on DAY (neither goes on a manifest of DAY)."""
+    made: dict[str, list[str]] = {"33.17.01.2001": [], "33.17.05.2001": []}
+    for operator, desa, place in (("op.sumber", "33.17.01.2001", "DINAS"), ("op.sumber", "33.17.01.2001", "MPP"),
+                                  ("op.sarang", "33.17.05.2001", "DINAS")):
+        reference, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY, filed_by=operator, desa=desa)
+        _set_pickup(app, reference, DAY, place)
+        made[desa].append(reference)
+    later, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY, filed_by="op.sumber")
+    _set_pickup(app, later, OTHER_DAY, "DINAS")
+    own, _pin = make_application(app, "KTP_BARU", state=lifecycle.READY)
+    _set_pickup(app, own, DAY, "DINAS")
+    return made, later, own
+
+
+def _stored_manifests(app):
+    from portal.models import PickupManifest
+
+    with app.app_context():
+        return [(m.region_code, m.created_by_name, sorted(a.reference for a in m.applications), m.verification_token)
+                for m in db.session.scalars(db.select(PickupManifest).order_by(PickupManifest.id))]
+
+
+def test_the_manifests_of_a_day_print_one_page_per_desa(app, client, village_day, tmp_path):
+    from tests.web.test_pickup_pdf import scanned_qr
+
+    made, later, own = village_day
+    sign_in(client, "clerk")
+    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&jenis=manifes")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"manifes-pengambilan-{DAY.isoformat()}.pdf" in response.headers["Content-Disposition"]
+    pages = _pages(response.data)
+    assert len(pages) == 2
+    assert "Lodan Kulon" in pages[0] and "Ronggo Mulyo" in pages[1]  # by desa name
+    assert all(reference in pages[1] for reference in made["33.17.01.2001"])
+    assert made["33.17.05.2001"][0] in pages[0]
+    assert all(later not in page and own not in page for page in pages)
+    assert "Operator Ronggo Mulyo" in pages[1] and "Operator Lodan Kulon" in pages[0]  # the collectors
+    stored = _stored_manifests(app)
+    assert sorted((region, made_by, refs) for region, made_by, refs, _token in stored) == [
+        ("33.17.01.2001", "Petugas Satu", sorted(made["33.17.01.2001"])),
+        ("33.17.05.2001", "Petugas Satu", made["33.17.05.2001"])]
+    tokens = {region: token for region, _by, _refs, token in stored}
+    scanned = scanned_qr(response.data, tmp_path)
+    assert scanned == [f"http://localhost/verifikasi/{tokens['33.17.05.2001']}",
+                       f"http://localhost/verifikasi/{tokens['33.17.01.2001']}"]
+    desk = client.get("/petugas/serah", query_string={"kode": scanned[1]})
+    assert desk.status_code == 200 and made["33.17.01.2001"][0] in desk.get_data(as_text=True)
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "print"))
+    assert entry.user_name == "Petugas Satu"
+    assert entry.detail.startswith(f"manifes pengambilan {DAY.isoformat()}: 2 desa, 3 permohonan, A4 (AMB-")
+
+
+def test_printing_the_same_day_twice_makes_no_duplicate(app, client, village_day):
+    made, _later, _own = village_day
+    sign_in(client, "clerk")
+    path = f"/petugas/cetak?hari={DAY.isoformat()}&jenis=manifes"
+    client.get(path)
+    first = _stored_manifests(app)
+    second_clerk = app.test_client()
+    sign_in(second_clerk, "clerk2")
+    assert second_clerk.get(path).mimetype == "application/pdf"
+    assert _stored_manifests(app) == first
+    # Another document of Ronggo Mulyo becomes ready that day: that desa gets a new manifest, the other not.
+    extra, _pin = make_application(app, "KIA", state=lifecycle.READY, filed_by="op.sumber")
+    _set_pickup(app, extra, DAY, "DINAS")
+    client.get(path)
+    stored = _stored_manifests(app)
+    assert len(stored) == 3 and stored[:2] == first
+    assert stored[2][0] == "33.17.01.2001" and extra in stored[2][2]
+
+
+def test_an_operator_manifest_with_the_same_items_is_reused(app, client, village_day):
+    made, _later, _own = village_day
+    operator = app.test_client()
+    sign_in(operator, "op.sarang")
+    from tests.web.apply_helpers import csrf
+
+    operator.post("/desa/ambil", data={"csrf_token": csrf(operator, "/desa/ambil"),
+                                       "permohonan": made["33.17.05.2001"]})
+    sign_in(client, "clerk")
+    client.get(f"/petugas/cetak?hari={DAY.isoformat()}&jenis=manifes")
+    by_desa = {region: made_by for region, made_by, _refs, _token in _stored_manifests(app)}
+    assert by_desa == {"33.17.05.2001": "Operator Lodan Kulon", "33.17.01.2001": "Petugas Satu"}
+
+
+def test_a_day_without_village_documents_says_so(app, client, day_of_pickups):
+    sign_in(client, "clerk")
+    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&jenis=manifes")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Tidak ada dokumen desa (pengajuan kolektif) yang siap diambil pada Selasa, 8 Desember 2026." in html
+    assert re.search(r'<input checked[^>]*value="manifes"', html)
+    assert _stored_manifests(app) == []
+
+
+def test_the_form_offers_the_manifests_and_refuses_an_unknown_kind(client, day_of_pickups):
+    sign_in(client, "clerk")
+    html = client.get("/petugas/cetak").get_data(as_text=True)
+    assert "Manifes pengambilan kolektif per desa (A4)" in html
+    assert "/petugas/cetak?hari=2026-12-08&amp;jenis=manifes" in html
+    response = client.get("/petugas/cetak?hari=2026-12-08&jenis=poster")
+    assert response.status_code == 422 and "Pilih yang dicetak" in response.get_data(as_text=True)
