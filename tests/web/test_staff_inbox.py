@@ -230,6 +230,7 @@ def test_filters_combine(app, client, staff):
     ({"layanan": "PASPOR"}, "layanan", "Layanan ini tidak dikenal"),
     ({"wilayah": "33.99"}, "wilayah", "Wilayah ini tidak dikenal"),
     ({"status": "hilang"}, "status", "Pilih status dari daftar"),
+    ({"berkas": "KOL-ZZZZ-ZZZZ"}, "berkas", "Tidak ada berkas kolektif bernomor KOL-ZZZZ-ZZZZ"),
 ])
 def test_bad_filters_get_a_message_next_to_the_field_and_keep_what_was_typed(app, client, staff, params, field,
                                                                             message):
@@ -240,7 +241,7 @@ def test_bad_filters_get_a_message_next_to_the_field_and_keep_what_was_typed(app
     assert message in html
     assert f'id="{field}-error"' in html and f'href="#{field}"' in html
     assert "Kesalahan:" in html.split("</title>")[0]
-    typed = params.get("cari") or params.get("dari")
+    typed = params.get("cari") or params.get("dari") or params.get("berkas")
     if typed:
         assert f'value="{typed}"' in html
     assert listed(html) == []
@@ -525,6 +526,77 @@ def test_times_are_shown_in_wib(app, client, staff):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Village batches
+
+
+def batch(app, number: str = "KOL-7K3M-Q9PX", state: str = "submitted", desa: str = SUMBER_DESA) -> int:
+    """Insert a village batch of `desa`; return its id."""
+    from portal.models import Batch
+
+    with app.app_context():
+        row = Batch(number=number, verification_token=new_reference("V"), region_code=desa, state=state,
+                    created_by_name="Operator Ronggo Mulyo", created_at=NOW - timedelta(days=3),
+                    submitted_at=NOW - timedelta(days=2) if state == "submitted" else None)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_batch_filter_lists_the_batchs_applications_in_every_state(app, client, staff):
+    batch_id = batch(app)
+    other_id = batch(app, "KOL-AAAA-BBBB")
+    inside = bulk(app, 2, channel="village", batch_id=batch_id)
+    inside += bulk(app, state="in_review", assigned_to=user_id(app, "clerk2"), channel="village", batch_id=batch_id)
+    elsewhere = bulk(app, channel="village", batch_id=other_id) + bulk(app)
+    sign_in(client, "clerk")
+    for typed in ("KOL-7K3M-Q9PX", "kol7k3mq9px", " KOL-7K3M-Q9PX "):
+        response, html = get(client, berkas=typed)
+        assert response.status_code == 200
+        assert sorted(listed(html)) == sorted(inside), typed
+        assert "Berkas kolektif KOL-7K3M-Q9PX" in html
+        assert 'Menunggu diperiksa <span class="inbox-count">2</span>' in html
+        assert 'Sedang diperiksa <span class="inbox-count">1</span>' in html
+    _, html = get(client, berkas="KOL-7K3M-Q9PX", status="in_review")
+    assert listed(html) == inside[2:]
+    assert not set(elsewhere) & set(listed(get(client, berkas="KOL-7K3M-Q9PX")[1]))
+
+
+def test_village_rows_show_their_batch_number_linking_to_the_filter(app, client, staff):
+    batch_id = batch(app)
+    village = bulk(app, channel="village", batch_id=batch_id)[0]
+    resident = bulk(app)[0]
+    sign_in(client, "clerk")
+    _, html = get(client)
+    assert sorted(listed(html)) == sorted([village, resident])
+    row = html.split(village, 1)[1].split("</td>", 1)[0]
+    assert '<a class="small inbox-batch" href="/petugas?berkas=KOL-7K3M-Q9PX"' in row
+    assert html.count("inbox-batch") == 1  # the resident's row has none
+    assert '<option value="KOL-7K3M-Q9PX" label="Desa Ronggo Mulyo, ' in html  # offered in the filter's list
+
+
+def test_an_open_batch_is_not_the_offices_to_filter(app, client, staff):
+    batch(app, state="open")
+    sign_in(client, "clerk")
+    response, html = get(client, berkas="KOL-7K3M-Q9PX")
+    assert response.status_code == 422 and 'id="berkas-error"' in html
+    assert 'value="KOL-7K3M-Q9PX" label' not in html
+
+
+def test_review_page_names_the_batch_and_desa(app, client, staff):
+    from portal.models import Application
+
+    batch_id = batch(app)
+    reference = make_application(app, filed_by="op.sumber")[0]
+    with app.app_context():
+        db.session.scalars(select(Application).where(Application.reference == reference)).one().batch_id = batch_id
+        db.session.commit()
+    sign_in(client, "clerk")
+    html = client.get(f"/petugas/{reference}").get_data(as_text=True)
+    assert 'Berkas kolektif <a class="nowrap" href="/petugas?berkas=KOL-7K3M-Q9PX">KOL-7K3M-Q9PX</a>' in html
+    assert "dari Desa Ronggo Mulyo" in html
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Valid HTML
 
 
@@ -540,14 +612,16 @@ def test_inbox_pages_are_valid_html(app, client, staff, tmp_path):
     bulk(app, state="in_review", assigned_to=user_id(app, "clerk2"))
     sign_in(client, "kabid")
     taken = bulk(app, state="in_review", assigned_to=clerk)[0]
+    bulk(app, 2, channel="village", batch_id=batch(app))
     pages = {
+        "batch": client.get("/petugas?berkas=KOL-7K3M-Q9PX"),
         "queue": client.get("/petugas"),
         "all": client.get("/petugas?status=semua&layanan=KK_BARU&wilayah=33.17.01&urutan=terbaru"),
         "errors": client.get("/petugas?cari=12&dari=kemarin&sampai=2026-12-01"),
         "refusal": client.post(f"/petugas/{taken}/ambil", data={"csrf_token": csrf(client, "/petugas")}),
         "fragment": client.get("/petugas", headers={"HX-Request": "true", "HX-Target": "results"}),
     }
-    assert [response.status_code for response in pages.values()] == [200, 200, 422, 409, 200]
+    assert [response.status_code for response in pages.values()] == [200, 200, 200, 422, 409, 200]
     for name, response in pages.items():
         html = response.get_data(as_text=True)
         if name == "fragment":  # a fragment is checked inside a minimal document
