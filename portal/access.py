@@ -1,26 +1,54 @@
 """Who may see an application in this browser: the one who started it here, or who gave its reference and PIN.
 
 Kept in the signed session cookie: the drafts being filled in (with the PIN, so it can be shown on the
-"saved" and confirmation pages) and the applications unlocked with reference + PIN.
+"saved" and confirmation pages) and the applications unlocked with reference + PIN. A village operator's
+session also keeps the PINs of the applications they filed (`slips`), so the resident's slip can be printed
+and reprinted until they sign out (signing out clears the session).
 """
 
 from __future__ import annotations
 
 from flask import session
+from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Application
 
 MAX_UNLOCKED = 10
+MAX_SLIPS = 50
 
 
 def remember_draft(application: Application, pin: str | None) -> None:
-    """Make `application` the draft of its service in this browser (keeping its PIN to show it later)."""
+    """Make `application` the draft of its service in this browser (keeping its PIN to show it later).
+
+    When a signed-in village operator does it, the entry names them: the form then knows the draft was
+    taken up by an operator (whose session may end) rather than unlocked by the resident.
+    """
     drafts = dict(session.get("drafts", {}))
-    drafts[application.service_code] = {"id": application.id, "pin": pin}
+    entry = {"id": application.id, "pin": pin}
+    if getattr(current_user, "is_authenticated", False) and current_user.role == "operator":
+        entry["operator"] = current_user.id
+    drafts[application.service_code] = entry
     session["drafts"] = drafts
     unlock(application)
+
+
+def draft_operator(service_code: str) -> int | None:
+    """Return the id of the operator who took up this browser's draft of `service_code`, or None."""
+    return (session.get("drafts", {}).get(service_code) or {}).get("operator")
+
+
+def keep_slip_pin(application: Application, pin: str) -> None:
+    """Keep `pin` for the slip of `application` in this operator's session (the newest 50)."""
+    # A list of [id, pin], oldest first: the session's JSON sorts a dict's keys, a list keeps its order.
+    slips = [entry for entry in session.get("slips", []) if entry[0] != application.id]
+    session["slips"] = (slips + [[application.id, pin]])[-MAX_SLIPS:]
+
+
+def slip_pin(application: Application) -> str | None:
+    """Return the PIN kept in this session for the slip of `application`, or None when it is not known."""
+    return next((pin for known, pin in session.get("slips", []) if known == application.id), None)
 
 
 def draft_for(service_code: str) -> tuple[Application, str | None] | None:

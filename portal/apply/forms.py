@@ -101,6 +101,17 @@ class DeclarationForm(FlaskForm):
     submit = SubmitField(_l("Kirim permohonan"))
 
 
+class VillageDeclarationForm(FlaskForm):
+    """The check page of a draft a village operator filed: a declaration, then into the desa's batch."""
+
+    declaration = BooleanField(
+        _l("Saya, operator desa, sudah memeriksa data dan dokumen ini bersama warga yang bersangkutan, dan warga "
+           "setuju data ini dipakai untuk memproses permohonannya."),
+        validators=[InputRequired(_l("Centang pernyataan ini untuk menyimpan permohonan ke berkas kolektif."))])
+    batch = RadioField(_l("Masukkan ke berkas kolektif"), choices=[], validate_choice=False, validators=[Optional()])
+    submit = SubmitField(_l("Simpan ke berkas kolektif"))
+
+
 def question_form(question: dict, language: str, formdata=None, data=None) -> FlaskForm:
     """Return the form for one service question (text, kk, nik, date or select), labelled in `language`."""
     label = question.get(f"label_{language}") or question["label_id"]

@@ -17,7 +17,7 @@ from ..domain import form as form_steps
 from ..domain import lifecycle
 from ..services import applications, calendar, catalogue
 from ..templating import public_url, render
-from . import forms
+from . import behalf, forms
 from .steps import HANDLERS, desa_list
 
 bp = Blueprint("apply", __name__, url_prefix="/ajukan", template_folder="templates")
@@ -35,7 +35,7 @@ def _service_or_404(code: str):
 def _draft(service) -> tuple:
     """Return this browser's draft of `service` and its PIN, or (None, None) when there is none to edit."""
     found = access.draft_for(service.code)
-    if found is None or found[0].state != lifecycle.DRAFT:
+    if found is None or found[0].state != lifecycle.DRAFT or not behalf.may_continue(found[0]):
         return None, None
     return found
 
@@ -69,6 +69,8 @@ def step(code: str, slug: str):
     current = form_steps.find_step(all_steps, slug)
     if current is None:
         abort(404)
+    if application is None and behalf.is_operator():  # an operator starts with how the resident consented
+        return redirect(url_for("village.file_consent", code=code), 303)
     if application is None and current.kind != form_steps.NIK:
         return redirect(url_for("apply.step", code=code, slug=all_steps[0].slug), 303)
     handler = HANDLERS[current.kind]
@@ -148,13 +150,17 @@ def _render_step(service, application, all_steps, current, form, warnings, back_
     return render(handler.template, fragments=("upload", "desa_field"), service=service, application=application,
                   step=current, form=form, warnings=warnings, number=index + 1, total=len(all_steps),
                   back=back, back_to_check=back_to_check, existing=existing, uploaded=uploaded, next_url=next_url,
-                  desa_groups=_desa_groups(form) if current.kind == form_steps.ADDRESS else None)
+                  desa_groups=_desa_groups(form, application) if current.kind == form_steps.ADDRESS else None)
 
 
-def _desa_groups(form) -> list[tuple[str, list]]:
-    """Return the desa to offer, grouped by kecamatan (only the chosen kecamatan's when one is chosen)."""
-    chosen = request.args.get("kecamatan") or ""  # without JavaScript every desa is offered, grouped
+def _desa_groups(form, application) -> list[tuple[str, list]]:
+    """Return the desa to offer, grouped by kecamatan (only the chosen kecamatan's when one is chosen; only
+    the operator's own desa on a draft a village operator files)."""
     names = {choice.value: choice.label for choice in form.kecamatan.choices if choice.value}
+    only = behalf.filing_desa(application)
+    if only is not None:
+        return [(names.get(only.parent_code, only.parent_code), [only])]
+    chosen = request.args.get("kecamatan") or ""  # without JavaScript every desa is offered, grouped
     groups: dict[str, list] = {}
     for desa in desa_list(chosen if chosen in names else None):
         groups.setdefault(desa.parent_code, []).append(desa)
@@ -184,8 +190,12 @@ def check(code: str):
         return redirect(url_for("apply.start", code=code), 303)
     all_steps = applications.steps(application)
     progress = applications.progress(application)
-    form = forms.DeclarationForm()
     missing = form_steps.missing_required(all_steps, progress)
+    kecamatan = db.session.get(Region, application.region.parent_code) if application.region else None
+    kecamatan_name = kecamatan.name if kecamatan else ""
+    if behalf.is_village(application):  # into the desa's batch, not submitted from here
+        return behalf.check_page(service, application, all_steps, progress, missing, kecamatan_name)
+    form = forms.DeclarationForm()
     if request.method == "POST" and form.validate() and not missing:
         try:
             applications.submit(application, calendar.now())
@@ -196,9 +206,8 @@ def check(code: str):
             cached_receipt(application)  # the confirmation offers it at once: render it now, not on the click
             return redirect(url_for("apply.done", code=code), 303)
     status = 422 if request.method == "POST" else 200
-    kecamatan = db.session.get(Region, application.region.parent_code) if application.region else None
     return render("apply/check.html", service=service, application=application, steps=all_steps,
-                  progress=progress, form=form, missing=missing, kecamatan_name=kecamatan.name if kecamatan else ""), status
+                  progress=progress, form=form, missing=missing, kecamatan_name=kecamatan_name), status
 
 
 @bp.get("/<code>/disimpan")
@@ -206,7 +215,7 @@ def saved(code: str):
     """Return the "saved for later" page with the reference and PIN to resume from any device."""
     service = _service_or_404(code)
     found = access.draft_for(service.code)
-    if found is None:
+    if found is None or not behalf.may_continue(found[0]):
         return redirect(url_for("apply.start", code=code), 303)
     application, pin = found
     return render("apply/saved.html", service=service, application=application, pin=pin,

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Application, Region
 from ..services import applications
 from ..uploads import UploadRejected, inspect_upload, rejection_message
-from . import forms
+from . import behalf, forms
 
 NIK_ERRORS = {
     "format": lambda: _("NIK harus 16 angka. Periksa lagi di KTP-el atau Kartu Keluarga."),
@@ -159,13 +159,17 @@ class AddressHandler(Handler):
     template = "apply/address.html"
 
     def form(self, application, step, formdata=None):
+        only = behalf.filing_desa(application)  # a village operator files for residents of their desa only
         region = application.region if application else None
+        if only is not None and region is None:
+            region = only
         form = forms.AddressForm(formdata=formdata, data={
-            "desa": application.region_code if application else "",
+            "desa": region.code if region else "",
             "kecamatan": region.parent_code if region else "",
             "address_line": application.address_line if application else ""})
+        offered = [k for k in kecamatan_list() if only is None or k.code == only.parent_code]
         form.kecamatan.choices = [SelectChoice("", _("Pilih kecamatan"))] + [SelectChoice(k.code, k.name)
-                                                                             for k in kecamatan_list()]
+                                                                             for k in offered]
         return form
 
     def save(self, application, step, form, now):
@@ -175,6 +179,10 @@ class AddressHandler(Handler):
         if region is None or region.kind not in ("desa", "kelurahan") or not region.code.startswith(
                 current_app.config["REGION_CODE"] + "."):
             form.desa.errors = [_("Pilih desa atau kelurahan dari daftar.")]
+            return StepResult(False)
+        only = behalf.filing_desa(application)
+        if only is not None and region.code != only.code:
+            form.desa.errors = [behalf.wrong_desa_message(only)]
             return StepResult(False)
         applications.save_applicant(application, now, region_code=region.code, address_line=form.address_line.data)
         return StepResult(True)

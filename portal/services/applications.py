@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import form, lifecycle
-from ..domain.reference import hash_pin, new_pin, new_reference, normalize_reference, pin_matches
+from ..domain.reference import hash_pin, new_reference, normalize_reference, pin_matches
+from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces an application's PIN
 from ..extensions import db
 from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
 from ..uploads import CleanFile, UploadStore
@@ -57,7 +58,7 @@ def start_draft(service: Service, now: datetime, channel: str = "resident", file
     A village operator filing for a resident passes `channel="village"`, themselves as `filed_by` and how the
     resident consented (`consent`: "in_person" or "signed_form").
     """
-    pin = new_pin()
+    pin = draw_pin()
     prefix = current_app.config["REFERENCE_PREFIX"]
     for _attempt in range(5):
         application = Application(
@@ -212,6 +213,21 @@ def unlock(reference_text: str, pin: str) -> Application | None:
 
 
 _DUMMY_HASH = hash_pin("000000")
+
+NEW_PIN_REASON = "PIN baru dibuat oleh operator desa"
+
+
+def new_pin(application: Application, now: datetime, actor_name: str) -> str:
+    """Give `application` a fresh PIN (only its hash is stored; the old PIN stops working), record it on the
+    timeline as a note (same state before and after) and commit; return the new PIN, known only now."""
+    pin = draw_pin()
+    application.pin_hash = hash_pin(pin)
+    application.events.append(ApplicationEvent(at=now, from_state=application.state, to_state=application.state,
+                                                actor=lifecycle.APPLICANT, actor_name=actor_name,
+                                                reason=NEW_PIN_REASON))
+    application.updated_at = now
+    db.session.commit()
+    return pin
 
 
 def by_verification_token(token: str) -> Application | None:
