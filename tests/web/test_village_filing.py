@@ -219,7 +219,9 @@ def test_address_offers_only_the_operators_desa_and_refuses_another(app, operato
     page = operator.get("/ajukan/ktp_baru/alamat").get_data(as_text=True)
     desa_options = re.findall(r'<option value="(33\.17\.\d\d\.\d{4})"( selected)?', page)
     assert desa_options == [(OWN_DESA, " selected")]
-    assert "Diisi oleh operator desa" in page
+    assert "Diisi oleh operator desa" in page and "Di mana warga tinggal?" in page
+    assert 'autocomplete="off"' in page
+    assert "Berapa NIK warga?" in operator.get("/ajukan/ktp_baru/nik").get_data(as_text=True)
     response = post(operator, "ktp_baru", "alamat", {"desa": OTHER_DESA, "address_line": "Jl. Pantai 1"})
     assert response.status_code == 422
     assert "hanya mengajukan untuk warga desa Ronggo Mulyo" in response.get_data(as_text=True)
