@@ -8,7 +8,7 @@ which the manifest's page then shows.
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, request, url_for
+from flask import current_app, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
