@@ -64,8 +64,8 @@ _PIN = re.compile(r"\d{6}")
 class SlipData:
     """What a resident's slip shows. The caller masks the NIK; the full NIK never reaches this module.
 
-    `track_url` is printed (the public `/lacak` address), `qr_url` is what the QR code opens (the same page
-    with the reference filled in). Raises ValueError when `masked_nik` holds sixteen digits in a row, `pin`
+    `track_url` is printed (the public `/lacak` address), `qr_url` is what the QR code opens (the
+    application's `/verifikasi/<token>` page, as on every printed QR). Raises ValueError when `masked_nik` holds sixteen digits in a row, `pin`
     is not six digits, or the PIN appears in `qr_url`.
     """
 

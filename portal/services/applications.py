@@ -22,6 +22,9 @@ from ..models import Application, ApplicationDocument, ApplicationEvent, Service
 from ..uploads import CleanFile, UploadStore
 
 
+CONSENT_DOCUMENT = "PERSETUJUAN"  # the resident's signed consent, uploaded by a village operator
+
+
 class Incomplete(Exception):
     """Submitting was refused because required steps have no answer; `steps` lists them."""
 

@@ -63,7 +63,7 @@ def review_judge(reference: str, document_id: int):
     document = _document_or_404(application, document_id)
     accept = request.form.get("decision") == "benar"
     reason = request.form.get("reason", "").strip()
-    name = _document_names(application).get(document.code, document.code)
+    name = present.document_names(application).get(document.code, document.code)
     try:
         if not accept and len(reason) > FIX_REASON_MAX:
             raise Problem(_("Alasan paling banyak %(max)s huruf.", max=FIX_REASON_MAX), f"reason-{document.id}")
@@ -299,11 +299,6 @@ def window_text(window: str | None) -> str:
     return f"{clock_time(parsed.start)}–{clock_time(parsed.end)} {calendar.zone_label()}"
 
 
-def _document_names(application: Application) -> dict[str, str]:
-    """Return the catalogue's name of each document code of the application's service."""
-    return {document["code"]: localized(document, "name") for document in application.service.documents}
-
-
 def _answers(application: Application) -> list[tuple[str, str]]:
     """Return (label, answer as the resident chose it) for each of the service's own questions."""
     rows = []
@@ -363,7 +358,7 @@ def _page_context(application: Application, problem: Problem | None, typed: dict
     context = {
         "application": application, "service": application.service, "mine": mine, "problem": problem,
         "typed": typed or {}, "kecamatan": kecamatan, "answers": _answers(application),
-        "document_names": _document_names(application), "document_state": present.document_state_label,
+        "document_names": present.document_names(application), "document_state": present.document_state_label,
         "state_label": present.state_label(application.state), "events": list(reversed(events)),
         "self_printed": review.self_printed(application), "window_text": window_text,
         "take_url": _take_url(application), "release_url": _release_url(application),

@@ -34,6 +34,7 @@ from ..pdf.pickup import cached_pickup_receipt, pickup_receipt_key, pickup_windo
 from ..services import applications, calendar, review
 from ..services.calendar import office_zone
 from ..templating import localized, render
+from . import present
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .routes import bp
 
@@ -112,7 +113,7 @@ def correction_of(application: Application) -> Correction:
     """Return the correction asked of `application`: the latest request's message and the documents to redo."""
     asked = next((event for event in reversed(application.events)
                   if event.to_state == lifecycle.NEEDS_CORRECTION), None)
-    names = document_names(application)
+    names = present.document_names(application)
     uploaded = {document.code for document in application.documents}
     fix_reasons = [d.fix_reason for d in application.documents if d.state == review.NEEDS_FIX and d.fix_reason]
     return Correction(
@@ -156,11 +157,6 @@ def output_of(application: Application) -> Output | None:
     downloaded = ended if _downloaded(application) else None
     return Output(downloaded_at=downloaded, available_until=until.astimezone(office_zone()).date() if until else None,
                   available=available)
-
-
-def document_names(application: Application) -> dict[str, str]:
-    """Return the service's document names by code, in the service's order."""
-    return {document["code"]: localized(document, "name") for document in application.service.documents}
 
 
 # Replacing a document
@@ -279,7 +275,7 @@ def send_correction(reference: str):
                         pending=pending)
     except applications.Incomplete as incomplete:
         db.session.rollback()
-        names = document_names(found)
+        names = present.document_names(found)
         missing = [(step.key, names[step.key]) for step in incomplete.steps if step.key in names]
         steps = ", ".join(names.get(step.key) or localized(step.spec, "label") or step.slug
                           for step in incomplete.steps)

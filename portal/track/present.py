@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..domain import lifecycle
+from ..services.applications import CONSENT_DOCUMENT
+from ..templating import localized
 
 
 def state_label(state: str) -> str:
@@ -22,8 +24,18 @@ def state_label(state: str) -> str:
     }[state]
 
 
+def document_names(application) -> dict[str, str]:
+    """Return the name of each document code the application may hold: the service's documents, in the
+    service's order, and the resident's signed consent when a village operator filed it."""
+    names = {document["code"]: localized(document, "name") for document in application.service.documents}
+    names[CONSENT_DOCUMENT] = _("Surat persetujuan warga")
+    return names
+
+
 def event_label(to_state: str, from_state: str | None) -> str:
-    """Return the timeline's words for a move into `to_state`."""
+    """Return the timeline's words for a move into `to_state` (a note that changed no state: "Catatan")."""
+    if from_state is not None and from_state == to_state:
+        return _("Catatan")
     if to_state == lifecycle.DRAFT:
         return _("Mulai diisi")
     if to_state == lifecycle.SUBMITTED and from_state == lifecycle.NEEDS_CORRECTION:

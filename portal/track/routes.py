@@ -90,14 +90,10 @@ def application(reference: str):
     return render("track/application.html", application=found, service=found.service,
                   state_label=present.state_label(found.state),
                   next_step=present.next_step(found.state, found.service.visit_required),
-                  events=list(reversed(events)), document_names=_document_names(found),
+                  events=list(reversed(events)), document_names=present.document_names(found),
                   document_state=present.document_state_label, masked_nik=mask(found.nik or ""),
                   can_cancel=lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT),
                   has_receipt=found.state != lifecycle.DRAFT)
-
-
-def _document_names(application) -> dict[str, str]:
-    return {document["code"]: localized(document, "name") for document in application.service.documents}
 
 
 @bp.route("/<reference>/batal", methods=["GET", "POST"])
@@ -171,7 +167,7 @@ def _receipt_cache() -> ReceiptCache:
 
 def receipt_data(application) -> ReceiptData:
     """Return what the receipt of `application` shows (the NIK masked before it leaves this function)."""
-    names = _document_names(application)
+    names = present.document_names(application)
     first_look = calendar.status().submission
     steps = [present.next_step(application.state, application.service.visit_required)]
     if application.state == lifecycle.SUBMITTED and not first_look.open and first_look.next_open:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
@@ -23,13 +24,13 @@ from ..auth.guard import roles_required
 from ..domain import form as form_steps
 from ..domain import lifecycle
 from ..domain.nik import mask
+from ..errors import error_page
 from ..pdf.slip import SIZES, SlipData, render_slip
 from ..services import applications, calendar, catalogue
 from ..templating import localized, public_url, render
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .routes import OPERATOR, bp, own_application_or_404
 
-CONSENT_DOCUMENT = "PERSETUJUAN"
 IN_PERSON, SIGNED_FORM = "in_person", "signed_form"
 
 
@@ -69,13 +70,27 @@ def file_consent(code: str):
             application, pin = applications.start_draft(service, now, channel="village", filed_by=current_user,
                                                          consent=form.consent.data)
             if clean is not None:
-                applications.attach_document(application, now, CONSENT_DOCUMENT, clean)
+                applications.attach_document(application, now, applications.CONSENT_DOCUMENT, clean)
             access.remember_draft(application, pin)
             access.keep_slip_pin(application, pin)
             return redirect(url_for("apply.step", code=service.code.lower(), slug=form_steps.APPLICANT_STEPS[0][1]),
                             303)
     status = 422 if request.method == "POST" else 200
     return render("village/filing_consent.html", service=service, form=form), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def far_too_large(error):
+    """Return the consent page again with a message when the signed form was too large even to read (413);
+    any other operator page answers with the usual 413 page."""
+    service = catalogue.find_service((request.view_args or {}).get("code", ""))
+    if request.endpoint != "village.file_consent" or service is None:
+        return error_page(error)
+    form = ConsentForm(formdata=None, consent=SIGNED_FORM)  # the body is unread: only an upload is that large
+    form.letter.errors = [_("Berkas terlalu besar (paling besar %(limit)s MB). Foto surat persetujuan langsung "
+                            "dari kamera HP, atau unggah PDF satu halaman.",
+                            limit=current_app.config["UPLOAD_MAX_MB"])]
+    return render("village/filing_consent.html", service=service, form=form), 413
 
 
 def _checked_consent(form: ConsentForm):
@@ -151,7 +166,7 @@ def _slip_data(application, pin: str) -> SlipData:
         reference=application.reference, pin=pin, service_name=localized(application.service, "name"),
         full_name=application.full_name or "", masked_nik=mask(application.nik) if application.nik else "",
         track_url=public_url(url_for("track.form")),
-        qr_url=public_url(url_for("track.form", nomor=application.reference)),
+        qr_url=public_url(url_for("verify.page", token=application.verification_token)),  # as on every QR
         desa_name=filer.region.name if filer and filer.region else "", operator_name=filer.full_name if filer else "",
         day=application.created_at.astimezone(calendar.office_zone()).date(),
         office_name=current_app.config["OFFICE_NAME"], office_short_name=current_app.config["OFFICE_SHORT_NAME"])

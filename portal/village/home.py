@@ -128,7 +128,7 @@ def application(reference: str):
     return render("village/application.html", application=found, service=found.service, extras=extras,
                   state_label=present.state_label(found.state),
                   next_step=present.next_step(found.state, found.service.visit_required),
-                  events=events, document_names={d["code"]: localized(d, "name") for d in found.service.documents},
+                  events=events, document_names=present.document_names(found),
                   document_state=present.document_state_label, masked_nik=_masked(found.nik), missing=missing,
                   batch_progress=progress_label(batches.progress(found.batch)) if found.batch else "",
                   consent_label={"in_person": _("Warga hadir langsung"),

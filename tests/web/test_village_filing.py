@@ -332,7 +332,7 @@ def _slip_pdf(operator, app, code="ktp_rusak"):
 
 
 @pytest.mark.parametrize("size", ["a6", "80"])
-def test_slip_carries_reference_pin_and_masked_nik_and_its_qr_opens_tracking(app, operator, size, tmp_path):
+def test_slip_carries_reference_pin_and_masked_nik_and_its_qr_opens_verification(app, operator, size, tmp_path):
     from pypdf import PdfReader
 
     reference, pin = _slip_pdf(operator, app)
@@ -348,7 +348,9 @@ def test_slip_carries_reference_pin_and_masked_nik_and_its_qr_opens_tracking(app
     assert GOOD_NIK not in text.replace(" ", "")
     assert "http://localhost/lacak" in text.replace(" ", "")
     (code,) = scanned_qr(body, tmp_path)
-    assert code == f"http://localhost/lacak?nomor={reference}" and pin not in code
+    with app.app_context():
+        token = db.session.scalar(db.select(Application.verification_token).where(Application.reference == reference))
+    assert code == f"http://localhost/verifikasi/{token}" and pin not in code
 
 
 def test_slip_of_an_unknown_size_is_404(app, operator):
@@ -528,3 +530,11 @@ def test_filing_pages_are_valid_html(app, operator, tmp_path):
     result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"], capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_consent_letter_too_large_to_read_gets_the_page_back_with_a_message(app, operator):
+    app.config["MAX_CONTENT_LENGTH"] = 100_000
+    response = consent(operator, "ktp_baru", choice="signed_form", letter=b"\xff" * 200_000, name="surat.jpg")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "Berkas terlalu besar" in page and 'name="letter"' in page
+    assert count_applications(app) == 0
