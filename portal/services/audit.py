@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Application, AuditEntry, User
 
 ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "ask_fix", "approve",
-           "ask_correction", "reject", "ready", "upload_output", "handover", "print", "batch_submit")
+           "ask_correction", "reject", "ready", "upload_output", "handover", "print", "batch_submit", "new_pin")
 PAGE_SIZE = 50
 
 

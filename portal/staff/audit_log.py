@@ -50,6 +50,7 @@ def action_labels() -> dict[str, str]:
         "handover": _("Menyerahkan dokumen"),
         "print": _("Mencetak"),
         "batch_submit": _("Mengirim berkas kolektif"),
+        "new_pin": _("Membuat PIN baru"),
     }
 
 

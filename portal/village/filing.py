@@ -26,7 +26,7 @@ from ..domain import lifecycle
 from ..domain.nik import mask
 from ..errors import error_page
 from ..pdf.slip import SIZES, SlipData, render_slip
-from ..services import applications, calendar, catalogue
+from ..services import applications, audit, calendar, catalogue
 from ..templating import localized, public_url, render
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .routes import OPERATOR, bp, own_application_or_404
@@ -178,6 +178,8 @@ def new_pin(reference: str):
     """Replace the application's PIN with a new one (the old stops working), keep it for the slip, and go to
     the "saved" page that shows it (303)."""
     application = own_application_or_404(reference)
-    pin = applications.new_pin(application, calendar.now(), current_user.full_name)
+    now = calendar.now()
+    audit.record(current_user, "new_pin", now, application, "PIN baru untuk slip warga")  # committed with the PIN
+    pin = applications.new_pin(application, now, current_user.full_name)
     access.keep_slip_pin(application, pin)
     return redirect(url_for("village.filed", reference=application.reference), 303)

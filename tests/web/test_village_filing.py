@@ -11,7 +11,7 @@ import pytest
 
 from portal.domain import lifecycle
 from portal.extensions import db
-from portal.models import Application, ApplicationEvent, Batch, Service, User
+from portal.models import Application, ApplicationEvent, AuditEntry, Batch, Service, User
 from portal.services import applications, batches, calendar
 from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.staff_helpers import create_staff, make_application, sign_in, signed_pdf
@@ -374,6 +374,8 @@ def test_new_pin_when_the_session_no_longer_knows_it(app, staff, client):
         event = db.session.scalars(db.select(ApplicationEvent).join(Application).where(
             Application.reference == reference).order_by(ApplicationEvent.id.desc())).first()
         assert event.reason == "PIN baru dibuat oleh operator desa" and event.actor_name == "Operator Ronggo Mulyo"
+        logged = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "new_pin")).one()
+        assert logged.reference == reference and logged.user_name == "Operator Ronggo Mulyo"
         assert applications.unlock(reference, old_pin) is None or old_pin == new_pin
         assert applications.unlock(reference, new_pin) is not None
 
