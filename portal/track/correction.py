@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from flask import abort, current_app, make_response, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -31,7 +32,7 @@ from ..extensions import db, htmx
 from ..models import Application
 from ..pdf.pickup import SIZES as PICKUP_SIZES
 from ..pdf.pickup import cached_pickup_receipt, pickup_receipt_key, pickup_window_text, who_may_collect
-from ..services import applications, calendar, review
+from ..services import applications, batches, calendar, review
 from ..services.calendar import office_zone
 from ..templating import localized, render
 from . import present
@@ -194,7 +195,7 @@ def fix_document(reference: str, document_code: str):
     if request.method == "POST":
         error = _replace(found, spec["code"], form)
         if error is None:
-            return _go(url_for("track.application", reference=found.reference))
+            return _go(_status_url(found))
         form.document.errors = [error]
         return _upload_page(found, spec, form), 200 if htmx else 422
     return _upload_page(found, spec, form)
@@ -267,7 +268,7 @@ def send_correction(reference: str):
     if found.state != lifecycle.NEEDS_CORRECTION:
         return _refused(found, _("Permohonan ini tidak sedang menunggu perbaikan. Lihat statusnya di bawah."))
     try:
-        review.resubmit(found, calendar.now())
+        review.resubmit(found, calendar.now(), actor_name=_operator_name(found))
     except review.Refused:
         pending = correction_of(found).pending
         return _refused(found, _("Perbaikan belum bisa dikirim. Ganti dulu dokumen yang diminta petugas: "
@@ -284,7 +285,27 @@ def send_correction(reference: str):
     except lifecycle.TransitionRefused:
         db.session.rollback()
         return _refused(found, _("Permohonan ini tidak sedang menunggu perbaikan. Lihat statusnya di bawah."))
-    return redirect(url_for("track.application", reference=found.reference), 303)
+    return redirect(_status_url(found), 303)
+
+
+def _filing_operator(application: Application) -> bool:
+    """Return True when the signed-in user is a village operator of the desa that filed `application`."""
+    return (current_user.is_authenticated and current_user.role == "operator"
+            and batches.owned(current_user, application))
+
+
+def _operator_name(application: Application) -> str:
+    """Return the name the timeline shows for who sent the correction: the filing operator's, or "" (the
+    resident)."""
+    return current_user.full_name if _filing_operator(application) else ""
+
+
+def _status_url(application: Application) -> str:
+    """Return where to go after a fix: the operator's page of the application for its desa's operator (they
+    came from there), else the resident's tracking page."""
+    if _filing_operator(application):
+        return url_for("village.application", reference=application.reference)
+    return url_for("track.application", reference=application.reference)
 
 
 # Downloads of a ready document

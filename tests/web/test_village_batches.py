@@ -221,10 +221,12 @@ def test_a_correction_is_resubmitted_alone(app, operator):
     uploaded = operator.post(link, data={"csrf_token": token, "document": (io.BytesIO(photo(color=(90, 100, 110))),
                                                                             "kk.jpg")},
                              content_type="multipart/form-data")
-    assert uploaded.status_code == 303
+    assert uploaded.status_code == 303 and uploaded.headers["Location"] == f"/desa/permohonan/{fixed}"
     sent = operator.post(f"/lacak/{fixed}/kirim-perbaikan", data={"csrf_token": token})
-    assert sent.status_code == 303
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/desa/permohonan/{fixed}"  # back where they were
     assert state_of(app, fixed) == lifecycle.SUBMITTED
+    with app.app_context():
+        assert applications.find(fixed).events[-1].actor_name == "Operator Ronggo Mulyo"
     assert state_of(app, other) == lifecycle.SUBMITTED  # untouched: still waiting from the batch
     with app.app_context():
         events = [e.to_state for e in applications.find(other).events]
