@@ -46,7 +46,8 @@ def seed_command(demo: bool) -> None:
         click.echo(f"Added {added} demo accounts (password {seed.DEMO_PASSWORD!r}).")
         from .services import demo
         made = demo.seed_demo_applications(now())
-        click.echo(f"Added {made} demo applications (RBG-0000-0001 to -0009, PIN {demo.DEMO_PIN}).")
+        click.echo(f"Added {made} demo applications (RBG-0000-0001 to -0009 and the village batches' -0011 to -0017, "
+                   f"PIN {demo.DEMO_PIN}).")
 
 
 @closure_cli.command("add")
