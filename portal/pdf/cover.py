@@ -21,43 +21,14 @@ from ..models import Batch, Region
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url
 from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_data_uri
+from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/cover.html"
 
-# A4 portrait, black on white; the table repeats its head on every page and keeps each line whole. The QR
-# code is 34 mm with its quiet zone as white padding (at least 30 mm scans well from paper).
-STYLESHEET = """\
-@page { size: A4; margin: 14mm 14mm 16mm;
-        @bottom-right { content: counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; } }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; font-size: 9.5pt; line-height: 1.35; }
-body, p, h1 { margin: 0; }
-h1, b, th { font-weight: bold; }
-.office { border-bottom: 1pt solid #000; padding-bottom: 2.5mm; font-size: 9pt; }
-.office b { font-size: 11.5pt; }
+# The shared A4 list sheet (sheet.py), and this sheet's own rules.
+STYLESHEET = A4_LIST_STYLESHEET + """\
 .draft { border: 1.5pt solid #000; padding: 2mm 3mm; margin-top: 4mm; font-weight: bold; font-size: 11pt; }
-.top { display: flow-root; margin-top: 5mm; }
-.qr { float: right; width: 50mm; margin-left: 4mm; text-align: center; font-size: 8pt; line-height: 1.25; }
-.qr img { display: block; margin: 0 auto; width: 34mm; height: 34mm; padding: 4mm; }
-.url { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; overflow-wrap: anywhere; }
-h1 { font-size: 16pt; margin-bottom: 2mm; }
-.k { color: #333; }
-.number { font-family: "DejaVu Sans Mono", monospace; font-size: 24pt; font-weight: bold; line-height: 1.15;
-          margin-bottom: 4mm; }
-.row { padding-left: 38mm; text-indent: -38mm; margin-bottom: 1.2mm; }
-.row .k { display: inline-block; width: 38mm; text-indent: 0; }
-table { width: 100%; border-collapse: collapse; margin-top: 5mm; font-size: 8.5pt; line-height: 1.3; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; }
-th, td { border: 0.75pt solid #000; padding: 1.5mm 1.6mm; text-align: left; vertical-align: top; }
-th { font-size: 8pt; }
 .n, .docs { width: 8mm; text-align: right; }
-.ref { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; }
-.tick { width: 14mm; text-align: center; }
-.box { display: inline-block; width: 5mm; height: 5mm; border: 1pt solid #000; }
-.sign { margin-top: 12mm; break-inside: avoid; }
-.sign p { display: inline-block; width: 49%; vertical-align: top; text-align: center; }
-.sign .space { display: block; height: 18mm; }
-.note { margin-top: 6mm; font-size: 8.5pt; }
 """
 
 _FULL_NIK = re.compile(r"\d{16}")
