@@ -31,3 +31,13 @@ def test_cookies_are_the_ones_flasks_own_interface_signs_and_reads(app):
     flasks = SecureCookieSessionInterface().get_signing_serializer(app)
     assert flasks.loads(ours.dumps({"csrf_token": "abc"})) == {"csrf_token": "abc"}
     assert ours.loads(flasks.dumps({"drafts": {"KTP": 1}})) == {"drafts": {"KTP": 1}}
+
+
+def test_a_compressed_cookie_written_before_still_loads(app):
+    from flask.sessions import SecureCookieSessionInterface
+
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    payload = {"unlocked": list(range(40))}  # long and repetitive: itsdangerous zips it
+    cookie = flasks.dumps(payload)
+    assert cookie.startswith(".")
+    assert app.session_interface.get_signing_serializer(app).loads(cookie) == payload
