@@ -1,4 +1,9 @@
-"""The supervisor's area, `/admin/…`: services, hours, closures, quotas, users, reports."""
+"""The supervisor's area, `/admin/…`: closures and notices, quotas, users, notifications, reports.
+
+Supervisors and admins only. The blueprint lives here; each part adds its pages from its own module
+(imported at the bottom): `office` (closures, date overrides, notices, quotas), `users` (accounts),
+`reports` (figures, charts and CSV).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ from flask_login import current_user
 from ..auth.guard import roles_required
 from ..templating import render
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+SUPERVISORS = ("supervisor", "admin")
 
 
 @bp.get("")
-@roles_required("supervisor", "admin")
+@roles_required(*SUPERVISORS)
 def home():
-    """Return the supervisor's home (the settings screens arrive with their issue)."""
+    """Return the supervisor's home: links to every settings page."""
     return render("account_home.html", user=current_user, area="admin")
+
+
+from . import office as _office, reports as _reports, users as _users  # noqa: E402,F401  their views register on bp

@@ -1,0 +1,3 @@
+"""Placeholder: written in this change."""
+
+from .routes import bp  # noqa: F401
