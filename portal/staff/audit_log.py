@@ -51,6 +51,16 @@ def action_labels() -> dict[str, str]:
         "print": _("Mencetak"),
         "batch_submit": _("Mengirim berkas kolektif"),
         "new_pin": _("Membuat PIN baru"),
+        "set_day_rule": _("Mengatur hari tutup atau buka"),
+        "remove_day_rule": _("Menghapus aturan hari"),
+        "add_notice": _("Menambah pengumuman"),
+        "remove_notice": _("Menghapus pengumuman"),
+        "set_quota": _("Mengatur kuota antrean"),
+        "clear_quota": _("Menghapus kuota antrean"),
+        "create_user": _("Membuat akun"),
+        "disable_user": _("Menonaktifkan akun"),
+        "enable_user": _("Mengaktifkan akun"),
+        "reset_password": _("Mengganti kata sandi akun"),
     }
 
 
