@@ -19,6 +19,7 @@ user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village op
 scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
 quota_cli = AppGroup("quota", help="Queue ticket quotas per day, purpose and window.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded scans.")
+notifications_cli = AppGroup("notifications", help="Messages to residents about their applications (the outbox).")
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -285,6 +286,20 @@ def quota_clear(day: date, purpose: str | None) -> None:
     click.echo(f"Removed {removed} quota rules of {day.isoformat()}.")
 
 
+@notifications_cli.command("send")
+def notifications_send() -> None:
+    """Deliver the messages that are due, retrying failed ones later (run it from cron every minute)."""
+    from .services import notifications
+
+    try:
+        report = notifications.send_due(now())
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Sent {report.sent}, failed and retrying later {report.retrying}, gave up {report.gave_up}"
+               + (f", left to another run {report.skipped}" if report.skipped else "")
+               + f"; {report.waiting} waiting in the outbox.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
@@ -295,3 +310,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(closure_cli)
     app.cli.add_command(notice_cli)
     app.cli.add_command(quota_cli)
+    app.cli.add_command(notifications_cli)

@@ -138,6 +138,30 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the lobby board `/papan` refreshes."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
+    Setting("NOTIFY_SENDER", "LOKET_NOTIFY_SENDER", str, "none",
+            "How residents hear of their application's changes: `sms` (the HTTP gateway below), `smtp` (email), both "
+            "as `sms,smtp`, or `none`: messages wait in the outbox, unsent, until a sender is set."),
+    Setting("NOTIFY_SMS_URL", "LOKET_NOTIFY_SMS_URL", str, "",
+            "The SMS gateway's address; `flask notifications send` POSTs each message to it (a 2xx answer is success)."),
+    Setting("NOTIFY_SMS_TEMPLATE", "LOKET_NOTIFY_SMS_TEMPLATE", str, '{"to": "{phone}", "text": "{message}"}',
+            "The POST body, with `{phone}` (+62…) and `{message}` filled in: escaped for JSON when it starts with `{` "
+            "(sent as application/json), else URL-encoded (sent as a form)."),
+    Setting("NOTIFY_SMS_AUTHORIZATION", "LOKET_NOTIFY_SMS_AUTHORIZATION", str, "",
+            "Value of the Authorization header sent to the gateway (e.g. `Bearer <token>`); empty sends none."),
+    Setting("NOTIFY_SMTP_HOST", "LOKET_NOTIFY_SMTP_HOST", str, "", "Mail server for the `smtp` sender."),
+    Setting("NOTIFY_SMTP_PORT", "LOKET_NOTIFY_SMTP_PORT", int, 587, "Its port."),
+    Setting("NOTIFY_SMTP_SECURITY", "LOKET_NOTIFY_SMTP_SECURITY", str, "starttls",
+            "`starttls` (port 587), `ssl` (port 465) or `none` (a relay on the same machine)."),
+    Setting("NOTIFY_SMTP_USER", "LOKET_NOTIFY_SMTP_USER", str, "", "User name on the mail server; empty: no login."),
+    Setting("NOTIFY_SMTP_PASSWORD", "LOKET_NOTIFY_SMTP_PASSWORD", str, "", "Its password."),
+    Setting("NOTIFY_SMTP_FROM", "LOKET_NOTIFY_SMTP_FROM", str, "loket@localhost", "Sender address of the emails."),
+    Setting("NOTIFY_EMAIL_TO", "LOKET_NOTIFY_EMAIL_TO", str, "",
+            "Where the `smtp` sender's emails go (applications hold no email address): `{phone}@gateway` for an "
+            "email-to-SMS gateway, or one office mailbox that keeps a copy of every message. Empty: no emails."),
+    Setting("NOTIFY_MAX_ATTEMPTS", "LOKET_NOTIFY_MAX_ATTEMPTS", int, 8,
+            "Attempts to deliver one message before it is given up (marked failed, its last error kept)."),
+    Setting("NOTIFY_BACKOFF_SECONDS", "LOKET_NOTIFY_BACKOFF_SECONDS", int, 60,
+            "Wait after a first failed attempt; it doubles with every further failure (60 s, 2, 4, 8 min …)."),
 )
 
 

@@ -20,6 +20,7 @@ from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces a
 from ..extensions import db
 from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
 from ..uploads import CleanFile, UploadStore
+from . import notifications
 
 
 CONSENT_DOCUMENT = "PERSETUJUAN"  # the resident's signed consent, uploaded by a village operator
@@ -306,5 +307,6 @@ def collect_by_download(application: Application, now: datetime, reason: str) ->
         return False
     db.session.refresh(application)
     _move(application, lifecycle.COLLECTED, lifecycle.SYSTEM, now, reason)
+    notifications.enqueue_for(application, "collected", now)
     db.session.commit()
     return True

@@ -19,7 +19,7 @@ from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
 from ..models import Application, ApplicationDocument, Handover, PickupManifest, PickupPlace, User
 from ..uploads import CleanFile
-from . import applications, audit, calendar
+from . import applications, audit, calendar, notifications
 
 ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
 SUPERVISORS = ("supervisor", "admin")
@@ -125,6 +125,7 @@ def approve(application: Application, user: User, now: datetime) -> None:
     for document in application.documents:
         document.state = ACCEPTED
     _move(application, lifecycle.APPROVED, user, now)
+    notifications.enqueue_for(application, "approved", now)
     audit.record(user, "approve", now, application)
     db.session.commit()
 
@@ -141,6 +142,7 @@ def ask_correction(application: Application, user: User, now: datetime, note: st
     reason = "; ".join([note.strip()] * bool(note.strip()) + [d.fix_reason for d in fixes])
     reason = reason if len(reason) <= REASON_LENGTH else reason[:REASON_LENGTH - 1] + "…"  # the timeline's column
     _move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
+    notifications.enqueue_for(application, "correction", now, reason)
     application.assigned_to, application.assigned_at = None, None
     audit.record(user, "ask_correction", now, application, reason)
     db.session.commit()
@@ -153,6 +155,7 @@ def reject(application: Application, user: User, now: datetime, reason: str) -> 
         raise Refused("reason")
     reason = reason.strip()[:REASON_LENGTH]
     _move(application, lifecycle.REJECTED, user, now, reason)
+    notifications.enqueue_for(application, "rejected", now, reason)
     application.assigned_to = None
     audit.record(user, "reject", now, application, reason.strip())
     db.session.commit()
@@ -216,6 +219,7 @@ def mark_ready(application: Application, user: User, now: datetime, place_code: 
         raise Refused("window")
     application.pickup_place_code, application.pickup_date, application.pickup_window = place_code, day, str(window)
     _move(application, lifecycle.READY, user, now)
+    notifications.enqueue_for(application, "ready", now)
     audit.record(user, "ready", now, application, f"{place_code} {day.isoformat()} {window}")
     db.session.commit()
 
@@ -237,6 +241,7 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
     try:
         application.output_stored_name = name
         _move(application, lifecycle.READY, user, now)
+        notifications.enqueue_for(application, "ready", now)
         audit.record(user, "upload_output", now, application, f"{len(clean.data) // 1024} KB")
         db.session.commit()
     except BaseException:
@@ -284,6 +289,7 @@ def hand_over(application: Application, user: User, now: datetime, collector: st
     db.session.add(handover)
     who = {"applicant": "pemohon", "authorised": f"kuasa ({relation.strip()})", "operator": "operator desa"}[collector]
     _move(application, lifecycle.COLLECTED, user, now, reason=f"Diserahkan kepada {name.strip()}, {who}")
+    notifications.enqueue_for(application, "collected", now)
     audit.record(user, "handover", now, application,
                  f"{who}: {name.strip()}" + (f" (manifes {manifest.code})" if manifest is not None else ""))
     db.session.commit()

@@ -18,7 +18,7 @@ from ..domain.reference import normalize_reference
 from ..extensions import limiter
 from ..pagecache import cached_page
 from ..pdf.receipt import ReceiptCache, ReceiptData, render_receipt
-from ..services import applications, calendar
+from ..services import applications, calendar, notifications
 from ..templating import clock_time, localized, long_date, public_url, render
 from . import present
 
@@ -93,7 +93,8 @@ def application(reference: str):
                   events=list(reversed(events)), document_names=present.document_names(found),
                   document_state=present.document_state_label, masked_nik=mask(found.nik or ""),
                   can_cancel=lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT),
-                  has_receipt=found.state != lifecycle.DRAFT)
+                  has_receipt=found.state != lifecycle.DRAFT,
+                  sent_notifications=notifications.notifications_of(found))
 
 
 @bp.route("/<reference>/batal", methods=["GET", "POST"])
