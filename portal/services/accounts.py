@@ -107,3 +107,13 @@ def sign_in(username: str, password: str, now: datetime) -> SignIn:
 
 
 _DUMMY = generate_password_hash("not a password of anyone")
+
+
+def list_users(role: str | None = None) -> list[User]:
+    """Return every account (active or disabled), admins first, then supervisors, clerks and operators, each
+    by username; only those of `role` when it is given."""
+    query = select(User)
+    if role:
+        query = query.where(User.role == role)
+    rank = {name: index for index, name in enumerate(reversed(ROLES))}
+    return sorted(db.session.scalars(query), key=lambda user: (rank.get(user.role, len(ROLES)), user.username))
