@@ -46,6 +46,15 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a yes/no value: {text!r}")
 
 
+def _senders(text: str) -> str:
+    """Return a list of notification senders ("sms,smtp") normalised; raises ValueError for an unknown one."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()] or ["none"]
+    unknown = [name for name in names if name not in ("none", "sms", "smtp")]
+    if unknown:
+        raise ValueError(f"unknown sender {', '.join(unknown)} (use none, sms, smtp or sms,smtp)")
+    return ",".join(names)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: the config key, the environment variable, how to parse it, what it does."""
@@ -138,7 +147,7 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the lobby board `/papan` refreshes."),
     Setting("BABEL_DEFAULT_LOCALE", "LOKET_DEFAULT_LANGUAGE", str, "id",
             "Language for visitors who have not chosen one: `id` or `en`."),
-    Setting("NOTIFY_SENDER", "LOKET_NOTIFY_SENDER", str, "none",
+    Setting("NOTIFY_SENDER", "LOKET_NOTIFY_SENDER", _senders, "none",
             "How residents hear of their application's changes: `sms` (the HTTP gateway below), `smtp` (email), both "
             "as `sms,smtp`, or `none`: messages wait in the outbox, unsent, until a sender is set."),
     Setting("NOTIFY_SMS_URL", "LOKET_NOTIFY_SMS_URL", str, "",

@@ -202,8 +202,11 @@ def send_due(now: datetime) -> DrainReport:
             report.skipped += 1
             continue
         row = db.session.get(Notification, row_id)
+        what = (row.recipient, row.subject, row.body, row.created_at)
+        sender = channels[row.channel]
+        db.session.commit()  # no transaction stays open while a slow server answers (SQLite would lock writers)
         try:
-            senders.send(channels[row.channel], row)
+            senders.send(sender, *what)
         except Exception as error:  # noqa: BLE001  any failure of the sender only delays the message
             row.last_error = f"{type(error).__name__}: {error}"[:300]
             if row.attempts >= limit:

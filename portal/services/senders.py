@@ -12,12 +12,11 @@ import smtplib
 import ssl
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app
-
-from ..models import Notification
 
 TIMEOUT = 10  # seconds
 
@@ -26,12 +25,12 @@ class SenderError(Exception):
     """A sender is misconfigured, or its server refused the message."""
 
 
-def send(sender: str, message: Notification) -> None:
-    """Deliver `message` with `sender` ("sms" or "smtp"); raise when it was not delivered."""
+def send(sender: str, recipient: str, subject: str, body: str, written_at: datetime | None = None) -> None:
+    """Deliver one message with `sender` ("sms": the body only, or "smtp"); raise when it was not delivered."""
     if sender == "sms":
-        send_sms(message.recipient, message.body)
+        send_sms(recipient, body)
     elif sender == "smtp":
-        send_email(message.recipient, message.subject, message.body, message.created_at)
+        send_email(recipient, subject, body, written_at)
     else:
         raise SenderError(f"no sender {sender!r}")
 

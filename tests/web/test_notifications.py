@@ -361,3 +361,14 @@ def test_the_tracking_page_lists_what_was_sent(app, regions, gateway, tmp_path):
     result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+
+
+def test_an_unknown_sender_in_the_environment_stops_the_app_from_starting(app, monkeypatch):
+    from portal import create_app
+
+    monkeypatch.setenv("LOKET_NOTIFY_SENDER", "SMS, fax")
+    with pytest.raises(ValueError, match="LOKET_NOTIFY_SENDER: unknown sender fax"):
+        create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"})
+    monkeypatch.setenv("LOKET_NOTIFY_SENDER", " SMS , smtp")
+    started = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"})
+    assert started.config["NOTIFY_SENDER"] == "sms,smtp"
