@@ -21,8 +21,11 @@ SUPERVISORS = ("supervisor", "admin")
 @bp.get("")
 @roles_required(*SUPERVISORS)
 def home():
-    """Return the supervisor's home: links to every settings page."""
-    return render("account_home.html", user=current_user, area="admin")
+    """Return the supervisor's home: today's status, the next closures, the notices running, today's queue use,
+    and links to every settings page."""
+    from .office import home_context
+
+    return render("admin/home.html", user=current_user, **home_context())
 
 
 from . import office as _office, reports as _reports, users as _users  # noqa: E402,F401  their views register on bp
