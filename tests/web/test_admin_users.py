@@ -317,6 +317,12 @@ def test_admin_resets_a_supervisor(app, root, staff):
     assert _audit(app)[-1][0] == "reset_password"
 
 
+def test_admin_resetting_their_own_password_is_warned_and_signed_out(app, root, staff):
+    assert "Ini akun Anda sendiri" in root.get(f"/admin/pengguna/{staff['root']}/sandi").get_data(as_text=True)
+    assert _reset(root, staff["root"]).status_code == 303
+    assert not _signed_in(root)
+
+
 # --- who may come in -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["clerk", "op.sumber"])
