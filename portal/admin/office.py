@@ -1,5 +1,5 @@
-"""The office's settings for supervisors: the admin home, closures and date overrides (`/admin/hari`), notices
-(`/admin/pengumuman`) and queue quotas (`/admin/kuota`).
+"""The office's settings for supervisors: closures and date overrides (`/admin/hari`), notices
+(`/admin/pengumuman`) and queue quotas (`/admin/kuota`). The admin home is `routes.home`.
 
 Every change is written to the audit log in the same commit as the change itself: the services commit on
 their own, so the audit line is added to the session first (as the village's new PIN does). Day rules and
@@ -9,14 +9,13 @@ notices bump the calendar revision, so the banner and `/api/status` show them at
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -28,7 +27,6 @@ from ..services import audit, calendar, closures, queue, quotas
 from ..templating import long_date, render, short_date
 from .routes import SUPERVISORS, bp
 
-CLOSURES_AHEAD_DAYS = 60
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _strip = [lambda value: (value or "").strip()]
 
@@ -38,13 +36,9 @@ def activity_names() -> dict[str, str]:
     return {"": _("Semua kegiatan"), SUBMISSION: _("Pengajuan"), PICKUP: _("Pengambilan")}
 
 
-def _today() -> date:
-    return queue.today()
-
-
 def parse_day(text: str) -> date:
-    """Return the date in `text`: "2026-12-03" from a date picker or "3-12-2026", "3/12/2026" typed (as the
-    audit log reads it; imported from there, the staff blueprint would load half-made). Raises ValueError."""
+    """Return the date in `text` ("2026-12-03" or "3-12-2026", "3/12/2026"); raises ValueError. (As the audit
+    log reads it; importing it from there would load the staff blueprint half-made.)"""
     match = _DMY.fullmatch(text.strip())
     return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text.strip())
 
@@ -61,47 +55,10 @@ def _read_date(field, *, not_past: bool = True, required: bool = True) -> date |
     except ValueError:
         field.errors = [_("Tanggal tidak terbaca. Tulis seperti 03-12-2026.")]
         return None
-    if not_past and day < _today():
+    if not_past and day < queue.today():
         field.errors = [_("Tanggal sudah lewat. Pilih hari ini atau sesudahnya.")]
         return None
     return day
-
-
-# The home page
-
-
-def home_context() -> dict:
-    """Return what the supervisor's home shows: today's status, the next closures, the notices running
-    today, and today's queue use per purpose."""
-    today = _today()
-    office = calendar.calendar()
-    upcoming = office.closures_between(today, today + timedelta(days=CLOSURES_AHEAD_DAYS))[:5]
-    running = [notice for notice in closures.notices_from(today) if notice.starts_on <= today]
-    use: dict[str, list] = {}
-    for purpose, _window, quota, taken in quotas.quota_table(today):
-        row = use.setdefault(purpose.code, [purpose.label_id, 0, 0])
-        row[1] += taken
-        row[2] += quota
-    return {"today": long_date(today), "status": calendar.status(), "upcoming": upcoming, "notices": running,
-            "use": list(use.values()), "activities": activity_names(), "long_date": long_date, "links": _links()}
-
-
-def _links() -> list[tuple[str, str, str]]:
-    """Return (url, title, description) of every settings page that exists (users and reports come from
-    other modules and may not be there yet)."""
-    pages = (("admin.days", _("Hari tutup dan hari buka khusus"), _("Tutup kantor pada suatu tanggal atau buka "
-                                                                    "dengan jam sendiri.")),
-             ("admin.notices", _("Pengumuman"), _("Pengumuman di bawah jam buka atau pada satu layanan.")),
-             ("admin.quotas", _("Kuota antrean"), _("Loket yang bertugas atau kuota tetap per hari dan jam.")),
-             ("admin.users", _("Pengguna"), _("Akun petugas, kepala bidang, dan operator desa.")),
-             ("admin.reports", _("Laporan"), _("Angka layanan, grafik, dan unduhan CSV.")))
-    found = []
-    for endpoint, title, text in pages:
-        try:
-            found.append((url_for(endpoint), title, text))
-        except BuildError:
-            continue
-    return found
 
 
 # Closures and date overrides
@@ -111,8 +68,8 @@ class DayRuleForm(FlaskForm):
     """Close a date (whole day or one activity, with a reason) or open it with its own windows."""
 
     hari = StringField(_l("Tanggal"), filters=_strip)
-    jenis = RadioField(_l("Keputusan"), choices=[SelectChoice("tutup", _l("Tutup")), SelectChoice("buka", _l("Buka"))], default="tutup",
-                       validate_choice=False)
+    jenis = RadioField(_l("Keputusan"), choices=[SelectChoice("tutup", _l("Tutup")), SelectChoice("buka", _l("Buka"))],
+                       default="tutup", validate_choice=False)
     kegiatan = SelectField(_l("Kegiatan"), choices=[], validate_choice=False)
     alasan = StringField(_l("Alasan yang dibaca warga"), filters=_strip)
     jam = StringField(_l("Jam buka (bila dibuka)"), filters=_strip)
@@ -149,16 +106,12 @@ def _describe_rule(day: date, opens: bool, activity: str | None, reason: str, wi
 def days():
     """Return the day rules from today on with the form; on a valid POST store the rule (audited) and go back
     to the list (303); the form with its errors (422) otherwise."""
-    form = _day_form(request.form if request.method == "POST" else None)
-    if request.method == "POST":
-        result = _save_day_rule(form)
-        if result is not None:
-            return result
-        status = 422
-    else:
-        status = 200
-    rules = closures.day_rules(_today())
-    return render("admin/days.html", form=form, rules=rules, activities=activity_names(), long_date=long_date), status
+    posted = request.method == "POST"
+    form = _day_form(request.form if posted else None)
+    if posted and (done := _save_day_rule(form)) is not None:
+        return done
+    return render("admin/days.html", form=form, rules=closures.day_rules(queue.today()), activities=activity_names(),
+                  long_date=long_date), 422 if posted else 200
 
 
 def _save_day_rule(form: DayRuleForm):
@@ -195,10 +148,12 @@ def _save_day_rule(form: DayRuleForm):
 @bp.post("/hari/<int:rule_id>/hapus")
 @roles_required(*SUPERVISORS)
 def remove_day(rule_id: int):
-    """Delete a day rule (audited) and go back to the list (303); 404 when there is none."""
+    """Delete a day rule (audited) and go back to the list (303), also when it is gone already (a second
+    click)."""
     rule = db.session.get(DayRule, rule_id)
     if rule is None:
-        return _("Aturan hari itu tidak ada (mungkin sudah dihapus)."), 404
+        flash(_("Aturan hari itu sudah dihapus."))
+        return redirect(url_for("admin.days"), 303)
     audit.record(current_user, "remove_day_rule", calendar.now(), None,
                  _describe_rule(rule.day, rule.opens, rule.activity, rule.reason, list(rule.windows or ())))
     closures.remove_day_rule(rule_id)
@@ -228,7 +183,7 @@ def _notice_form(formdata=None) -> NoticeForm:
     form.layanan.choices = [SelectChoice("", _("Semua pengunjung (di bawah jam buka)"))] + [
         SelectChoice(service.code, service.name_id) for service in _services()]
     if formdata is None:
-        form.mulai.data = _today().isoformat()
+        form.mulai.data = queue.today().isoformat()
     return form
 
 
@@ -237,15 +192,13 @@ def _notice_form(formdata=None) -> NoticeForm:
 def notices():
     """Return the current and future notices with the form; on a valid POST store the notice (audited) and go
     back (303); the form with its errors (422) otherwise."""
-    form = _notice_form(request.form if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if _save_notice(form):
-            return redirect(url_for("admin.notices"), 303)
-        status = 422
+    posted = request.method == "POST"
+    form = _notice_form(request.form if posted else None)
+    if posted and _save_notice(form):
+        return redirect(url_for("admin.notices"), 303)
     names = {service.code: service.name_id for service in _services()}
-    return render("admin/notices.html", form=form, notices=closures.notices_from(_today()), names=names,
-                  long_date=long_date), status
+    return render("admin/notices.html", form=form, notices=closures.notices_from(queue.today()), names=names,
+                  long_date=long_date), 422 if posted else 200
 
 
 def _save_notice(form: NoticeForm) -> bool:
@@ -280,10 +233,11 @@ def _save_notice(form: NoticeForm) -> bool:
 @bp.post("/pengumuman/<int:notice_id>/hapus")
 @roles_required(*SUPERVISORS)
 def remove_notice(notice_id: int):
-    """Delete a notice (audited) and go back (303); 404 when there is none."""
+    """Delete a notice (audited) and go back (303), also when it is gone already (a second click)."""
     notice = db.session.get(Notice, notice_id)
     if notice is None:
-        return _("Pengumuman itu tidak ada (mungkin sudah dihapus)."), 404
+        flash(_("Pengumuman itu sudah dihapus."))
+        return redirect(url_for("admin.notices"), 303)
     audit.record(current_user, "remove_notice", calendar.now(), None,
                  f"[{notice.service_code or _('semua')}] {notice.text}")
     closures.remove_notice(notice_id)
@@ -332,18 +286,15 @@ def _quota_forms(day: date, formdata=None, which: str = "") -> tuple[QuotaForm, 
         SelectChoice(start, _("Jam %(time)s saja", time=start)) for start in starts]
     clearer = ClearQuotaForm(formdata=formdata if which == "clear" else None, prefix="hapus-")
     clearer.keperluan.choices = [SelectChoice("", _("Semua keperluan"))] + purposes
-    for form in (setter, clearer):
-        if formdata is None or which != ("set" if form is setter else "clear"):
-            form.hari.data = day.isoformat()
     return setter, clearer
 
 
 def _posted_day(name: str) -> date:
     """Return the day posted in `name` for showing its table (today when it cannot be read or has passed)."""
     try:
-        return max(parse_day(request.form.get(name, "")), _today())
+        return max(parse_day(request.form.get(name, "")), queue.today())
     except ValueError:
-        return _today()
+        return queue.today()
 
 
 def _quota_page(day: date, picker: QuotaDayForm, setter: QuotaForm, clearer: ClearQuotaForm, status: int = 200):
@@ -352,7 +303,7 @@ def _quota_page(day: date, picker: QuotaDayForm, setter: QuotaForm, clearer: Cle
     names = {found.code: found.label_id for found in queue.purposes()}
     return render("admin/quotas.html", day=day, day_text=long_date(day), picker=picker, setter=setter,
                   clearer=clearer, rows=quotas.quota_table(day), rules=rules, names=names,
-                  past=day < _today()), status
+                  past=day < queue.today()), status
 
 
 @bp.get("/kuota", endpoint="quotas")
@@ -360,12 +311,11 @@ def _quota_page(day: date, picker: QuotaDayForm, setter: QuotaForm, clearer: Cle
 def quotas_page():
     """Return the quota table of `?hari=` (default today) with the forms; 422 when the day cannot be read."""
     picker = QuotaDayForm(formdata=request.args)
-    day = _read_date(picker.hari, not_past=False, required=False) if picker.hari.data else _today()
+    day = _read_date(picker.hari, not_past=False, required=False) if picker.hari.data else queue.today()
     if day is None:
-        return _quota_page(_today(), picker, *_quota_forms(_today()), status=422)
+        return _quota_page(queue.today(), picker, *_quota_forms(queue.today()), status=422)
     picker.hari.data = day.isoformat()
     return _quota_page(day, picker, *_quota_forms(day))
-
 
 
 @bp.post("/kuota")

@@ -23,9 +23,34 @@ SUPERVISORS = ("supervisor", "admin")
 def home():
     """Return the supervisor's home: today's status, the next closures, the notices running, today's queue use,
     and links to every settings page."""
-    from .office import home_context
+    from datetime import timedelta
 
-    return render("admin/home.html", user=current_user, **home_context())
+    from flask import current_app, url_for
+    from flask_babel import gettext as _
+
+    from ..services import calendar, closures, queue, quotas
+    from ..templating import long_date
+    from .office import activity_names
+
+    today = queue.today()
+    upcoming = calendar.calendar().closures_between(today, today + timedelta(days=60))[:5]
+    running = [notice for notice in closures.notices_from(today) if notice.starts_on <= today]
+    use: dict[str, list] = {}
+    for purpose, _window, quota, taken in quotas.quota_table(today):
+        row = use.setdefault(purpose.code, [purpose.label_id, 0, 0])
+        row[1] += taken
+        row[2] += quota
+    pages = (("admin.days", _("Hari tutup dan hari buka khusus"),
+              _("Tutup kantor pada suatu tanggal atau buka dengan jam sendiri.")),
+             ("admin.notices", _("Pengumuman"), _("Pengumuman di bawah jam buka atau pada satu layanan.")),
+             ("admin.quotas", _("Kuota antrean"), _("Loket yang bertugas atau kuota tetap per hari dan jam.")),
+             ("admin.users", _("Pengguna"), _("Akun petugas, kepala bidang, dan operator desa.")),
+             ("admin.reports", _("Laporan"), _("Angka layanan, grafik, dan unduhan CSV.")))
+    links = [(url_for(endpoint), title, text) for endpoint, title, text in pages
+             if endpoint in current_app.view_functions]  # a page not built yet is left out
+    return render("admin/home.html", user=current_user, today=long_date(today), upcoming=upcoming,
+                  notices=running, use=list(use.values()), activities=activity_names(), long_date=long_date,
+                  links=links)
 
 
 from . import office as _office, reports as _reports, users as _users  # noqa: E402,F401  their views register on bp
