@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import Response, abort, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -51,7 +52,8 @@ def duration_words(seconds: float | None) -> str:
     days, hours = rules.days_and_hours(seconds)
     if not days and not hours:
         return _("kurang dari 1 jam")
-    parts = ([_("%(n)d hari", n=days)] if days else []) + ([_("%(n)d jam", n=hours)] if hours else [])
+    parts = ([ngettext("%(num)d hari", "%(num)d hari", days)] if days else []) + (
+        [ngettext("%(num)d jam", "%(num)d jam", hours)] if hours else [])
     return " ".join(parts)
 
 
@@ -61,8 +63,8 @@ def reports():
     """Return the reports for the chosen period; the form with its errors (422) when it cannot be read."""
     form, period = _read_period()
     if period is None:
-        return render("admin/reports.html", form=form, period=None), 422
-    return render("admin/reports.html", form=form, period=period, query=_query(period), **_page(period))
+        return render("admin/reports.html", form=form, period=None, **_limits()), 422
+    return render("admin/reports.html", form=form, period=period, query=_query(period), **_limits(), **_page(period))
 
 
 @bp.get("/laporan/<table>.csv")
@@ -74,7 +76,7 @@ def report_csv(table: str):
         abort(404)
     form, period = _read_period()
     if period is None:
-        return render("admin/reports.html", form=form, period=None), 422
+        return render("admin/reports.html", form=form, period=None, **_limits()), 422
     header, rows = _table(table, period)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -121,6 +123,11 @@ def _read_day(field):
     except ValueError:
         field.errors = [_("Tanggal tidak terbaca. Tulis seperti 03-12-2026.")]
         return None
+
+
+def _limits() -> dict[str, int]:
+    """Return the longest period and the default one, in days, for the form's hint."""
+    return {"max_days": rules.MAX_DAYS, "default_days": rules.DEFAULT_DAYS}
 
 
 def _query(period: rules.Period) -> dict[str, str]:

@@ -255,3 +255,9 @@ def test_report_pages_are_valid_html(kabid, seeded, tickets, tmp_path):
     result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+
+
+def test_the_page_renders_in_english_too(kabid, seeded):
+    kabid.set_cookie("bahasa", "en")
+    response = kabid.get(f"/admin/laporan{PERIOD}")
+    assert response.status_code == 200 and '<html lang="en">' in response.get_data(as_text=True)
