@@ -63,11 +63,12 @@ def column_chart(pairs: Sequence[tuple[str, float]], title: str, chart_id: str) 
     plot = step * count
     left, bottom = 40, 30
     width, height = left + plot + 10, COLUMN_HEIGHT + bottom + 10
-    peak = max((value for _label, value in pairs), default=0) or 1
+    highest = max((value for _label, value in pairs), default=0)
+    peak = highest or 1  # an all-zero series draws flat bars, not a division by zero
     parts = [_open(chart_id, title, round(width), height),
              f'<line class="chart-axis" x1="{left}" y1="{COLUMN_HEIGHT + 10}" x2="{round(left + plot, 1)}" '
              f'y2="{COLUMN_HEIGHT + 10}" stroke="#505a5f"/>',
-             f'<text class="chart-value" x="{left - 6}" y="16" text-anchor="end">{escape(_number(peak))}</text>']
+             f'<text class="chart-value" x="{left - 6}" y="16" text-anchor="end">{escape(_number(highest))}</text>']
     for index, (label, value) in enumerate(pairs):
         tall = round(COLUMN_HEIGHT * value / peak, 1)
         x = round(left + index * step + step * 0.1, 1)

@@ -147,6 +147,12 @@ def test_empty_charts_are_still_well_formed(draw):
     assert root.find(f"{SVG}title").text == "Kosong" and not root.findall(f".//{SVG}rect")
 
 
+def test_an_all_zero_series_draws_flat_bars_and_names_zero_as_its_peak():
+    root = _parse(charts.column_chart([("1 Des", 0), ("2 Des", 0)], "Nol", "g"))
+    assert [float(bar.get("height")) for bar in root.findall(f".//{SVG}rect")] == [0, 0]
+    assert [element.text for element in root.iter(f"{SVG}text")][0] == "0"
+
+
 def test_a_year_of_days_fits_the_column_chart():
     start = date(2025, 12, 3)
     pairs = [((start + timedelta(days=n)).isoformat(), n % 7) for n in range(366)]
