@@ -27,6 +27,7 @@ from ..services import audit, calendar, closures, queue, quotas
 from ..templating import long_date, render, short_date
 from .routes import SUPERVISORS, bp
 
+FAR_DAYS = 730
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _strip = [lambda value: (value or "").strip()]
 
@@ -57,6 +58,9 @@ def _read_date(field, *, not_past: bool = True, required: bool = True) -> date |
         return None
     if not_past and day < queue.today():
         field.errors = [_("Tanggal sudah lewat. Pilih hari ini atau sesudahnya.")]
+        return None
+    if abs((day - queue.today()).days) > FAR_DAYS:  # the calendar knows holidays only a few years around
+        field.errors = [_("Tanggal terlalu jauh. Pilih tanggal dalam dua tahun dari hari ini.")]
         return None
     return day
 

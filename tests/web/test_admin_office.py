@@ -109,6 +109,7 @@ def test_open_a_date_with_its_own_windows_for_one_activity(app, kabid):
 @pytest.mark.parametrize("fields, field, message", [
     ({"hari": "2026-12-02"}, "hari", "Tanggal sudah lewat"),
     ({"hari": "besok"}, "hari", "Tanggal tidak terbaca"),
+    ({"hari": "31-12-9999"}, "hari", "Tanggal terlalu jauh"),
     ({"hari": ""}, "hari", "Isi tanggalnya."),
     ({"alasan": ""}, "alasan", "Tulis alasan penutupan"),
     ({"jam": "08:00-12:00"}, "jam", "Jam buka hanya untuk hari yang dibuka"),
@@ -226,6 +227,8 @@ def test_quota_page_defaults_to_today_and_reads_another_day(app, kabid):
     assert "Kantor tidak membuka antrean" in _html(kabid.get("/admin/kuota?hari=2026-12-06"))  # a Sunday
     response = kabid.get("/admin/kuota?hari=kemarin")
     assert response.status_code == 422 and "Tanggal tidak terbaca" in _html(response)
+    response = kabid.get("/admin/kuota?hari=0001-01-01")
+    assert response.status_code == 422 and "Tanggal terlalu jauh" in _html(response)
 
 
 def test_fixed_quota_for_one_window_is_stored_audited_and_shown(app, kabid):
@@ -343,7 +346,11 @@ def test_admin_pages_are_valid_html(app, kabid, tmp_path):
         "quotas": kabid.get("/admin/kuota"),
         "quotas-error": _post(kabid, "/admin/kuota", {"hari": "2026-12-03", "keperluan": "KTP", "angka": "x"}),
     }
-    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 422, 200, 422]
+    kabid.set_cookie("bahasa", "en")
+    pages.update({f"en-{name}": kabid.get(path) for name, path in (
+        ("home", "/admin"), ("days", "/admin/hari"), ("notices", "/admin/pengumuman"), ("quotas", "/admin/kuota"))})
+    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 422, 200, 422, 200, 200, 200, 200]
+    assert '<html lang="en">' in _html(pages["en-home"])
     for name, response in pages.items():
         (tmp_path / f"{name}.html").write_text(_html(response), encoding="utf-8")
     if shutil.which("java") is None:
