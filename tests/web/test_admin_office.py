@@ -359,3 +359,17 @@ def test_admin_pages_are_valid_html(app, kabid, tmp_path):
     result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+
+
+def test_an_admin_may_too(app, client, staff):
+    from portal.services import accounts
+    from tests.web.staff_helpers import PASSWORD
+
+    with app.app_context():
+        accounts.create_user("admin", "Admin Kantor", "admin", PASSWORD)
+    sign_in(client, "admin")
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+    response = _post(client, "/admin/hari", {"hari": "2026-12-04", "jenis": "tutup", "alasan": "Rapat dinas"})
+    assert response.status_code == 303
+    assert _audit(app, "set_day_rule")[0][0] == "Admin Kantor"
