@@ -46,11 +46,12 @@ def configured_senders() -> tuple[str, ...]:
 
     Raises ValueError for a name that is not a sender.
     """
-    names = [name.strip().lower() for name in str(current_app.config["NOTIFY_SENDER"] or "none").split(",")]
+    names = [name.strip().lower() for name in str(current_app.config["NOTIFY_SENDER"] or "none").split(",")
+             if name.strip()]
     unknown = [name for name in names if name not in SENDERS]
     if unknown:
         raise ValueError(f"NOTIFY_SENDER: unknown sender {', '.join(unknown)} (use none, sms, smtp)")
-    return tuple(name for name in names if name and name != "none")
+    return tuple(name for name in names if name != "none")
 
 
 def recipients(application: Application) -> list[tuple[str, str]]:
