@@ -8,7 +8,6 @@ notices bump the calendar revision, so the banner and `/api/status` show them at
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import flash, redirect, request, url_for
@@ -20,6 +19,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
+from ..domain.dates import parse_day
 from ..domain.hours import ACTIVITIES, PICKUP, SUBMISSION, Window, merge_windows
 from ..extensions import db
 from ..models import DayRule, Notice, QuotaRule, Service
@@ -28,20 +28,12 @@ from ..templating import long_date, render, short_date
 from .routes import SUPERVISORS, bp
 
 FAR_DAYS = 730
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _strip = [lambda value: (value or "").strip()]
 
 
 def activity_names() -> dict[str, str]:
     """Return the Indonesian name of each activity, and of "" (every activity)."""
     return {"": _("Semua kegiatan"), SUBMISSION: _("Pengajuan"), PICKUP: _("Pengambilan")}
-
-
-def parse_day(text: str) -> date:
-    """Return the date in `text` ("2026-12-03" or "3-12-2026", "3/12/2026"); raises ValueError. (As the audit
-    log reads it; importing it from there would load the staff blueprint half-made.)"""
-    match = _DMY.fullmatch(text.strip())
-    return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text.strip())
 
 
 def _read_date(field, *, not_past: bool = True, required: bool = True) -> date | None:

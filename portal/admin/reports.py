@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from ..auth.guard import roles_required
+from ..domain.dates import parse_day
 from ..domain import charts
 from ..domain import reports as rules
 from ..services import calendar, queue
@@ -119,7 +120,7 @@ def _read_day(field):
     if not field.data:
         return None
     try:
-        return rules.parse_day(field.data)
+        return parse_day(field.data)
     except ValueError:
         field.errors = [_("Tanggal tidak terbaca. Tulis seperti 03-12-2026.")]
         return None

@@ -6,7 +6,6 @@ Nothing here reads the database or the app: the service hands in rows and zones,
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -16,7 +15,6 @@ MAX_DAYS = 366
 DEFAULT_DAYS = 30
 # Cells a spreadsheet would run as a formula get a leading apostrophe in the CSV exports.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 
 
 class PeriodRefused(ValueError):
@@ -47,13 +45,6 @@ class Period:
         """Return the period as UTC instants [from, until): midnight of `start` to midnight after `end` in `zone`."""
         return (datetime.combine(self.start, time(0), zone).astimezone(timezone.utc),
                 datetime.combine(self.end + timedelta(days=1), time(0), zone).astimezone(timezone.utc))
-
-
-def parse_day(text: str) -> date:
-    """Return the date in `text`: "2026-12-03" (what a date picker sends) or "3-12-2026", "3/12/2026",
-    "3.12.2026" (what people type, as on the audit log's filters). Raises ValueError for anything else."""
-    match = _DMY.fullmatch(text.strip())
-    return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text.strip())
 
 
 def default_period(today: date) -> Period:

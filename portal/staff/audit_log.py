@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime
 
 from flask import Response, current_app, request, stream_with_context
@@ -20,6 +19,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
+from ..domain.dates import parse_day
 from ..domain.reference import normalize_reference
 from ..extensions import db
 from ..models import AuditEntry, User
@@ -28,7 +28,6 @@ from ..templating import clock_time, render, short_date
 from .routes import SUPERVISOR_ROLES, bp
 
 CSV_BATCH = 1000
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 # Cells a spreadsheet would run as a formula get a leading apostrophe in the CSV export.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -174,13 +173,6 @@ def _read_day(field) -> date | None:
     except ValueError:
         field.errors = [_("Tanggal tidak terbaca. Tulis seperti 03-12-2026.")]
         return None
-
-
-def parse_day(text: str) -> date:
-    """Return the date in `text`: "2026-12-03" (what a date picker sends) or "3-12-2026", "3/12/2026", "3.12.2026"
-    (what people type). Raises ValueError for anything else."""
-    match = _DMY.fullmatch(text.strip())
-    return date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text.strip())
 
 
 def _read_key(text: str) -> tuple[datetime, int] | None:

@@ -22,6 +22,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
+from ..domain.dates import parse_day
 from ..domain import lifecycle
 from ..extensions import db
 from ..models import Application, PickupPlace
@@ -29,7 +30,6 @@ from ..pdf.manifest import manifest_data, render_manifests
 from ..pdf.pickup import pickup_receipt_data, render_pickup_receipts
 from ..services import audit, calendar, manifests
 from ..templating import long_date, render, short_date
-from .audit_log import parse_day
 from .routes import STAFF_ROLES, bp
 
 SIZES = ("a6", "80")

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.domain.dates import parse_day
+
 from portal.domain import charts
 from portal.domain import reports as rules
 
@@ -52,13 +54,13 @@ def test_a_period_of_max_days_is_allowed():
     ("03.12.2026", date(2026, 12, 3)),
 ])
 def test_parse_day(text, expected):
-    assert rules.parse_day(text) == expected
+    assert parse_day(text) == expected
 
 
 @pytest.mark.parametrize("text", ["31-02-2026", "kemarin", "2026-13-01", "12/2026"])
 def test_parse_day_refuses(text):
     with pytest.raises(ValueError):
-        rules.parse_day(text)
+        parse_day(text)
 
 
 def test_count_by_day_uses_the_office_date_and_keeps_empty_days():
