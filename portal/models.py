@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func, text, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +65,8 @@ class PickupPlace(db.Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     prints_ktp: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A place no longer used is switched off, not deleted: applications keep pointing at it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
 
 class Service(db.Model):
@@ -117,6 +119,19 @@ class DayRule(db.Model):
     windows: Mapped[list] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfficeHours(db.Model):
+    """The office's regular windows for one activity on one weekday, set in `/admin/jam`.
+
+    `windows` is a list of "HH:MM-HH:MM" strings; empty means closed that weekday. While the table holds no
+    row for an activity, that activity's hours come from the `OFFICE_HOURS` setting.
+    """
+
+    activity: Mapped[str] = mapped_column(String(12), primary_key=True)
+    weekday: Mapped[str] = mapped_column(String(3), primary_key=True)  # mon..sun
+    windows: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Notice(db.Model):
