@@ -6,10 +6,11 @@ In one run it
   1. builds a fresh SQLite database in a temporary directory (`flask db upgrade` + `flask seed`);
   2. serves the portal (`wsgi:app`) and the bare Flask app of `bench/hello_app.py` under gunicorn with the
      same settings, each on a free port, and waits until each answers;
-  3. loads the targets one after another with wrk (never two at once), the hello app first, and reports
-     requests/s, p50 and p99 against the budget of design/quality.md: >= 60 % of the hello app's
-     requests/s and p99 <= 50 ms at 32 connections; the hello app's `/form` (a form with Flask-WTF's CSRF
-     token and Flask's session, first and returning visit) is shown as the floor of any form page;
+  3. loads the targets one after another with wrk (never two at once), with the hello app before the first
+     and after every target, and reports requests/s, p50 and p99 against the budget of design/quality.md:
+     >= 60 % of the requests/s of the hello runs on either side and p99 <= 50 ms at 32 connections; the
+     hello app's `/form` (a form with Flask-WTF's CSRF token and Flask's session, first and returning
+     visit) is shown as the floor of any form page;
   4. loads `/`, `/layanan` and `/jadwal` cold in Chromium at 360x640 and reports the critical path (HTML +
      blocking CSS, gzip, <= 14 KB) and the whole first visit (<= 35 KB);
   5. writes the figures to `bench/results/latest.json`.
@@ -135,7 +136,8 @@ def run_wrk(url: str, duration: float, cookie: str | None = None) -> WrkResult:
 
 @dataclass
 class ThroughputRow:
-    """One line of the throughput table; `ratio` is to the hello app's requests/s of the same run."""
+    """One line of the throughput table; `ratio` is to the hello app's requests/s measured right before and
+    right after it (their mean)."""
 
     target: str
     url: str
@@ -174,29 +176,44 @@ def throughput_row(target: str, url: str, result: WrkResult, hello_rps: float | 
 
 def measure_throughput(hello: GunicornServer, portal: GunicornServer, duration: float,
                        warmup: float) -> list[ThroughputRow]:
-    """Return the throughput rows: the hello app's `/` first (the baseline), then each portal target.
+    """Return the throughput rows: the hello app's `/` first (the baseline), then each target.
 
-    Each target is warmed up with a short wrk run that is thrown away; runs are strictly one after another.
+    Each target is judged against the hello runs on either side of it (hello, target, hello, target, ...,
+    hello), so a machine that slows down or speeds up during the run moves a target and its baseline alike.
+    The baseline row shows the median of all hello runs. Each run is preceded by a short warm-up run that is
+    thrown away; runs are strictly one after another.
     """
-    targets = [("hello /", hello.base_url + "/", None)]
+    hello_url = hello.base_url + "/"
     # The floor of any form page: Flask-WTF's token and Flask's session on the bare app (first and returning).
-    targets.append(("hello /form (floor)", hello.base_url + "/form", None))
-    targets.append(("hello /form (returning)", hello.base_url + "/form", _session_cookie(hello.base_url + "/form")))
+    targets = [("hello /form (floor)", hello.base_url + "/form", None),
+               ("hello /form (returning)", hello.base_url + "/form", _session_cookie(hello.base_url + "/form"))]
     targets += [(f"portal {path}", portal.base_url + path, None) for path in PORTAL_TARGETS]
     # A form page hands a first-time visitor a session and a CSRF token; a returning visitor brings them.
     targets.append(("portal /lacak (returning)", portal.base_url + "/lacak", _session_cookie(portal.base_url + "/lacak")))
-    rows: list[ThroughputRow] = []
-    hello_rps: float | None = None
-    for label, url, cookie in targets:
+    for _label, url, _cookie in [("hello /", hello_url, None), *targets]:
         status = http_get(url, ACCEPT_ENCODING).status
         if status != 200:
             raise BenchError(f"{url} answers {status}, not 200; nothing to measure")
+
+    def load(label: str, url: str, cookie: str | None) -> WrkResult:
         print(f"  {label:<26} warm-up {warmup:g} s, load {duration:g} s ...", flush=True)
         run_wrk(url, warmup, cookie)
-        result = run_wrk(url, duration, cookie)
-        rows.append(throughput_row(label, url, result, hello_rps, reference=label.startswith("hello /form")))
-        if hello_rps is None:
-            hello_rps = result.requests_per_s
+        return run_wrk(url, duration, cookie)
+
+    hellos = [load("hello /", hello_url, None)]
+    results = []
+    for label, url, cookie in targets:
+        results.append(load(label, url, cookie))
+        hellos.append(load("hello /", hello_url, None))
+    middle = sorted(hellos, key=lambda result: result.requests_per_s)[len(hellos) // 2]
+    rows = [throughput_row("hello /", hello_url, middle, None)]
+    for index, ((label, url, _cookie), result) in enumerate(zip(targets, results)):
+        around = (hellos[index].requests_per_s + hellos[index + 1].requests_per_s) / 2
+        rows.append(throughput_row(label, url, result, around, reference=label.startswith("hello /form")))
+    if any(hello_result.errors for hello_result in hellos):
+        rows[0].failures.append(f"{sum(r.errors for r in hellos)} failed requests in the hello runs")
+    spread = (max(r.requests_per_s for r in hellos) / min(r.requests_per_s for r in hellos) - 1) * 100
+    print(f"  hello / ran {len(hellos)} times; fastest {spread:.0f} % above slowest", flush=True)
     return rows
 
 
@@ -500,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
         weight = measure_page_weight(portal)
 
     write_results(RESULTS_FILE, settings, throughput, weight)
-    print(f"\nThroughput (gunicorn {' '.join(GUNICORN_SETTINGS[:4])}; ratio = requests/s / hello's)")
+    print(f"\nThroughput (gunicorn {' '.join(GUNICORN_SETTINGS[:4])}; ratio = requests/s / the hello runs on either side)")
     print(throughput_table(throughput))
     print("\nPage weight (gzip; first visit = Chromium's encodedDataLength, headers included)")
     print(weight_table(weight))
