@@ -1,4 +1,5 @@
-"""The office calendar as the app sees it: config hours + national holidays + rules and notices in the DB."""
+"""The office calendar as the app sees it: the weekly hours (the office's own or the config's) + national holidays
++ rules and notices in the DB."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..domain.notices import Notice as NoticeFact
 from ..domain.notices import active_notices
 from ..extensions import db
 from ..models import DayRule, Notice
-from . import revisions
+from . import office_hours, revisions
 
 # Rules and notices older than this are of no use to the status or the schedule.
 LOOKBACK = timedelta(days=7)
@@ -74,8 +75,20 @@ def _holidays(years: tuple[int, ...]) -> tuple[hours.Holiday, ...]:
 
 
 def weekly_hours() -> hours.WeeklyHours:
-    """Return the configured weekly hours; raises ValueError when `OFFICE_HOURS` is malformed."""
-    return _weekly(json.dumps(current_app.config["OFFICE_HOURS"], sort_keys=True))
+    """Return the weekly hours in force: per activity the office's own (set in `/admin/jam`) when it has set
+    them, else the `OFFICE_HOURS` setting's.
+
+    Kept per process until the calendar revision changes (every save in `/admin/jam` bumps it), so reading it
+    costs no query. Raises ValueError when `OFFICE_HOURS` or a stored window is malformed.
+    """
+    revision = revisions.current(revisions.CALENDAR)
+    config = current_app.config["OFFICE_HOURS"]
+    cached = current_app.extensions.get("loket_weekly_hours")
+    if cached is not None and cached[0] == revision and cached[1] is config:
+        return cached[2]
+    week = _weekly(json.dumps(office_hours.effective(config), sort_keys=True))
+    current_app.extensions["loket_weekly_hours"] = (revision, config, week)
+    return week
 
 
 def _snapshot(year: int) -> _Snapshot:

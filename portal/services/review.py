@@ -181,11 +181,13 @@ def self_printed(application: Application) -> bool:
 
 
 def pickup_places(application: Application) -> list[PickupPlace]:
-    """Return the places where this service's document can be collected (all places when none are named)."""
-    places = list(application.service.pickup_places)
-    if places:
-        return places
-    return list(db.session.scalars(db.select(PickupPlace).order_by(PickupPlace.position)))
+    """Return the active places where this service's document can be collected (every active place when the
+    service names none). A place switched off takes no new pickups; documents already ready there keep it."""
+    named = application.service.pickup_places
+    if named:
+        return [place for place in named if place.active]
+    return list(db.session.scalars(db.select(PickupPlace).where(PickupPlace.active.is_(True))
+                                   .order_by(PickupPlace.position)))
 
 
 def proposal(application: Application, now: datetime) -> tuple[PickupPlace | None, PickupSlot | None]:

@@ -1,0 +1,104 @@
+"""The office's own weekly hours (`office_hours` rows, set in `/admin/jam`) over the `OFFICE_HOURS` setting.
+
+Per activity: when the table holds rows for it, they are the week (a weekday with an empty list is closed);
+otherwise the setting's hours apply. Every write bumps the calendar revision, so the banner, `/api/status`,
+`/jadwal` and the queue's hourly windows follow at once (`calendar.weekly_hours` reads through here).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, time
+from typing import Mapping
+
+from sqlalchemy import delete, select
+
+from ..domain import queue as queue_rules
+from ..domain import week as rules
+from ..domain.hours import ACTIVITIES, WEEKDAYS, WeeklyHours, Window
+from ..extensions import db
+from ..models import OfficeHours, QueueTicket
+from . import revisions
+
+
+def stored() -> dict[str, dict[str, list[str]]]:
+    """Return the rows as {activity: {weekday: ["08:00-12:00", ...]}}; an activity without rows is absent."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for row in db.session.scalars(select(OfficeHours)):
+        found.setdefault(row.activity, {})[row.weekday] = list(row.windows or ())
+    return found
+
+
+def effective(config: Mapping[str, Mapping[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """Return the week in force, in the setting's shape: per activity the rows when there are any, else
+    `config`'s hours for it."""
+    rows = stored()
+    return {activity: rows[activity] if activity in rows else {day: list(windows) for day, windows in
+                                                               config.get(activity, {}).items()}
+            for activity in ACTIVITIES}
+
+
+def updated_at(activity: str) -> datetime | None:
+    """Return when the office last set `activity`'s week here, or None while the setting's hours apply."""
+    return db.session.scalar(select(db.func.max(OfficeHours.updated_at)).where(OfficeHours.activity == activity))
+
+
+def save_week(activity: str, week: Mapping[str, list[str]], at: datetime) -> None:
+    """Store `activity`'s week ({weekday: ["08:00-12:00"]}, a missing weekday closed) as set at `at`, bump the
+    calendar and commit (with whatever the caller added to the session, such as the audit line).
+
+    Raises ValueError for an unknown activity or weekday or a malformed window (nothing is written then).
+    """
+    if activity not in ACTIVITIES:
+        raise ValueError(f"unknown activity {activity!r}")
+    WeeklyHours.from_config({activity: week})  # refuses a malformed window or weekday before anything is written
+    db.session.execute(delete(OfficeHours).where(OfficeHours.activity == activity))
+    for weekday in WEEKDAYS:
+        db.session.add(OfficeHours(activity=activity, weekday=weekday, windows=list(week.get(weekday, ())),
+                                    updated_at=at))
+    revisions.bump(revisions.CALENDAR)
+    db.session.commit()
+
+
+def reset_week(activity: str) -> bool:
+    """Remove `activity`'s rows so the `OFFICE_HOURS` setting applies again; bump the calendar and commit.
+
+    Returns False (and changes nothing) when there were no rows. Raises ValueError for an unknown activity.
+    """
+    if activity not in ACTIVITIES:
+        raise ValueError(f"unknown activity {activity!r}")
+    removed = db.session.execute(delete(OfficeHours).where(OfficeHours.activity == activity)).rowcount
+    if not removed:
+        db.session.rollback()
+        return False
+    revisions.bump(revisions.CALENDAR)
+    db.session.commit()
+    return True
+
+
+def booked_outside(activity: str, week: Mapping[str, list[str]], office, purposes, now: datetime) -> rules.Outside:
+    """Return the active queue tickets (waiting or called) from now on, for purposes of `activity`, that the
+    week `week` would leave outside its opening hours, counted per day.
+
+    `office` is the calendar in force (its holidays and day rules still apply to the new week); `purposes` the
+    queue's purposes. A ticket of today whose window has ended is not counted.
+    """
+    codes = [purpose.code for purpose in purposes if purpose.activity == activity]
+    if not codes:
+        return rules.Outside()
+    local = now.astimezone(office.tz)
+    tickets = db.session.execute(
+        select(QueueTicket.day, QueueTicket.window_start, QueueTicket.window_end)
+        .where(QueueTicket.purpose_code.in_(codes), QueueTicket.day >= local.date(),
+               QueueTicket.state.in_(sorted(queue_rules.ACTIVE_STATES)))).all()
+    bookings = [rules.Booking(day, Window(time.fromisoformat(start), time.fromisoformat(end)))
+                for day, start, end in tickets
+                if day > local.date() or time.fromisoformat(end) > local.time()]
+    # The calendar in force with only its week replaced: holidays and day rules keep overriding it.
+    proposed = copy.copy(office)
+    proposed.weekly = WeeklyHours.from_config({**{other: {} for other in ACTIVITIES}, activity: week})
+
+    def windows_on(day: date):
+        return proposed.plan(activity, day).windows
+
+    return rules.outside_hours(bookings, windows_on)
