@@ -300,20 +300,39 @@ def window_text(window: str | None) -> str:
 
 
 def _answers(application: Application) -> list[tuple[str, str]]:
-    """Return (label, answer as the resident chose it) for each of the service's own questions."""
-    rows = []
-    for question in application.service.questions:
-        value = (application.answers or {}).get(question["code"])
+    """Return (label, answer as the resident chose it) for each of the service's own questions, then for each
+    answer to a question the office has since removed from the service (labelled from the seed catalogue, or
+    by its code, and marked as removed), so the clerk still sees everything the resident answered."""
+
+    def text(question: dict, value) -> str:
+        # A stored value that no longer fits its question (an option since removed) reads as it was given.
         if value in (None, ""):
-            text = ""
-        elif question.get("type") == "select":
+            return ""
+        if question.get("type") == "select":
             option = next((o for o in question.get("options", ()) if o["value"] == value), None)
-            text = (option.get(str(get_locale())) or option["id"]) if option else str(value)
-        elif question.get("type") == "date":
-            text = long_date(date.fromisoformat(value))
-        else:
-            text = str(value)
-        rows.append((localized(question, "label"), text))
+            return (option.get(str(get_locale())) or option["id"]) if option else str(value)
+        if question.get("type") == "date" or (question.get("type") is None and isinstance(value, str)
+                                               and len(value) == 10 and value[4] == value[7] == "-"):
+            try:
+                return long_date(date.fromisoformat(value))
+            except ValueError:
+                return str(value)
+        return str(value)
+
+    answers = dict(application.answers or {})
+    rows = [(localized(question, "label"), text(question, answers.get(question["code"])))
+            for question in application.service.questions]
+    asked = {question["code"] for question in application.service.questions}
+    removed = [code for code in answers if code not in asked]
+    if removed:
+        from ..services.seed import load_catalogue
+
+        seeded = next((entry["questions"] for entry in load_catalogue()["services"]
+                       if entry["code"] == application.service_code), [])
+        for code in removed:
+            question = next((found for found in seeded if found["code"] == code), {"code": code})
+            rows.append((_("%(label)s (pertanyaan sudah dihapus dari layanan)",
+                           label=localized(question, "label") or code), text(question, answers[code])))
     return rows
 
 
