@@ -316,7 +316,24 @@ def test_a_removed_document_keeps_its_name_on_old_applications(app, kabid):
     reference, _pin = make_application(app, "KTP_HILANG")
     assert _post(kabid, "dokumen", _documents(app, **{"dokumen-0-remove": "1"})).status_code == 303
     html = _html(_clerk(app).get(f"/petugas/{reference}"))
-    assert "Surat keterangan hilang dari kepolisian" in html or "Surat kehilangan" in html
+    assert "<h3>Surat kehilangan dari Polisi" in html or ">Surat kehilangan dari Polisi<" in html
+    assert ">SURAT_KEHILANGAN<" not in html
+
+
+def test_a_removed_document_nobody_else_knows_reads_as_its_code_in_words(app, kabid):
+    added = _documents(app, **{"dokumen-2-code": "SURAT_DESA", "dokumen-2-name_id": "Surat keterangan desa"})
+    assert _post(kabid, "dokumen", added).status_code == 303
+    reference, _pin = make_application(app, "KTP_HILANG")
+    from portal.services import applications
+    from portal.track import present
+
+    with app.test_request_context():
+        assert present.document_names(applications.find(reference))["SURAT_DESA"] == "Surat keterangan desa"
+    assert _post(kabid, "dokumen", _documents(app, **{"dokumen-2-remove": "1"})).status_code == 303
+    with app.test_request_context():
+        names = present.document_names(applications.find(reference))
+        assert names["SURAT_DESA"] == "Surat desa" and list(names)[:2] == ["SURAT_KEHILANGAN", "KK"]
+    assert "Surat desa" in _html(_clerk(app).get(f"/petugas/{reference}"))
 
 
 # Questions
