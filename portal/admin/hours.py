@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 
 from ..auth.guard import roles_required
@@ -159,9 +160,9 @@ def save_hours(slug: str):
     audit.record(current_user, "set_hours", calendar.now(), None, describe_week(activity, week))
     try:
         office_hours.save_week(activity, week, calendar.now())  # commits the audit line with the week
-    except ValueError:
+    except (ValueError, IntegrityError):  # e.g. another supervisor saved the same week at the same instant
         db.session.rollback()
-        form.mon.errors = [_("Jam tidak bisa disimpan. Periksa isiannya.")]
+        form.mon.errors = [_("Jam tidak bisa disimpan. Periksa isiannya lalu simpan lagi.")]
         return _page({activity: _section(activity, form)}, 422)
     _flash_saved(activity, reading, outside)
     return redirect(url_for("admin.hours"), 303)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 
 from ..auth.guard import roles_required
@@ -82,7 +83,7 @@ def add_place():
                  + _("mencetak KTP-el: %(yes)s", yes=_yes(form.cetak.data)))
     try:
         place = places.add_place(form.kode.data, form.nama.data, form.alamat.data, form.cetak.data)
-    except ValueError:  # e.g. the same code added a moment ago in another tab
+    except (ValueError, IntegrityError):  # e.g. the same code added at the same instant in another tab
         db.session.rollback()
         form.kode.errors = [_("Tempat tidak bisa disimpan. Periksa kodenya.")]
         return _list_page(form, status=422)

@@ -146,9 +146,9 @@ def test_edit_a_place_and_its_services(app, kabid, client):
     place = _place(app, "MPP")
     assert (place.name, place.address, place.prints_ktp) == ("MPP Rembang", "Jl. Gatot Subroto 5", False)
     assert "KIA" not in _services_at(app, "MPP")
-    assert _audit(app) == [("Kepala Bidang", "MPP: nama “Mal Pelayanan Publik Rembang” → “MPP Rembang”; alamat "
-                                             "“Mal Pelayanan Publik, Rembang” → “Jl. Gatot Subroto 5”; mencetak "
-                                             "KTP-el: ya → tidak; layanan dilepas: KIA")]
+    assert _audit(app) == [("Kepala Bidang", "MPP: nama “Mal Pelayanan Publik Rembang” → “MPP Rembang”; "
+                                             "alamat “Mal Pelayanan Publik, Rembang” → “Jl. Gatot Subroto 5”; "
+                                             "mencetak KTP-el: ya → tidak; layanan dilepas: KIA")]
     kia = _html(client.get("/layanan/kia"))  # the service page follows at once
     assert "MPP Rembang" not in kia and "Mal Pelayanan Publik Rembang" not in kia
 
