@@ -72,7 +72,7 @@ TEXT_LABELS = {
     "applicant_id": _l("Siapa yang bisa mengajukan"),
     "applicant_en": _l("Siapa yang bisa mengajukan, dalam bahasa Inggris"),
     "processing_time_id": _l("Lama proses"), "processing_time_en": _l("Lama proses dalam bahasa Inggris"),
-    "notice_id": _l("Pemberitahuan layanan"), "notice_en": _l("Pemberitahuan dalam bahasa Inggris"),
+    "notice_id": _l("Teks pemberitahuan"), "notice_en": _l("Teks pemberitahuan dalam bahasa Inggris"),
     "visit_reason_id": _l("Alasan harus datang"), "visit_reason_en": _l("Alasan dalam bahasa Inggris"),
 }
 

@@ -163,7 +163,7 @@ def test_texts_are_saved_audited_and_shown_at_once(app, kabid, client):
         assert db.session.get(Service, "KTP_HILANG").output == "self_print"
     [(name, detail)] = _audit(app)
     assert name == "Kepala Bidang"
-    assert detail == ("KTP_HILANG (KTP-el Hilang) — teks dan status: nama layanan, pemberitahuan layanan, "
+    assert detail == ("KTP_HILANG (KTP-el Hilang) — teks dan status: nama layanan, teks pemberitahuan, "
                       "hasil layanan")
 
 
