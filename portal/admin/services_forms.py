@@ -203,9 +203,9 @@ def describe_list(before: list[dict], after: list[dict], key: str = "code") -> s
         added = [code for code in new if code not in old]
         removed = [code for code in old if code not in new]
         changed = [code for code in new if code in old and new[code] != old[code]]
-        parts = [f"{_('tambah')} {', '.join(added)}" * bool(added), f"{_('hapus')} {', '.join(removed)}" * bool(removed),
-                 f"{_('ubah')} {', '.join(changed)}" * bool(changed)]
-        if not any(parts) and [row["code"] for row in before] != [row["code"] for row in after]:
+        parts = [f"{word} {', '.join(codes)}" for word, codes in
+                 ((_("tambah"), added), (_("hapus"), removed), (_("ubah"), changed)) if codes]
+        if not parts and [row["code"] for row in before] != [row["code"] for row in after]:
             parts.append(_("urutan"))
-        return "; ".join(part for part in parts if part)
+        return "; ".join(parts)
     return _("%(before)s → %(after)s baris", before=len(before), after=len(after))

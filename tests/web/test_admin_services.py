@@ -285,11 +285,13 @@ def test_documents_add_and_remove_change_the_form_at_once(app, kabid, client):
     assert _audit(app)[0][1].endswith("dokumen yang diunggah: tambah SURAT_DESA; hapus KK")
 
 
-def test_document_move(app, kabid):
+def test_document_move_and_rename(app, kabid):
     response = _post(kabid, "dokumen", _documents(app, geser="turun-0"))
     assert response.status_code == 303
     assert [d["code"] for d in _service(app).documents] == ["KK", "SURAT_KEHILANGAN"]
-    assert _audit(app)[0][1].endswith("dokumen yang diunggah: urutan")
+    assert _post(kabid, "dokumen", _documents(app, **{"dokumen-0-name_id": "KK terbaru"})).status_code == 303
+    assert _service(app).documents[0]["name_id"] == "KK terbaru"
+    assert [detail.split(": ", 1)[1] for _name, detail in _audit(app)] == ["urutan", "ubah KK"]
 
 
 @pytest.mark.parametrize("extra, field, message", [
@@ -365,6 +367,23 @@ def test_a_removed_question_is_still_shown_to_the_clerk(app, kabid, client):
     assert "Nomor surat keterangan hilang" not in _html(client.get("/ajukan/ktp_hilang"))
     html = _html(_clerk(app).get(f"/petugas/{reference}"))
     assert "(pertanyaan sudah dihapus dari layanan)" in html and "Jawaban contoh" in html
+
+
+def test_a_removed_new_question_shows_its_code_and_a_draft_that_answered_it_still_submits(app, kabid):
+    added = _questions(app, **{"tanya-2-code": "lost_on", "tanya-2-type": "date", "tanya-2-label_id": "Tanggal hilang",
+                               "tanya-2-required": "1"})
+    assert _post(kabid, "pertanyaan", added).status_code == 303
+    submitted, _pin = make_application(app, "KTP_HILANG")
+    draft, _pin = make_application(app, "KTP_HILANG", state="draft")
+    assert _post(kabid, "pertanyaan", _questions(app, **{"tanya-2-remove": "1"})).status_code == 303
+    html = _html(_clerk(app).get(f"/petugas/{submitted}"))
+    assert "lost_on (pertanyaan sudah dihapus dari layanan)" in html and "5 Juni 2015" in html
+    from portal.services import applications, calendar
+
+    with app.app_context():
+        application = applications.find(draft)
+        applications.submit(application, calendar.now())
+        assert application.state == "submitted" and application.answers["lost_on"] == "2015-06-05"
 
 
 @pytest.mark.parametrize("extra, field, message", [
@@ -475,6 +494,18 @@ def test_clerks_and_operators_get_403(client, staff, username):
         assert client.get(path).status_code == 403, path
     for path in POSTS:
         assert client.post(path, data={"csrf_token": token}).status_code == 403, path
+
+
+def test_an_admin_may_too(app, client, staff):
+    from portal.services import accounts
+    from tests.web.staff_helpers import PASSWORD
+
+    with app.app_context():
+        accounts.create_user("admin", "Admin Kantor", "admin", PASSWORD)
+    sign_in(client, "admin")
+    assert client.get("/admin/layanan").status_code == 200
+    assert _post(client, "datang", {"visit_reason_id": "Tidak perlu"}).status_code == 303
+    assert _audit(app)[0][0] == "Admin Kantor"
 
 
 def test_visitors_go_to_sign_in(client, staff):
