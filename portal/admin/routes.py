@@ -53,4 +53,4 @@ def home():
                   links=links)
 
 
-from . import office as _office, reports as _reports, users as _users, hours as _hours, places as _places  # noqa: E402,F401  their views register on bp
+from . import office as _office, reports as _reports, users as _users, hours as _hours, places as _places, services as _services  # noqa: E402,F401  their views register on bp
