@@ -89,13 +89,13 @@ def test_list_shows_places_in_order_with_services_and_waiting(app, kabid):
     html = _html(kabid.get("/admin/tempat"))
     assert "Tempat pengambilan" in html
     names = re.findall(r'<th scope="row">([^<]+)<br>', html)
-    assert names[:2] == ["Kantor Dindukcapil Kabupaten Rembang", "Mal Pelayanan Publik Rembang"]
-    assert names[-1] == "Balai desa tempat tinggal"
+    assert names[:2] == ["1. Kantor Dindukcapil Kabupaten Rembang", "2. Mal Pelayanan Publik Rembang"]
+    assert names[-1] == "8. Balai desa tempat tinggal"
     dinas = _row(html, "DINAS")
-    assert "15 layanan" in dinas and "KTP-el Baru (Perekaman)" in dinas and "<td>1</td>" in dinas
-    assert "<td>Ya</td>" in dinas and "<td>Aktif</td>" in dinas and "Naik" not in dinas
+    assert "15 layanan" in dinas and "KTP-el Baru (Perekaman)" in dinas and "1 dokumen menunggu diambil" in dinas
+    assert "Aktif<br>" in dinas and ">Mencetak KTP-el<" in dinas and "Naik" not in dinas
     balai = _row(html, "BALAI_DESA")
-    assert "<td>Tidak</td>" in balai and "6 layanan" in balai and "<td>0</td>" in balai and "Turun" not in balai
+    assert "Tidak mencetak KTP-el" in balai and "6 layanan" in balai and "0 dokumen menunggu diambil" in balai and "Turun" not in balai
 
 
 def test_add_a_place_is_audited_and_opens_its_page(app, kabid):
