@@ -1,8 +1,9 @@
-"""The supervisor's area, `/admin/…`: closures and notices, quotas, users, notifications, reports.
+"""The supervisor's area, `/admin/…`: closures and notices, quotas, weekly hours, services, pickup places,
+users and reports.
 
 Supervisors and admins only. The blueprint lives here; each part adds its pages from its own module
-(imported at the bottom): `office` (closures, date overrides, notices, quotas), `users` (accounts),
-`reports` (figures, charts and CSV).
+(imported at the bottom): `office` (closures, date overrides, notices, quotas), `hours` (the weekly hours),
+`services` (the catalogue), `places` (pickup places), `users` (accounts), `reports` (figures, charts and CSV).
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ def home():
         row[2] += quota
     pages = (("admin.days", _("Hari tutup dan hari buka khusus"),
               _("Tutup kantor pada suatu tanggal atau buka dengan jam sendiri.")),
+             ("admin.hours", _("Jam buka mingguan"), _("Jam pengajuan dan pengambilan untuk setiap hari dalam seminggu.")),
              ("admin.notices", _("Pengumuman"), _("Pengumuman di bawah jam buka atau pada satu layanan.")),
              ("admin.quotas", _("Kuota antrean"), _("Loket yang bertugas atau kuota tetap per hari dan jam.")),
+             ("admin.services", _("Layanan"), _("Persyaratan, dokumen, pertanyaan, dan tempat ambil setiap layanan.")),
+             ("admin.places_list", _("Tempat pengambilan"), _("Tempat dokumen jadi bisa diambil, dan layanannya.")),
              ("admin.users", _("Pengguna"), _("Akun petugas, kepala bidang, dan operator desa.")),
              ("admin.reports", _("Laporan"), _("Angka layanan, grafik, dan unduhan CSV.")))
     links = [(url_for(endpoint), title, text) for endpoint, title, text in pages
@@ -53,4 +57,5 @@ def home():
                   links=links)
 
 
-from . import office as _office, reports as _reports, users as _users, hours as _hours, places as _places, services as _services  # noqa: E402,F401  their views register on bp
+from . import hours as _hours, office as _office, places as _places, reports as _reports  # noqa: E402,F401
+from . import services as _services, users as _users  # noqa: E402,F401  their views register on bp
