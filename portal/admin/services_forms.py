@@ -123,18 +123,31 @@ def _limit_of(part: str, field: str) -> int:
     return rules.LIMITS.get(field, 0)
 
 
+PAGE_ORDER = ("name_id", "name_en", "summary_id", "summary_en", "applicant_id", "applicant_en", "processing_time_id",
+              "processing_time_en", "output", "notice_id", "notice_en", "visit_reason_id", "visit_reason_en",
+              "places")
+
+
 def field_errors(part: str, errors: dict) -> dict[str, str]:
     """Return the rules' errors of `part` as {field id on the page: sentence}, in the page's order."""
+    fields = ROW_FIELDS.get(part, ())
+
+    def position(key) -> tuple[int, int]:
+        if not isinstance(key, tuple):
+            return (0, PAGE_ORDER.index(key) if key in PAGE_ORDER else len(PAGE_ORDER))
+        index, field = key
+        if index is None:
+            return (-1, 0)
+        return (index, fields.index(field) if field in fields else len(fields))
+
     worded: dict[str, str] = {}
-    keyed = sorted(errors.items(), key=lambda item: (-1, "") if item[0] == (None, "rows")
-                   else (item[0][0], item[0][1]) if isinstance(item[0], tuple) else (0, item[0]))
-    for key, code in keyed:
+    for key in sorted(errors, key=position):
         if isinstance(key, tuple):
             index, field = key
             target = f"{part}-rows" if index is None else f"{part}-{index}-{field}"
-            worded[target] = message(code, part, field or "")
+            worded[target] = message(errors[key], part, field or "")
         else:
-            worded[key] = message(code, part, key)
+            worded[key] = message(errors[key], part, key)
     return worded
 
 

@@ -198,6 +198,17 @@ def test_text_errors_are_shown_and_input_kept(app, kabid, fields, field, message
     assert _audit(app) == []
 
 
+def test_the_error_summary_follows_the_page(app, kabid):
+    html = _html(_post(kabid, "teks", _texts(app, name_id="", applicant_id="", output="x", summary_id="")))
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert re.findall(r'href="#([a-z_]+)"', summary) == ["name_id", "summary_id", "applicant_id", "output"]
+    html = _html(_post(kabid, "pertanyaan", _questions(app, **{"tanya-0-label_id": "", "tanya-2-code": "X",
+                                                              "tanya-2-type": "warna", "tanya-2-label_id": ""})))
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert re.findall(r'href="#([a-z_0-9-]+)"', summary) == ["tanya-0-label_id", "tanya-2-code", "tanya-2-type",
+                                                             "tanya-2-label_id"]
+
+
 def test_switched_off_service_is_not_offered_but_old_applications_work(app, kabid, client):
     reference, _pin = make_application(app, "KTP_HILANG")
     assert client.get("/layanan/ktp_hilang").status_code == 200
