@@ -156,12 +156,15 @@ def attach_document(application: Application, now: datetime, code: str, clean: C
     return document
 
 
-def submit(application: Application, now: datetime, actor_name: str = "") -> None:
-    """Submit a complete draft (or a corrected application) and commit.
+def submit(application: Application, now: datetime, actor_name: str = "",
+           kinds: tuple[str, ...] | None = None) -> None:
+    """Submit a complete draft (or a corrected application) and commit. With `kinds`, only the steps of those
+    kinds must be answered (a correction checks its documents: see `review.resubmit`).
 
     Raises Incomplete when required steps are unanswered, TransitionRefused when the state forbids it.
     """
-    missing = form.missing_required(steps(application), progress(application))
+    missing = [step for step in form.missing_required(steps(application), progress(application))
+               if kinds is None or step.kind in kinds]
     if missing:
         raise Incomplete(missing)
     mark_submitted(application, now, actor_name)

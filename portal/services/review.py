@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import update
 
-from ..domain import lifecycle
+from ..domain import form, lifecycle
 from ..domain.hours import Window
 from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
@@ -164,12 +164,17 @@ def reject(application: Application, user: User, now: datetime, reason: str) -> 
 def resubmit(application: Application, now: datetime, actor_name: str = "") -> None:
     """Send a corrected application back to the office (by the applicant) and commit.
 
-    Raises Refused("documents") while a document marked for a fix has not been replaced, and
-    lifecycle.TransitionRefused when the application is not waiting for a correction.
+    Only documents are checked for completeness: the correction pages offer every missing one, but they
+    do not ask questions, and the clerk has judged the answers already. A required question a supervisor
+    added to the service after this application was submitted must not block its correction.
+
+    Raises Refused("documents") while a document marked for a fix has not been replaced,
+    applications.Incomplete while a required document is missing, and lifecycle.TransitionRefused when the
+    application is not waiting for a correction.
     """
     if any(document.state == NEEDS_FIX for document in application.documents):
         raise Refused("documents", "needs_fix")
-    applications.submit(application, now, actor_name=actor_name)
+    applications.submit(application, now, actor_name=actor_name, kinds=(form.DOCUMENT,))
 
 
 # Ready and pickup

@@ -165,6 +165,25 @@ def test_sending_is_refused_until_every_document_is_replaced_and_says_which(app,
     assert application_state(app, reference) == lifecycle.NEEDS_CORRECTION
 
 
+def test_a_required_question_added_after_submission_does_not_block_the_correction(app, regions):
+    reference, pin = in_correction(app)
+    with app.app_context():  # a supervisor adds a required question to the service afterwards
+        service = applications.find(reference).service
+        service.questions = [*service.questions, {"code": "new_question", "type": "text", "label_id": "Nama dusun",
+                                                  "label_en": "Hamlet", "required": True}]
+        service.documents = [*service.documents, {"code": "SURAT_RT", "name_id": "Surat RT", "name_en": "RT letter",
+                                                  "required": True}]
+        db.session.commit()
+    client = unlocked(app, reference, pin)
+    assert upload(client, reference, "kk", photo()).status_code == 303
+    refused = send(client, reference)  # a new required document is offered on the correction page, so it counts
+    assert refused.status_code == 409 and "Surat RT" in refused.get_data(as_text=True)
+    assert "Nama dusun" not in refused.get_data(as_text=True)  # the question is not (the clerk judged the answers)
+    assert upload(client, reference, "SURAT_RT", photo()).status_code == 303
+    assert send(client, reference).status_code == 303
+    assert application_state(app, reference) == lifecycle.SUBMITTED
+
+
 def test_a_note_alone_lets_the_resident_replace_any_document_or_send_at_once(app, regions):
     reference, pin = in_correction(app, note="Lampirkan juga surat pindah bila ada.", fix={})
     with app.app_context():  # the optional moving certificate was never uploaded
