@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Revision
 
-CALENDAR = "calendar"  # day rules and notices
+CALENDAR = "calendar"  # day rules, notices and weekly hours
 CATALOGUE = "catalogue"  # services and pickup places
 
 _STATE = "loket_revisions"

@@ -213,6 +213,15 @@ def test_switch_a_place_off_and_on(app, kabid, client):
                            ("Kepala Bidang", "KEC_LASEM: diaktifkan kembali")]
 
 
+def test_a_place_switched_off_leaves_the_residents_service_page_at_once(app, kabid, client):
+    assert "Kantor Kecamatan Lasem" in client.get("/layanan/ktp_hilang").get_data(as_text=True)
+    assert _switch(kabid, "KEC_LASEM", False).status_code == 303
+    page = client.get("/layanan/ktp_hilang").get_data(as_text=True)
+    assert "Kantor Kecamatan Lasem" not in page and "Kantor Kecamatan Pancur" in page
+    assert _switch(kabid, "KEC_LASEM", True).status_code == 303
+    assert "Kantor Kecamatan Lasem" in client.get("/layanan/ktp_hilang").get_data(as_text=True)
+
+
 def test_switching_off_the_last_active_place_of_services_is_refused(app, kabid):
     assert _switch(kabid, "MPP", False).status_code == 303
     response = _switch(kabid, "DINAS", False)
