@@ -1,9 +1,10 @@
-"""The supervisor's area, `/admin/…`: closures and notices, quotas, weekly hours, services, pickup places,
-users and reports.
+"""The supervisor's area, `/admin/…`: closures and notices, quotas and counters, weekly hours, services,
+pickup places, users and reports.
 
 Supervisors and admins only. The blueprint lives here; each part adds its pages from its own module
-(imported at the bottom): `office` (closures, date overrides, notices, quotas), `hours` (the weekly hours),
-`services` (the catalogue), `places` (pickup places), `users` (accounts), `reports` (figures, charts and CSV).
+(imported at the bottom): `office` (closures, date overrides, notices, quotas), `counters` (the counters
+usually on duty), `hours` (the weekly hours), `services` (the catalogue), `places` (pickup places), `users`
+(accounts), `reports` (figures, charts and CSV).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def home():
               _("Tutup kantor pada suatu tanggal atau buka dengan jam sendiri.")),
              ("admin.hours", _("Jam buka mingguan"), _("Jam pengajuan dan pengambilan untuk setiap hari dalam seminggu.")),
              ("admin.notices", _("Pengumuman"), _("Pengumuman di bawah jam buka atau pada satu layanan.")),
+             ("admin.counters", _("Loket yang biasa bertugas"), _("Jumlah loket per keperluan antrean pada hari biasa.")),
              ("admin.quotas", _("Kuota antrean"), _("Loket yang bertugas atau kuota tetap per hari dan jam.")),
              ("admin.services", _("Layanan"), _("Persyaratan, dokumen, pertanyaan, dan tempat ambil setiap layanan.")),
              ("admin.places_list", _("Tempat pengambilan"), _("Tempat dokumen jadi bisa diambil, dan layanannya.")),
@@ -57,5 +59,6 @@ def home():
                   links=links)
 
 
-from . import hours as _hours, office as _office, places as _places, reports as _reports  # noqa: E402,F401
+from . import counters as _counters, hours as _hours, office as _office, places as _places  # noqa: E402,F401
+from . import reports as _reports  # noqa: E402,F401
 from . import services as _services, users as _users  # noqa: E402,F401  their views register on bp

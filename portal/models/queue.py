@@ -82,3 +82,14 @@ class QueueTicket(db.Model):
     def label(self) -> str:
         """Return the number people see and hear, e.g. "A-001"."""
         return f"{self.prefix}-{self.number:03d}"
+
+
+class UsualCounters(db.Model):
+    """How many counters usually serve one queue purpose, set by a supervisor in `/admin/loket`.
+
+    A purpose without a row keeps the `QUEUE_COUNTERS` setting. A day's own figures (`QuotaRule`) still win.
+    """
+
+    purpose_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    counters: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -22,7 +22,7 @@ from ..domain import queue as rules
 from ..domain.hours import Window
 from ..domain.reference import new_reference, normalize_reference
 from ..extensions import db
-from ..models import QueueSequence, QueueTicket, QuotaRule
+from ..models import QueueSequence, QueueTicket, QuotaRule, UsualCounters
 from . import calendar
 
 CODE_PREFIX = "ANT"  # ticket codes look like ANT-7K3M-Q9PX
@@ -105,7 +105,14 @@ def slots(purpose: rules.Purpose, day: date) -> tuple[Window, ...]:
 
 
 def usual_counters(purpose: rules.Purpose) -> int:
-    """Return the counters usually on duty for `purpose` (`QUEUE_COUNTERS`, 1 when not named)."""
+    """Return the counters usually on duty for `purpose`: a supervisor's figure (`/admin/loket`), else the
+    `QUEUE_COUNTERS` setting (1 when it does not name the purpose)."""
+    stored = db.session.get(UsualCounters, purpose.code)
+    return stored.counters if stored is not None else configured_counters(purpose)
+
+
+def configured_counters(purpose: rules.Purpose) -> int:
+    """Return the counters the `QUEUE_COUNTERS` setting gives `purpose` (1 when it does not name it)."""
     return int(current_app.config["QUEUE_COUNTERS"].get(purpose.code, 1))
 
 

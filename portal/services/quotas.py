@@ -1,4 +1,5 @@
-"""Daily quotas set by a supervisor (or `flask quota`): counters on duty or a fixed figure, per day and purpose.
+"""Quotas set by a supervisor: the counters usually on duty per purpose (`/admin/loket`), and a day's own
+figures (`/admin/kuota` or `flask quota`): counters on duty or a fixed figure, per day and purpose.
 
 The figures are read by `portal.services.queue` when it offers and issues tickets.
 """
@@ -12,8 +13,50 @@ from sqlalchemy import delete, func, select
 from ..domain import queue as rules
 from ..domain.hours import Window
 from ..extensions import db
-from ..models import QueueTicket, QuotaRule
+from ..models import QueueTicket, QuotaRule, UsualCounters
 from . import queue
+
+
+MAX_COUNTERS = 30
+
+
+def stored_usual_counters() -> dict[str, UsualCounters]:
+    """Return the usual counters a supervisor set, by purpose code (purposes left to the setting are absent)."""
+    return {row.purpose_code: row for row in db.session.scalars(select(UsualCounters))}
+
+
+def set_usual_counters(figures: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Store the usual counters on duty of the purposes in `figures` (code → counters), without committing;
+    return what changed as code → (before, after), nothing for a figure that stays the same.
+
+    Raises ValueError for an unknown purpose or a figure outside 0..MAX_COUNTERS.
+    """
+    stored = stored_usual_counters()
+    changed = {}
+    for code, counters in figures.items():
+        found = queue.purpose(code)
+        if found is None:
+            raise ValueError(f"unknown purpose {code!r}")
+        if not 0 <= counters <= MAX_COUNTERS:
+            raise ValueError(f"counters must be 0 to {MAX_COUNTERS}")
+        before = queue.usual_counters(found)
+        row = stored.get(found.code)
+        if row is None:
+            if counters == before:
+                continue  # the setting already says so: nothing to store
+            db.session.add(UsualCounters(purpose_code=found.code, counters=counters))
+        elif row.counters == counters:
+            continue
+        else:
+            row.counters = counters
+        changed[found.code] = (before, counters)
+    return changed
+
+
+def reset_usual_counters() -> int:
+    """Remove every usual figure a supervisor set (the `QUEUE_COUNTERS` setting applies again), without
+    committing; return how many were removed."""
+    return db.session.execute(delete(UsualCounters)).rowcount
 
 
 def set_quota(day: date, purpose_code: str, *, window_start: str = "", counters: int | None = None,

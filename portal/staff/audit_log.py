@@ -64,6 +64,7 @@ def action_labels() -> dict[str, str]:
         "set_hours": _("Mengatur jam buka mingguan"),
         "add_place": _("Menambah tempat pengambilan"),
         "edit_place": _("Mengubah tempat pengambilan"),
+        "set_counters": _("Mengatur jumlah loket yang biasa bertugas"),
     }
 
 

@@ -12,7 +12,7 @@ from tests.web.staff_helpers import PASSWORD, create_staff
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/admin", "/admin/hari", "/admin/jam", "/admin/pengumuman", "/admin/kuota", "/admin/layanan",
+PAGES = ("/admin", "/admin/hari", "/admin/jam", "/admin/pengumuman", "/admin/loket", "/admin/kuota", "/admin/layanan",
          "/admin/layanan/ktp_hilang", "/admin/tempat", "/admin/pengguna", "/admin/laporan")
 
 

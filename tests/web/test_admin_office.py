@@ -61,7 +61,7 @@ def test_home_shows_today_closures_notices_and_links(app, kabid):
     assert "Pengaturan kantor" in html and "Kantor buka" in html
     assert "Rapat koordinasi dinas" in html and "Hari Raya Natal" in html
     assert "Jaringan pusat sedang lambat" in html
-    for path in ("/admin/hari", "/admin/jam", "/admin/pengumuman", "/admin/kuota", "/admin/layanan", "/admin/tempat",
+    for path in ("/admin/hari", "/admin/jam", "/admin/pengumuman", "/admin/loket", "/admin/kuota", "/admin/layanan", "/admin/tempat",
                  "/admin/pengguna", "/admin/laporan"):
         assert f'href="{path}"' in html
     assert "Pengajuan KTP-el" in html  # today's queue use
