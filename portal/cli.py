@@ -42,6 +42,9 @@ def seed_command(demo: bool) -> None:
     click.echo(f"Seeded {report.kecamatan} kecamatan, {report.desa} desa/kelurahan, "
                f"{report.services} services, {report.pickup_places} pickup places "
                f"(rows already present were kept).")
+    if report.repaired:
+        click.echo(f"Gave {report.repaired} service{'' if report.repaired == 1 else 's'} without any pickup place "
+                   "their catalogue places back.")
     if demo:
         added = seed.seed_demo_users()
         click.echo(f"Added {added} demo accounts (password {seed.DEMO_PASSWORD!r}).")

@@ -28,6 +28,7 @@ class SeedReport:
     desa: int = 0
     services: int = 0
     pickup_places: int = 0
+    repaired: int = 0  # services given back their seed pickup places because they had none
 
 
 def load_catalogue() -> dict:
@@ -72,9 +73,13 @@ def seed_catalogue(report: SeedReport, catalogue: dict | None = None) -> None:
             db.session.add(place)
             places[place.code] = place
             report.pickup_places += 1
-    known = set(db.session.scalars(select(Service.code)))
+    known = {service.code: service for service in db.session.scalars(select(Service))}
     for position, entry in enumerate(catalogue["services"]):
         if entry["code"] in known:
+            service = known[entry["code"]]
+            if not service.pickup_places:  # never valid (the admin pages refuse it): lost, e.g. by an old migration
+                service.pickup_places = [places[code] for code in entry["pickup_places"]]
+                report.repaired += 1
             continue
         service = Service(code=entry["code"], position=position,
                           notice_id=entry.get("notice_id", ""), notice_en=entry.get("notice_en", ""),
@@ -82,7 +87,7 @@ def seed_catalogue(report: SeedReport, catalogue: dict | None = None) -> None:
         service.pickup_places = [places[code] for code in entry["pickup_places"]]
         db.session.add(service)
         report.services += 1
-    if report.services or report.pickup_places:
+    if report.services or report.pickup_places or report.repaired:
         revisions.bump(revisions.CATALOGUE)
 
 

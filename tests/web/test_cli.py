@@ -39,6 +39,20 @@ def test_seed_keeps_what_the_office_edited(app, runner):
         assert db.session.get(Service, "KTP_BARU").notice_id == "Blangko habis"
 
 
+def test_seed_gives_a_service_without_any_pickup_place_its_catalogue_places_back(app, runner):
+    runner.invoke(args=["seed"])
+    with app.app_context():  # as an old SQLite migration left them (the admin pages never allow it)
+        db.session.get(Service, "KIA").pickup_places = []
+        db.session.get(Service, "KK_BARU").pickup_places = [db.session.get(PickupPlace, "DINAS")]
+        db.session.commit()
+    result = runner.invoke(args=["seed"])
+    assert "Gave 1 service without any pickup place their catalogue places back." in result.output
+    with app.app_context():
+        assert [p.code for p in db.session.get(Service, "KIA").pickup_places] == ["DINAS", "MPP"]
+        assert [p.code for p in db.session.get(Service, "KK_BARU").pickup_places] == ["DINAS"]  # edited: kept
+    assert "Gave" not in runner.invoke(args=["seed"]).output
+
+
 def test_seed_follows_the_configured_region(app, runner):
     app.config["REGION_CODE"] = "33.18"  # Kabupaten Pati
     result = runner.invoke(args=["seed"])

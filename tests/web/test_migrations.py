@@ -11,3 +11,53 @@ def test_migrations_match_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_upgrading_a_sqlite_database_keeps_the_rows_of_tables_it_rebuilds(tmp_path):
+    """SQLite rebuilds a table to alter it (batch mode). With foreign keys on, dropping the old copy used to
+    cascade: 0007 emptied applications' documents and events, 0009 every service's pickup places."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from tests.conftest import _test_config
+
+    path = tmp_path / "old.db"
+    app = create_app(_test_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade(revision="0006_inbox_indexes")
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+
+    def insert(table: str, values: dict) -> None:
+        """Insert a row with `values` and a placeholder in every other NOT NULL column."""
+        row = dict(values)
+        for _cid, name, kind, not_null, _default, _pk in connection.execute(f"PRAGMA table_info({table})"):
+            if not_null and name not in row:
+                kind = kind.upper()
+                row[name] = (0 if "INT" in kind or "BOOL" in kind else "[]" if "JSON" in kind
+                             else "2026-12-01 00:00:00" if "DATE" in kind else "x")
+        names = ", ".join(f'"{name}"' for name in row)
+        connection.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+    insert("pickup_place", {"code": "DINAS", "name": "Dinas"})
+    insert("service", {"code": "KTP_BARU", "group": "KTP"})
+    connection.execute("INSERT INTO service_pickup_place VALUES ('KTP_BARU', 'DINAS')")
+    insert("application", {"id": 1, "reference": "RBG-0000-0001", "service_code": "KTP_BARU",
+                           "verification_token": "t", "pin_hash": "h"})
+    insert("application_document", {"application_id": 1, "stored_name": "a.jpg"})
+    insert("application_event", {"application_id": 1})
+    connection.commit()
+    tables = ("service_pickup_place", "application", "application_document", "application_event")
+    before = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
+    connection.close()
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+    after = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
+    connection.close()
+    assert before == {table: 1 for table in tables}
+    assert after == before
