@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 
 from ..auth.guard import roles_required
 from ..extensions import db
@@ -33,6 +33,8 @@ class PlaceForm(FlaskForm):
     nama = StringField(_l("Nama tempat"), filters=_strip)
     alamat = StringField(_l("Alamat"), filters=_strip)
     cetak = BooleanField(_l("Bisa mencetak KTP-el"))
+    # What the edit form was opened on (`places.version`): a save over someone else's newer change is refused.
+    versi = HiddenField()
 
 
 def _check(form: PlaceForm, adding: bool) -> bool:
@@ -98,9 +100,15 @@ def _place(code: str) -> PickupPlace:
     return place
 
 
-def _edit_page(place: PickupPlace, form: PlaceForm, chosen: set[str], refusal: str = "", status: int = 200):
+def _edit_page(place: PickupPlace, form: PlaceForm, chosen: set[str], refusal: str = "", status: int = 200,
+               conflict: str = ""):
+    """Return the edit page; `conflict` (a sentence) also shows what is stored now, and the form then carries
+    the current version so saving again overwrites knowingly."""
+    if conflict:
+        form.versi.data = places.version(place)
     return render("admin/place_edit.html", place=place, form=form, services=places.services(), chosen=chosen,
-                  waiting=places.waiting().get(place.code, 0), refusal=refusal), status
+                  waiting=places.waiting().get(place.code, 0), refusal=refusal, conflict=conflict,
+                  stored=places.services_at(place.code) if conflict else []), status
 
 
 def _service_names(services) -> str:
@@ -115,7 +123,7 @@ def edit_place(code: str):
     place = _place(code)
     if request.method == "GET":
         form = PlaceForm(data={"kode": place.code, "nama": place.name, "alamat": place.address,
-                               "cetak": place.prints_ktp})
+                               "cetak": place.prints_ktp, "versi": places.version(place)})
         return _edit_page(place, form, {service.code for service in places.services_at(place.code)})
     form = PlaceForm(formdata=request.form)
     form.validate()
@@ -125,6 +133,13 @@ def edit_place(code: str):
     if not _check(form, adding=False) or not chosen <= known:
         refusal = "" if chosen <= known else _("Pilih layanan dari daftar.")
         return _edit_page(place, form, chosen & known, refusal, 422)
+    if form.versi.data != places.version(place):
+        # Another tab (this page or a service page, which writes the same links) saved since this form opened:
+        # saving would silently undo that change.
+        return _edit_page(place, form, chosen, status=409, conflict=_(
+            "Tempat ini diubah orang lain (atau di halaman layanan) sejak halaman ini dibuka. Isian Anda belum "
+            "disimpan dan masih ada di bawah; bandingkan dengan yang tersimpan sekarang, lalu simpan lagi bila "
+            "memang mau menggantinya."))
     changes = _changes(place, form, chosen)
     if not changes:
         flash(_("Tidak ada yang berubah pada %(name)s.", name=place.name))

@@ -9,6 +9,7 @@ service pages list the places) and commits, with whatever the caller added to th
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Iterable
 
@@ -43,6 +44,14 @@ def services() -> list[Service]:
 def services_at(code: str) -> list[Service]:
     """Return the services collected at place `code`, in catalogue order."""
     return [service for service in services() if any(place.code == code for place in service.pickup_places)]
+
+
+def version(place: PickupPlace) -> str:
+    """Return a short fingerprint of what the place's edit form writes (name, address, KTP-el printing and the
+    services collected there); it changes whenever any of them is saved, here or on a service page."""
+    shown = [place.name, place.address or "", str(bool(place.prints_ktp)),
+             *sorted(service.code for service in services_at(place.code))]
+    return hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:16]
 
 
 def waiting() -> dict[str, int]:

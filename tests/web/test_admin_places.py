@@ -14,7 +14,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Application, AuditEntry, PickupPlace, Service
-from portal.services import review
+from portal.services import places, review
 from tests.web.apply_helpers import csrf
 from tests.web.staff_helpers import create_staff, make_application, sign_in
 from tests.web.test_staff_handover import _confirm, session_csrf
@@ -68,7 +68,9 @@ def _services_at(app, code):
 
 def _edit_data(app, code, **changes):
     place = _place(app, code)
-    data = {"nama": place.name, "alamat": place.address, "layanan": _services_at(app, code)}
+    with app.app_context():
+        versi = places.version(db.session.get(PickupPlace, code))
+    data = {"nama": place.name, "alamat": place.address, "layanan": _services_at(app, code), "versi": versi}
     if place.prints_ktp:
         data["cetak"] = "y"
     data.update(changes)
@@ -162,6 +164,32 @@ def test_add_a_service_to_a_place(app, kabid):
     with app.app_context():
         kia = db.session.get(Service, "KIA")
         assert [place.code for place in kia.pickup_places] == ["DINAS", "MPP", "KEC_LASEM"]  # in the list's order
+
+
+def test_a_save_over_another_tabs_change_is_refused_and_shows_what_is_stored(app, kabid):
+    stale = _edit_data(app, "KEC_LASEM", alamat="Jl. Raya Lasem 9")  # B opens the place
+    assert "KIA" not in stale["layanan"]
+    with app.app_context():  # A links KIA to the place on the service's page (the same links)
+        kia = db.session.get(Service, "KIA")
+        kia.pickup_places.append(db.session.get(PickupPlace, "KEC_LASEM"))
+        db.session.commit()
+    response = _post(kabid, "/admin/tempat/KEC_LASEM", stale, page="/admin/tempat/KEC_LASEM")
+    html = _html(response)
+    assert response.status_code == 409
+    assert "Tempat ini diubah orang lain (atau di halaman layanan) sejak halaman ini dibuka." in html
+    assert 'value="Jl. Raya Lasem 9"' in html  # B's input kept
+    assert "Yang tersimpan sekarang" in html and "<title>Kesalahan:" in html
+    stored = html.split("Yang tersimpan sekarang")[1].split("</dl>")[0]
+    with app.app_context():
+        assert db.session.get(Service, "KIA").name_id in stored
+    assert "KIA" in _services_at(app, "KEC_LASEM") and _audit(app) == []
+    assert _place(app, "KEC_LASEM").address != "Jl. Raya Lasem 9"
+    fresh = re.search(r'name="versi" type="hidden" value="([0-9a-f]+)"', html)[1]
+    assert fresh != stale["versi"]
+    again = _post(kabid, "/admin/tempat/KEC_LASEM", {**stale, "versi": fresh, "layanan": stale["layanan"] + ["KIA"]},
+                  page="/admin/tempat/KEC_LASEM")
+    assert again.status_code == 303
+    assert _place(app, "KEC_LASEM").address == "Jl. Raya Lasem 9" and "KIA" in _services_at(app, "KEC_LASEM")
 
 
 def test_saving_without_changes_writes_no_audit_line(app, kabid):
@@ -335,13 +363,17 @@ def test_places_pages_are_valid_html(app, kabid, tmp_path):
         "place": kabid.get("/admin/tempat/DINAS"),
         "place-error": _post(kabid, "/admin/tempat/DINAS", {"nama": "", "alamat": "", "layanan": ["X"]},
                              page="/admin/tempat/DINAS"),
-        "place-refused": _post(kabid, "/admin/tempat/DINAS", {"nama": "Dinas", "alamat": "Jl", "layanan": []},
+        "place-refused": _post(kabid, "/admin/tempat/DINAS", _edit_data(app, "DINAS", nama="Dinas", layanan=[]),
                                page="/admin/tempat/DINAS"),
+        "place-conflict": _post(kabid, "/admin/tempat/DINAS", _edit_data(app, "DINAS", nama="Dinas", versi="0"),
+                                page="/admin/tempat/DINAS"),
     }
     kabid.set_cookie("bahasa", "en")
     pages["en-places"] = kabid.get("/admin/tempat")
     pages["en-place"] = kabid.get("/admin/tempat/MPP")
-    assert [r.status_code for r in pages.values()] == [200, 422, 409, 200, 422, 409, 200, 200]
+    assert [r.status_code for r in pages.values()] == [200, 422, 409, 200, 422, 409, 409, 200, 200]
+    assert "tidak punya tempat pengambilan aktif lain" in _html(pages["place-refused"])
+    assert "Yang tersimpan sekarang" in _html(pages["place-conflict"])
     for name, response in pages.items():
         (tmp_path / f"{name}.html").write_text(_html(response), encoding="utf-8")
     if shutil.which("java") is None:
