@@ -46,9 +46,11 @@ def _service_or_404(code: str):
 
 
 def _page(service, part: str = "", *, values: dict | None = None, rows: list | None = None,
-          errors: dict | None = None, places: list | None = None, conflict: bool = False, status: int = 200):
+          errors: dict | None = None, places: list | None = None, conflict: bool = False,
+          stored_now: list | None = None, status: int = 200):
     """Return the edit page: every part from what is stored, except `part`, shown with what was posted
-    (`values`, `rows`, `places`) and its worded `errors`, or with the conflict sentence."""
+    (`values`, `rows`, `places`) and its worded `errors`, or with the conflict sentence and `stored_now`
+    ((label, stored text) pairs)."""
     stored = {name: getattr(service, name) or "" for name in rules.TEXT_FIELDS + (
         "output", "visit_reason_id", "visit_reason_en")}
     stored.update(active=service.active, visit_required=service.visit_required)
@@ -63,6 +65,7 @@ def _page(service, part: str = "", *, values: dict | None = None, rows: list | N
                if category.startswith("layanan-")}
     return render("admin/service_edit.html", service=service, part=part, values=stored, lists=lists,
                   errors=errors or {}, offered=offered, chosen=chosen, conflict=conflict, flashed=flashed,
+                  stored_now=stored_now or [],
                   version=catalogue_admin.version_of(service), part_names=forms.part_names(),
                   output_names=forms.output_names(), type_names=forms.type_names(),
                   labels=forms.TEXT_LABELS), status
@@ -81,7 +84,11 @@ def _guarded(code: str, part: str):
 
 
 def _conflict(service, part: str):
-    return _page(service, part, conflict=True, status=409)
+    """Return the 409 page: `part` keeps what was posted (nothing typed is lost), lists what is stored now, and
+    carries the service's current version, so saving again overwrites on purpose."""
+    posted = forms.posted_input(part)
+    return _page(service, part, conflict=True, status=409, stored_now=forms.stored_now(service, part, posted),
+                 **posted)
 
 
 def _store(service, part: str, values: dict, detail: str, place_codes: list[str] | None = None):

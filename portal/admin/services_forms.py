@@ -151,6 +151,53 @@ def field_errors(part: str, errors: dict) -> dict[str, str]:
     return worded
 
 
+def posted_input(part: str) -> dict:
+    """Return what `part`'s form posted, as `_page` takes it: {"values": …}, {"rows": …} or {"places": …}."""
+    if part == TEXTS:
+        values = {name: request.form.get(name, "") for name in rules.TEXT_FIELDS}
+        return {"values": dict(values, output=request.form.get("output") or "",
+                               active=bool(request.form.get("active")))}
+    if part == VISIT:
+        return {"values": {"visit_required": bool(request.form.get("visit_required")),
+                           "visit_reason_id": request.form.get("visit_reason_id", ""),
+                           "visit_reason_en": request.form.get("visit_reason_en", "")}}
+    if part == PLACES:
+        return {"places": request.form.getlist("tempat")}
+    return {"rows": posted_rows(part)}
+
+
+def stored_now(service: Service, part: str, posted: dict) -> list[tuple[str, str]]:
+    """Return (label, stored text) for what `part` of `service` holds now: the fields that differ from the
+    `posted` values for the texts and the visit, the whole list for the other parts."""
+    if part in (TEXTS, VISIT):
+        words = {"output": lambda value: output_names().get(value, value or "—"),
+                 "active": lambda value: _("Aktif") if value else _("Dimatikan"),
+                 "visit_required": lambda value: _("Harus datang") if value else _("Tidak perlu datang")}
+        names = {"output": _("Hasil layanan"), "active": _("Layanan aktif"),
+                 "visit_required": _("Harus datang ke kantor")}
+        shown = []
+        for name, value in posted["values"].items():
+            stored = getattr(service, name)
+            if name in words:
+                if value != stored:
+                    shown.append((names[name], words[name](stored)))
+            elif rules.clean_text(value) != (stored or ""):
+                shown.append((str(TEXT_LABELS[name]), stored or _("(kosong)")))
+        return shown
+    if part == REQUIREMENTS:
+        return [(_("Persyaratan %(n)s", n=index), item.get("id", ""))
+                for index, item in enumerate(service.requirements or (), 1)]
+    if part == DOCUMENTS:
+        return [(item["code"], item.get("name_id", "") + ("" if item.get("required", True) else
+                                                          " " + _("(tidak wajib)")))
+                for item in service.documents or ()]
+    if part == QUESTIONS:
+        return [(item["code"], item.get("label_id", "") + (" — " + rules.format_options(item["options"]).replace(
+            "\n", "; ") if item.get("options") else "")) for item in service.questions or ()]
+    return [(_("Tempat pengambilan"), ", ".join(place.name for place in service.pickup_places if place.active)
+             or "—")]
+
+
 # Rows
 
 

@@ -1,0 +1,65 @@
+"""QA fixes on the service catalogue pages (`/admin/layanan/<code>`) and what they change elsewhere: a stale save
+keeps what was typed, security_blank needs an active pickup place, each part's form opens at its part, removed
+options and questions asked later read clearly in the clerk's review, and a switched-off service's draft gets a
+clear page."""
+
+from __future__ import annotations
+
+import re
+
+from portal.extensions import db
+from portal.models import PickupPlace, Service
+from tests.web.staff_helpers import make_application
+from tests.web.test_admin_services import (PAGE, _audit, _clerk, _documents, _form, _html, _post, _questions,  # noqa: F401
+                                           _requirements, _service, _texts, kabid, staff)
+
+
+# 1. A stale save keeps what was typed
+
+
+def test_a_stale_save_keeps_the_typed_input_shows_what_is_stored_and_saves_on_purpose(app, kabid):
+    path = "/admin/layanan/ktp_rusak"
+    token, old_version = _form(kabid, path)  # B opens the page
+    typed = {**_texts_of(app, "KTP_RUSAK"), "summary_id": "Ringkasan baru dari B"}
+    stored_summary = _service(app, "KTP_RUSAK").summary_id
+    assert _post(kabid, "teks", {**typed, "summary_id": stored_summary, "processing_time_id": "5 hari kerja"},
+                 path=path).status_code == 303  # A saves "Lama proses"
+    response = kabid.post(f"{path}/teks", data={"csrf_token": token, "versi": old_version, **typed})
+    html = _html(response)
+    assert response.status_code == 409
+    assert "Ringkasan baru dari B</textarea>" in html  # B's typing is kept
+    box = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert "Tersimpan sekarang:" in box
+    assert "<dt>Lama proses</dt><dd>5 hari kerja</dd>" in box and f"<dt>Ringkasan</dt><dd>{stored_summary}</dd>" in box
+    assert "Nama layanan" not in box  # only what differs
+    new_version = re.search(r'name="versi" type="hidden" value="([^"]+)"', html).group(1)
+    assert new_version != old_version
+    again = kabid.post(f"{path}/teks", data={"csrf_token": token, "versi": new_version, **typed})
+    assert again.status_code == 303  # B re-saves on purpose and overwrites
+    service = _service(app, "KTP_RUSAK")
+    assert service.summary_id == "Ringkasan baru dari B" and service.processing_time_id == typed["processing_time_id"]
+    assert len(_audit(app)) == 2
+
+
+def _texts_of(app, code):
+    service = _service(app, code)
+    data = {name: getattr(service, name) for name in (
+        "name_id", "name_en", "summary_id", "summary_en", "applicant_id", "applicant_en", "processing_time_id",
+        "processing_time_en", "notice_id", "notice_en")}
+    return dict(data, output=service.output, active="1")
+
+
+def test_a_stale_list_save_keeps_the_rows_and_lists_the_stored_ones(app, kabid):
+    token, old_version = _form(kabid)
+    assert _post(kabid, "dokumen", _documents(app, **{"dokumen-0-name_id": "Surat polisi"})).status_code == 303
+    data = _documents(app, **{"dokumen-2-code": "SURAT_DESA", "dokumen-2-name_id": "Surat desa diketik B"})
+    response = kabid.post(f"{PAGE}/dokumen", data={"csrf_token": token, "versi": old_version, **data})
+    html = _html(response)
+    assert response.status_code == 409
+    assert 'value="Surat desa diketik B"' in html and 'value="SURAT_DESA"' in html
+    box = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert "<dt>SURAT_KEHILANGAN</dt><dd>Surat polisi</dd>" in box
+    response = kabid.post(f"{PAGE}/tempat", data={"csrf_token": token, "versi": old_version, "tempat": ["DINAS"]})
+    assert response.status_code == 409
+    assert re.search(r'id="tempat-DINAS" name="tempat" type="checkbox" value="DINAS" checked', _html(response))
+    assert not re.search(r'id="tempat-MPP" name="tempat" type="checkbox" value="MPP" checked', _html(response))
