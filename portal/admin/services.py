@@ -120,7 +120,8 @@ def service_texts(code: str):
     if refused:
         return refused
     posted = {name: request.form.get(name, "") for name in rules.TEXT_FIELDS}
-    values, errors = rules.check_texts(posted, request.form.get("output"), bool(request.form.get("active")))
+    values, errors = rules.check_texts(posted, request.form.get("output"), bool(request.form.get("active")),
+                                       any(place.active for place in service.pickup_places))
     if errors:
         shown = dict(posted, output=request.form.get("output") or "", active=bool(request.form.get("active")))
         return _page(service, forms.TEXTS, values=shown, errors=forms.field_errors(forms.TEXTS, errors), status=422)

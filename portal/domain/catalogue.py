@@ -30,6 +30,7 @@ OPTIONS_NOT_SELECT = "options_not_select"
 TOO_MANY = "too_many"
 NONE_LEFT = "none_left"
 REASON_NEEDED = "reason_needed"
+NO_PICKUP_PLACE = "no_pickup_place"  # security_blank on a service no active pickup place hands out
 
 OUTPUTS = ("self_print", "security_blank")
 QUESTION_TYPES = ("text", "date", "nik", "kk", "select")  # what portal/apply/forms.question_form can ask
@@ -64,11 +65,13 @@ def _limit(errors: Errors, key, value: str, limit_name: str) -> None:
         errors[key] = TOO_LONG
 
 
-def check_texts(values: Mapping[str, str | None], output: str | None, active: bool) -> tuple[dict, Errors]:
+def check_texts(values: Mapping[str, str | None], output: str | None, active: bool,
+                has_pickup_place: bool = True) -> tuple[dict, Errors]:
     """Return (the service's texts, output and active flag to store, errors by field name).
 
     Indonesian name, summary, who may apply and processing time are required; English is optional (pages fall
-    back to Indonesian); the output must be one of OUTPUTS.
+    back to Indonesian); the output must be one of OUTPUTS, and "security_blank" (printed by the office and
+    collected) only when the service has an active pickup place (`has_pickup_place`).
     """
     cleaned: dict = {name: clean_text(values.get(name)) for name in TEXT_FIELDS}
     errors: Errors = {}
@@ -79,6 +82,8 @@ def check_texts(values: Mapping[str, str | None], output: str | None, active: bo
             _limit(errors, name, cleaned[name], name)
     if output not in OUTPUTS:
         errors["output"] = CHOICE
+    elif output == "security_blank" and not has_pickup_place:
+        errors["output"] = NO_PICKUP_PLACE
     cleaned["output"] = output
     cleaned["active"] = bool(active)
     return cleaned, errors

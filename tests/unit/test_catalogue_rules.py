@@ -192,3 +192,11 @@ def test_places_keep_the_offered_order_and_need_one():
     assert check_places(["MPP", "DINAS"], ["DINAS", "MPP", "KEC_SEDAN"]) == (["DINAS", "MPP"], {})
     assert check_places([], ["DINAS"])[1] == {"places": rules.NONE_LEFT}
     assert check_places(["BULAN"], ["DINAS"])[1] == {"places": rules.CHOICE}
+
+
+def test_security_blank_needs_an_active_pickup_place():
+    texts = {"name_id": "KTP", "summary_id": "Ringkas", "applicant_id": "Warga", "processing_time_id": "1 hari"}
+    assert rules.check_texts(texts, "security_blank", True, has_pickup_place=False)[1] == {
+        "output": rules.NO_PICKUP_PLACE}
+    assert rules.check_texts(texts, "self_print", True, has_pickup_place=False)[1] == {}
+    assert rules.check_texts(texts, "security_blank", True, has_pickup_place=True)[1] == {}

@@ -63,3 +63,39 @@ def test_a_stale_list_save_keeps_the_rows_and_lists_the_stored_ones(app, kabid):
     assert response.status_code == 409
     assert re.search(r'id="tempat-DINAS" name="tempat" type="checkbox" value="DINAS" checked', _html(response))
     assert not re.search(r'id="tempat-MPP" name="tempat" type="checkbox" value="MPP" checked', _html(response))
+
+
+# 2. security_blank needs an active pickup place
+
+
+def _without_active_places(app, code):
+    with app.app_context():
+        service = db.session.get(Service, code)
+        service.output = "self_print"
+        for place in service.pickup_places:
+            place.active = False
+        db.session.commit()
+
+
+def test_security_blank_is_refused_without_an_active_pickup_place(app, kabid, client):
+    _without_active_places(app, "KTP_HILANG")
+    response = _post(kabid, "teks", _texts(app, output="security_blank", notice_id="Diketik"))
+    html = _html(response)
+    assert response.status_code == 422
+    assert 'id="output-error"' in html and "belum punya tempat pengambilan yang aktif" in html
+    assert 'href="#output"' in html and ">Diketik</textarea>" in html
+    assert _service(app).output == "self_print" and _audit(app) == []
+    page = _html(client.get("/layanan/ktp_hilang"))
+    assert "berikut:" not in page and "diambil cetakannya di:" not in page
+    assert "Dapat dicetak sendiri di kertas HVS A4" in page
+
+
+def test_the_public_page_never_announces_an_empty_list_of_places(app, catalogue, client):
+    with app.app_context():
+        service = db.session.get(Service, "KTP_HILANG")
+        assert service.output == "security_blank"
+        for place in service.pickup_places:
+            place.active = False
+        db.session.commit()
+    page = _html(client.get("/layanan/ktp_hilang"))
+    assert "diambil di salah satu tempat berikut" not in page and "Dicetak di blangko khusus." in page
