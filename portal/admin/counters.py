@@ -7,6 +7,8 @@ audited in the same commit, and the queue's offers read the new figures on the n
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +19,7 @@ from ..auth.guard import roles_required
 from ..domain import queue as rules
 from ..domain.hours import Window
 from ..extensions import db
+from ..queue.present import purpose_label
 from ..services import audit, calendar, queue, quotas
 from ..templating import render
 from .routes import SUPERVISORS, bp
@@ -31,7 +34,7 @@ def _counters_form(formdata=None) -> FlaskForm:
         pass
 
     for found in queue.purposes():
-        setattr(CountersForm, found.code, StringField(found.label_id, filters=[lambda v: (v or "").strip()]))
+        setattr(CountersForm, found.code, StringField(purpose_label(found), filters=[lambda v: (v or "").strip()]))
     data = {found.code: str(queue.usual_counters(found)) for found in queue.purposes()}
     return CountersForm(formdata=formdata, data=None if formdata else data)
 
@@ -43,7 +46,8 @@ def _rows() -> list[dict]:
     rows = []
     for found in queue.purposes():
         counters = queue.usual_counters(found)
-        rows.append({"purpose": found, "counters": counters, "stored": stored.get(found.code),
+        rows.append({"purpose": found, "label": purpose_label(found), "counters": counters,
+                     "stored": stored.get(found.code),
                      "configured": queue.configured_counters(found),
                      "per_hour": rules.default_quota(counters, found, HOUR)})
     return rows
@@ -67,9 +71,10 @@ def _read(form) -> dict[str, int] | None:
     for found in queue.purposes():
         field = form[found.code]
         text = field.data or ""
-        if not text.isdigit() or int(text) > quotas.MAX_COUNTERS:
+        # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads unexpectedly
+        if not re.fullmatch(r"[0-9]{1,3}", text) or int(text) > quotas.MAX_COUNTERS:
             field.errors = [_("Tulis jumlah loket %(name)s sebagai angka 0 sampai %(max)s.",
-                              name=found.label_id, max=quotas.MAX_COUNTERS)]
+                              name=purpose_label(found), max=quotas.MAX_COUNTERS)]
             ok = False
             continue
         figures[found.code] = int(text)
@@ -88,12 +93,13 @@ def save_counters():
     if not changed:
         flash(_("Tidak ada yang berubah; tidak ada yang disimpan."))
         return redirect(url_for("admin.counters"), 303)
-    names = {found.code: found.label_id for found in queue.purposes()}
+    names = {found.code: found.label_id for found in queue.purposes()}  # the audit log is kept in Indonesian
     detail = "; ".join(f"{names[code]}: {before} → {after}" for code, (before, after) in changed.items())
     audit.record(current_user, "set_counters", calendar.now(), None, detail)
     db.session.commit()
+    shown = "; ".join(f"{purpose_label(code)}: {before} → {after}" for code, (before, after) in changed.items())
     flash(_("Jumlah loket disimpan: %(detail)s. Kuota setiap hari mengikuti, kecuali hari yang punya angka sendiri.",
-            detail=detail))
+            detail=shown))
     return redirect(url_for("admin.counters"), 303)
 
 

@@ -95,7 +95,7 @@ def test_saving_the_same_figures_writes_nothing(app, kabid):
     assert _audit(app) == []
 
 
-@pytest.mark.parametrize("value", ["", "dua", "-1", "2.5", "31"])
+@pytest.mark.parametrize("value", ["", "dua", "-1", "2.5", "31", "²", "٣", "0003"])
 def test_unreadable_figures_are_refused_and_the_input_kept(app, kabid, value):
     response = _save(kabid, KK=value, KTP=5)
     html = response.get_data(as_text=True)
@@ -104,6 +104,17 @@ def test_unreadable_figures_are_refused_and_the_input_kept(app, kabid, value):
     assert 'name="KTP" type="text" value="5"' in html and f'name="KK" type="text" value="{value}"' in html
     assert "<title>Kesalahan:" in html
     assert _audit(app) == [] and _ktp_quota_at_nine(app) == 12
+
+
+def test_english_page_names_the_purposes_in_english(app, kabid):
+    kabid.set_cookie("bahasa", "en")
+    page = kabid.get("/admin/loket").get_data(as_text=True)
+    assert "KTP-el applications" in page and "Pengajuan KTP-el" not in page
+    refused = _save(kabid, KK="x").get_data(as_text=True)
+    assert "Write the counters for Family card applications as a number from 0 to 30." in refused
+    _save(kabid, KTP=3)
+    assert "Counters saved: KTP-el applications: 2 → 3." in kabid.get("/admin/loket").get_data(as_text=True)
+    assert _audit(app) == ["Pengajuan KTP-el: 2 → 3"]  # the log stays in Indonesian
 
 
 def test_back_to_the_setting(app, kabid):
