@@ -109,6 +109,8 @@ def book():
     if day_offer is None or day_offer.full:
         if request.args.get("hari") and day_offer is None:
             error = _("Hari itu tidak bisa dipilih. Pilih salah satu hari di bawah.")
+        elif day_offer is not None and day_offer.not_served:
+            error = _("Hari itu tidak ada loket untuk keperluan ini. Pilih hari lain.")
         elif day_offer is not None:
             error = _("Hari itu sudah penuh. Pilih hari lain.")
         else:

@@ -62,6 +62,11 @@ class DayOffer:
         """Return True when no window of the day can be booked any more."""
         return not any(slot.bookable for slot in self.slots)
 
+    @property
+    def not_served(self) -> bool:
+        """Return True when the day has no place at all (no counter on duty for the purpose): not full, shut."""
+        return all(slot.quota == 0 for slot in self.slots)
+
 
 @dataclass(frozen=True)
 class Board:

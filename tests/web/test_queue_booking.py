@@ -104,6 +104,18 @@ def test_a_full_window_and_a_full_day(client, app, catalogue):
     assert chosen.status_code == 422 and "Hari itu sudah penuh" in chosen.get_data(as_text=True)
 
 
+def test_a_day_without_counters_is_not_served_rather_than_full(client, app, catalogue):
+    with app.test_request_context():
+        quotas.set_quota(date(2026, 12, 7), "KTP", counters=0)  # Monday: nobody at the KTP-el counters
+    days = client.get("/antrean/ambil?keperluan=KTP").get_data(as_text=True)
+    assert re.search(r'value="2026-12-07" disabled', days)
+    monday = days[days.index('value="2026-12-07"'):][:600]
+    assert "Tidak dilayani" in monday and "Penuh" not in monday
+    chosen = client.get("/antrean/ambil?keperluan=KTP&hari=2026-12-07")
+    assert chosen.status_code == 422
+    assert "Hari itu tidak ada loket untuk keperluan ini" in chosen.get_data(as_text=True)
+
+
 def test_closed_days_are_not_offered_and_cannot_be_forced(client, app, catalogue):
     christmas = client.get("/antrean/ambil?keperluan=KTP&hari=2026-12-25")
     assert christmas.status_code == 422 and "Hari itu tidak bisa dipilih" in christmas.get_data(as_text=True)
