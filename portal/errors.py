@@ -51,7 +51,10 @@ def _render(code: int, description: str | None, error: HTTPException):
     title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
     if code == 429:
         seconds = _retry_after_seconds()
-        if seconds:
+        if seconds and seconds > 90:
+            explanation = _("Terlalu banyak percobaan dari perangkat Anda. Coba lagi dalam %(minutes)s menit.",
+                            minutes=max(1, round(seconds / 60)))
+        elif seconds:
             explanation = _("Terlalu banyak percobaan dari perangkat Anda. Coba lagi dalam %(seconds)s detik.",
                             seconds=seconds)
     if request.path.startswith("/api/"):

@@ -25,16 +25,19 @@ class SignInForm(FlaskForm):
 
 
 def _too_many(limit):
-    """Return the sign-in page with the time to wait (429)."""
+    """Return the sign-in page with the time to wait, as a 429 response."""
     import time
-    minutes = -(-max(1, int(limit.reset_at - time.time()) + 1) // 60)
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
     form = SignInForm()
-    return render("auth/sign_in.html", form=form,
-                  error=_("Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)s menit.", minutes=minutes)), 429
+    page = render("auth/sign_in.html", form=form,
+                  error=_("Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)s menit.", minutes=minutes))
+    return current_app.make_response((page, 429))  # Flask-Limiter uses only a Response, not a (body, status)
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"], on_breach=_too_many)
+# Only refused sign-ins count: staff behind one office address must not lock each other out by signing in.
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"], on_breach=_too_many,
+               deduct_when=lambda response: response.status_code != 303)
 def sign_in():
     """Return the sign-in form; on a good post sign in and go where the user was going (303)."""
     if current_user.is_authenticated and request.method == "GET":

@@ -56,6 +56,18 @@ def test_sign_in_attempts_are_rate_limited_per_client(app, client, users):
     assert statuses == [422, 422, 422, 429]
 
 
+def test_successful_sign_ins_do_not_count_towards_the_limit(app, users):
+    app.config["SIGN_IN_LIMIT"] = "3 per minute"
+    for _ in range(5):  # a whole office behind one address signing in
+        browser = app.test_client()
+        assert sign_in(browser, "clerk").status_code == 303
+    browser = app.test_client()
+    statuses = [sign_in(browser, "clerk", "salah-sekali-1").status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    page = sign_in(browser, "clerk").get_data(as_text=True)  # refused too once the limit is reached
+    assert "Terlalu banyak percobaan masuk. Coba lagi dalam 1 menit." in page
+
+
 def test_disabled_account_cannot_sign_in_and_its_sessions_end(app, client, users, runner):
     sign_in(client, "clerk")
     assert client.get("/petugas").status_code == 200
