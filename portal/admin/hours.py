@@ -2,7 +2,8 @@
 
 A save replaces the activity's whole week in one commit with its audit line and bumps the calendar revision,
 so the banner, `/api/status`, `/jadwal` and the queue's hourly windows change at once. Queue tickets already
-booked outside the new hours stay valid; the page counts them per day and saves only once that is confirmed.
+booked outside the new hours stay valid, and so do the pickup days already given for ready documents; the page
+counts both per day and saves only once that is confirmed.
 """
 
 from __future__ import annotations
@@ -73,12 +74,25 @@ def _week_form(activity: str, formdata=None) -> WeekForm:
 
 
 def _section(activity: str, form: WeekForm | None = None, reset: ResetForm | None = None,
-             outside: rules.Outside | None = None, reset_outside: rules.Outside | None = None) -> dict:
-    """Return what the page shows for one activity: its forms, where its week comes from, and any warning."""
+             outside: rules.Outside | None = None, reset_outside: rules.Outside | None = None,
+             ready: rules.Outside | None = None, reset_ready: rules.Outside | None = None) -> dict:
+    """Return what the page shows for one activity: its forms, where its week comes from, and any warning
+    (booked tickets `outside`, ready documents `ready` left outside the new week; `reset_…` for going back)."""
     updated = office_hours.updated_at(activity)
+    form = form or _week_form(activity)
+    reset = reset or ResetForm(prefix=f"{activity}-bawaan-")
+    if ready and ready.total:
+        form.konfirmasi.label.text = _("Saya mengerti: simpan jam baru. Tiket yang sudah dipesan dan tanggal "
+                                       "pengambilan yang sudah diberikan tetap berlaku.")
+    if reset_ready and reset_ready.total:
+        reset.konfirmasi.label.text = _("Saya mengerti: kembalikan ke jam bawaan. Tiket yang sudah dipesan dan "
+                                        "tanggal pengambilan yang sudah diberikan tetap berlaku.")
     return {"activity": activity, "slug": _slug(activity), "name": activity_names()[activity],
-            "form": form or _week_form(activity), "reset": reset or ResetForm(prefix=f"{activity}-bawaan-"),
-            "stored": updated is not None, "updated": updated, "outside": outside, "reset_outside": reset_outside}
+            "form": form, "reset": reset, "stored": updated is not None, "updated": updated,
+            "outside": outside if outside and outside.total else None,
+            "reset_outside": reset_outside if reset_outside and reset_outside.total else None,
+            "ready": ready if ready and ready.total else None,
+            "reset_ready": reset_ready if reset_ready and reset_ready.total else None}
 
 
 def _page(sections: dict[str, dict] | None = None, status: int = 200):
@@ -87,7 +101,8 @@ def _page(sections: dict[str, dict] | None = None, status: int = 200):
     weekly = calendar.weekly_hours()
     rows = [(names, {activity: weekly.windows[activity][index] for activity in ACTIVITIES})
             for index, names in enumerate(day_names().values())]
-    failed = any(section["form"].errors or section["outside"] or section["reset_outside"] for section in shown)
+    failed = any(section["form"].errors or section["outside"] or section["reset_outside"] or section["ready"]
+                 or section["reset_ready"] for section in shown)
     return render("admin/hours.html", sections=shown, rows=rows, failed=failed, earliest=rules.EARLIEST,
                   latest=rules.LATEST, long_date=long_date), status
 
@@ -141,6 +156,14 @@ def _outside(activity: str, week: dict[str, list[str]]) -> rules.Outside:
     return office_hours.booked_outside(activity, week, calendar.calendar(now), queue.purposes(), now)
 
 
+def _ready(activity: str, week: dict[str, list[str]]) -> rules.Outside:
+    """Return the ready documents the pickup week `week` leaves outside its hours (none for submission)."""
+    if activity != PICKUP:
+        return rules.Outside()
+    now = calendar.now()
+    return office_hours.ready_outside(week, calendar.calendar(now), now)
+
+
 @bp.post("/jam/<slug>")
 @roles_required(*SUPERVISORS)
 def save_hours(slug: str):
@@ -154,9 +177,9 @@ def save_hours(slug: str):
         _show_problems(form, activity, reading)
         return _page({activity: _section(activity, form)}, 422)
     week = reading.as_config()
-    outside = _outside(activity, week)
-    if outside.total and not form.konfirmasi.data:
-        return _page({activity: _section(activity, form, outside=outside)}, 409)
+    outside, ready = _outside(activity, week), _ready(activity, week)
+    if (outside.total or ready.total) and not form.konfirmasi.data:
+        return _page({activity: _section(activity, form, outside=outside, ready=ready)}, 409)
     audit.record(current_user, "set_hours", calendar.now(), None, describe_week(activity, week))
     try:
         office_hours.save_week(activity, week, calendar.now())  # commits the audit line with the week
@@ -165,6 +188,7 @@ def save_hours(slug: str):
         form.mon.errors = [_("Jam tidak bisa disimpan. Periksa isiannya lalu simpan lagi.")]
         return _page({activity: _section(activity, form)}, 422)
     _flash_saved(activity, reading, outside)
+    _flash_kept(outside, ready)
     return redirect(url_for("admin.hours"), 303)
 
 
@@ -175,8 +199,14 @@ def _flash_saved(activity: str, reading: rules.WeekReading, outside: rules.Outsi
     for code in reading.joined:
         flash(_("Jam yang bersambung pada hari %(day)s digabung: %(windows)s.", day=names[code],
                 windows=", ".join(str(window) for window in reading.windows[code])))
+
+
+def _flash_kept(outside: rules.Outside, ready: rules.Outside) -> None:
     if outside.total:
         flash(_("%(n)s tiket antrean yang sudah dipesan di luar jam baru tetap berlaku.", n=outside.total))
+    if ready.total:
+        flash(_("%(n)s dokumen siap diambil tetap dijadwalkan pada tanggal yang sudah diberitahukan, di luar jam "
+                "baru. Hubungi warganya atau ubah tanggal pengambilannya.", n=ready.total))
 
 
 @bp.post("/jam/<slug>/bawaan")
@@ -191,13 +221,12 @@ def reset_hours(slug: str):
         return redirect(url_for("admin.hours"), 303)
     config = current_app.config["OFFICE_HOURS"].get(activity, {})
     week = {code: list(config.get(code, ())) for code in WEEKDAYS}
-    outside = _outside(activity, week)
-    if outside.total and not form.konfirmasi.data:
-        return _page({activity: _section(activity, reset=form, reset_outside=outside)}, 409)
+    outside, ready = _outside(activity, week), _ready(activity, week)
+    if (outside.total or ready.total) and not form.konfirmasi.data:
+        return _page({activity: _section(activity, reset=form, reset_outside=outside, reset_ready=ready)}, 409)
     audit.record(current_user, "set_hours", calendar.now(), None,
                  _("%(week)s (kembali ke jam bawaan)", week=describe_week(activity, week)))
     office_hours.reset_week(activity)  # commits the audit line with the removal
     flash(_("Jam %(activity)s kembali ke jam bawaan dari pengaturan server.", activity=activity_names()[activity]))
-    if outside.total:
-        flash(_("%(n)s tiket antrean yang sudah dipesan di luar jam baru tetap berlaku.", n=outside.total))
+    _flash_kept(outside, ready)
     return redirect(url_for("admin.hours"), 303)

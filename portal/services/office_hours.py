@@ -13,11 +13,12 @@ from typing import Mapping
 
 from sqlalchemy import delete, select
 
+from ..domain import lifecycle
 from ..domain import queue as queue_rules
 from ..domain import week as rules
-from ..domain.hours import ACTIVITIES, WEEKDAYS, WeeklyHours, Window
+from ..domain.hours import ACTIVITIES, PICKUP, WEEKDAYS, WeeklyHours, Window
 from ..extensions import db
-from ..models import OfficeHours, QueueTicket
+from ..models import Application, OfficeHours, QueueTicket
 from . import revisions
 
 
@@ -94,6 +95,11 @@ def booked_outside(activity: str, week: Mapping[str, list[str]], office, purpose
     bookings = [rules.Booking(day, Window(time.fromisoformat(start), time.fromisoformat(end)))
                 for day, start, end in tickets
                 if day > local.date() or time.fromisoformat(end) > local.time()]
+    return rules.outside_hours(bookings, _windows_under(activity, week, office))
+
+
+def _windows_under(activity: str, week: Mapping[str, list[str]], office):
+    """Return windows_on(day): `activity`'s windows that day under `week`, holidays and day rules still applying."""
     # The calendar in force with only its week replaced: holidays and day rules keep overriding it.
     proposed = copy.copy(office)
     proposed.weekly = WeeklyHours.from_config({**{other: {} for other in ACTIVITIES}, activity: week})
@@ -101,4 +107,33 @@ def booked_outside(activity: str, week: Mapping[str, list[str]], office, purpose
     def windows_on(day: date):
         return proposed.plan(activity, day).windows
 
-    return rules.outside_hours(bookings, windows_on)
+    return windows_on
+
+
+def ready_outside(week: Mapping[str, list[str]], office, now: datetime) -> rules.Outside:
+    """Return the ready documents whose pickup day (and window) from now on the pickup week `week` would leave
+    outside its hours, counted per day.
+
+    The residents were told that day; it stays theirs unless a clerk changes it. A document without a window
+    counts only when its day would be closed; one of today whose window has ended is not counted.
+    """
+    local = now.astimezone(office.tz)
+    found = db.session.execute(
+        select(Application.pickup_date, Application.pickup_window)
+        .where(Application.state == lifecycle.READY, Application.pickup_date >= local.date())).all()
+    windows_on = _windows_under(PICKUP, week, office)
+    bookings, closed = [], {}
+    for day, text in found:
+        try:
+            window = Window.parse(text) if text else None
+        except ValueError:  # an unreadable stored window: judge the day as a whole
+            window = None
+        if window is None:
+            if not tuple(windows_on(day)):
+                closed[day] = closed.get(day, 0) + 1
+        elif day > local.date() or window.end > local.time():
+            bookings.append(rules.Booking(day, window))
+    counts = dict(rules.outside_hours(bookings, windows_on).per_day)
+    for day, count in closed.items():
+        counts[day] = counts.get(day, 0) + count
+    return rules.Outside(tuple(sorted(counts.items())))

@@ -14,11 +14,11 @@ import pytest
 
 from portal.domain.hours import Window
 from portal.extensions import db
-from portal.models import AuditEntry, OfficeHours, QueueTicket
+from portal.models import Application, AuditEntry, OfficeHours, QueueTicket
 from portal.services import calendar, office_hours, queue, revisions
 from tests.conftest import wib
 from tests.web.apply_helpers import csrf
-from tests.web.staff_helpers import create_staff, sign_in
+from tests.web.staff_helpers import create_staff, make_application, sign_in
 
 FRIDAY = date(2026, 12, 4)  # the clock's default is Thu 3 Dec 2026 09:00 WIB
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -192,6 +192,48 @@ def test_booked_tickets_outside_the_new_hours_need_a_confirmation(app, kabid, cl
                                  .where(QueueTicket.state == "waiting")) == 5
 
 
+def _ready(app, day, window, state="ready"):
+    """Make a ready application told to come on `day` in `window` (or one in `state` carrying that date)."""
+    reference, _pin = make_application(app, "KTP_BARU", state="ready")
+    with app.app_context():
+        application = db.session.scalar(db.select(Application).where(Application.reference == reference))
+        application.pickup_date, application.pickup_window, application.state = day, window, state
+        db.session.commit()
+    return reference
+
+
+def test_ready_documents_outside_the_new_pickup_week_need_a_confirmation(app, kabid):
+    _ready(app, FRIDAY, "09:00-10:00")
+    _ready(app, date(2026, 12, 7), "12:00-13:00")
+    _ready(app, date(2026, 12, 7), "09:00-10:00")  # inside the new hours
+    _ready(app, date(2026, 12, 8), None)  # no window: Tuesday stays open
+    _ready(app, date(2026, 12, 2), "09:00-10:00")  # yesterday: not counted
+    _ready(app, FRIDAY, "09:00-10:00", state="collected")  # already collected
+    data = _week("pickup", mon="08:00-12:00", tue="08:00-14:00", wed="08:00-14:00", thu="08:00-14:00", fri="")
+    response = _post(kabid, "/admin/jam/pengambilan", data)
+    html = _html(response)
+    assert response.status_code == 409
+    assert "2 dokumen siap diambil dijadwalkan di luar jam pengambilan baru:" in html
+    assert "Jumat, 4 Desember 2026: 1 dokumen" in html and "Senin, 7 Desember 2026: 1 dokumen" in html
+    assert "tetap memakainya kecuali petugas mengubahnya" in html and 'name="pickup-konfirmasi"' in html
+    assert "tanggal pengambilan yang sudah diberikan tetap berlaku" in html
+    assert _rows(app, "pickup") == {} and _audit(app) == []
+    response = _post(kabid, "/admin/jam/pengambilan", {**data, "pickup-konfirmasi": "y"})
+    assert response.status_code == 303 and _rows(app, "pickup")["fri"] == []
+    assert "2 dokumen siap diambil tetap dijadwalkan pada tanggal yang sudah diberitahukan" in _html(
+        kabid.get("/admin/jam"))
+
+
+def test_back_to_the_settings_hours_warns_about_ready_documents(app, kabid):
+    assert _post(kabid, "/admin/jam/pengambilan", _week("pickup", sat="08:00-11:00")).status_code == 303
+    _ready(app, date(2026, 12, 5), None)
+    response = _post(kabid, "/admin/jam/pengambilan/bawaan", {})
+    assert response.status_code == 409 and "Sabtu, 5 Desember 2026: 1 dokumen" in _html(response)
+    assert 'name="pickup-bawaan-konfirmasi"' in _html(response)
+    response = _post(kabid, "/admin/jam/pengambilan/bawaan", {"pickup-bawaan-konfirmasi": "y"})
+    assert response.status_code == 303 and _rows(app, "pickup") == {}
+
+
 def test_todays_tickets_count_only_until_their_window_ends(app, kabid, clock):
     _book(app, "KTP", date(2026, 12, 3), "11:00-12:00", "3317014101900001")
     response = _post(kabid, "/admin/jam/pengajuan", _week(thu="08:00-10:00"))
@@ -285,6 +327,7 @@ def test_hours_pages_are_valid_html(app, kabid, tmp_path):
     _post(kabid, "/admin/jam/pengambilan", _week("pickup", sat="08:00-11:00"))
     _book(app, "KTP", FRIDAY, "09:00-10:00", "3317014101900001")
     _book(app, "PICKUP", date(2026, 12, 5), "09:00-10:00", "3317014101900002")
+    _ready(app, date(2026, 12, 5), "09:00-10:00")
     pages = {
         "hours": kabid.get("/admin/jam"),
         "hours-error": _post(kabid, "/admin/jam/pengajuan", _week(mon="pagi", tue="12:00-08:00")),
@@ -294,6 +337,7 @@ def test_hours_pages_are_valid_html(app, kabid, tmp_path):
     kabid.set_cookie("bahasa", "en")
     pages["en-hours"] = kabid.get("/admin/jam")
     assert [r.status_code for r in pages.values()] == [200, 422, 409, 409, 200]
+    assert "1 dokumen siap diambil dijadwalkan" in _html(pages["hours-reset-tickets"])
     for name, response in pages.items():
         (tmp_path / f"{name}.html").write_text(_html(response), encoding="utf-8")
     if shutil.which("java") is None:
