@@ -99,3 +99,28 @@ def test_the_public_page_never_announces_an_empty_list_of_places(app, catalogue,
         db.session.commit()
     page = _html(client.get("/layanan/ktp_hilang"))
     assert "diambil di salah satu tempat berikut" not in page and "Dicetak di blangko khusus." in page
+
+
+# 3. An error lower on the page opens at its part
+
+
+def test_each_part_posts_to_its_own_fragment_and_its_errors_open_at_the_top_of_the_part(app, kabid):
+    html = _html(kabid.get(PAGE))
+    actions = [a for a in re.findall(r'<form method="post" action="([^"]+)"', html) if a.startswith(PAGE)]
+    assert actions == [f"{PAGE}/{route}#{part}" for route, part in (
+        ("teks", "teks"), ("datang", "datang"), ("persyaratan", "syarat"), ("dokumen", "dokumen"),
+        ("pertanyaan", "tanya"), ("tempat", "tempat"))]
+    failing = {
+        "syarat": _post(kabid, "persyaratan", _requirements(app, **{"syarat-0-id": ""})),
+        "dokumen": _post(kabid, "dokumen", _documents(app, **{"dokumen-2-code": "x"})),
+        "tanya": _post(kabid, "pertanyaan", _questions(app, **{"tanya-2-code": "X", "tanya-2-type": "text"})),
+        "tempat": _post(kabid, "tempat", {}),
+    }
+    for part, response in failing.items():
+        html = _html(response)
+        assert response.status_code == 422, part
+        section = re.search(rf'<h2 id="{part}">.*?</section>', html, re.S).group(0)
+        summary = re.search(r'<div class="error-summary" role="alert" tabindex="-1" id="[a-z]+-errors">', section)
+        assert summary is not None, part
+        assert summary.start() < section.index("<form"), part  # at the top of the part, before its fields
+        assert html.count('class="error-summary"') == 1, part
