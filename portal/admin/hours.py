@@ -129,6 +129,7 @@ def _messages(activity: str) -> dict[str, str]:
         rules.OVERLAP: _("Jam %(piece)s bertumpuk. Gabungkan menjadi satu atau perbaiki salah satunya."),
         rules.NO_OPEN_DAY: _("%(activity)s harus buka paling sedikit satu hari dalam seminggu. Isi jam untuk "
                              "satu hari atau lebih.", activity=activity_names()[activity]),
+        rules.TOO_LONG: _("Paling banyak %(max)s huruf.", max=rules.MAX_DAY_TEXT),
     }
 
 
@@ -137,8 +138,10 @@ def _show_problems(form: WeekForm, activity: str, reading: rules.WeekReading) ->
     messages = _messages(activity)
     for problem in reading.problems:
         text = messages[problem.code]
-        if problem.code != rules.NO_OPEN_DAY:
-            text = text % {"piece": problem.piece, "earliest": f"{rules.EARLIEST:%H:%M}",
+        if problem.code not in (rules.NO_OPEN_DAY, rules.TOO_LONG):
+            # A typed piece can be anything pasted; the overlap names two windows already read, so it stays whole.
+            piece = problem.piece if problem.code == rules.OVERLAP else rules.quoted(problem.piece)
+            text = text % {"piece": piece, "earliest": f"{rules.EARLIEST:%H:%M}",
                            "latest": f"{rules.LATEST:%H:%M}"}
         field = form[problem.weekday or WEEKDAYS[0]]
         field.errors = [*field.errors, text]

@@ -26,6 +26,15 @@ BACKWARDS = "backwards"  # ends at or before its start
 OUTSIDE = "outside"  # starts before EARLIEST or ends after LATEST
 OVERLAP = "overlap"  # two windows of one day overlap; the piece names both
 NO_OPEN_DAY = "no_open_day"  # submission closed on every day of the week
+TOO_LONG = "too_long"  # a day's text longer than MAX_DAY_TEXT; its piece is empty (the page says the limit)
+
+MAX_DAY_TEXT = 200  # far more than any real day ("08:00-12:00, 13:00-15:00" is 24); more is pasted by mistake
+QUOTED = 20  # how much of a typed piece a message quotes back
+
+
+def quoted(piece: str) -> str:
+    """Return `piece` as a message quotes it: its first QUOTED characters, then "…" when it is longer."""
+    return piece if len(piece) <= QUOTED else piece[:QUOTED] + "…"
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,11 @@ def _clock(hours: str, minutes: str) -> time | None:
 def read_day(weekday: str, text: str) -> tuple[tuple[Window, ...], list[Problem], bool]:
     """Return the windows typed for one day, sorted, with its problems and whether touching windows were joined.
 
-    Pieces are separated by commas or semicolons; empty text is a closed day.
+    Pieces are separated by commas or semicolons; empty text is a closed day; a text longer than MAX_DAY_TEXT
+    is one TOO_LONG problem (not read further).
     """
+    if len(text or "") > MAX_DAY_TEXT:
+        return (), [Problem(weekday, TOO_LONG)], False
     windows: list[Window] = []
     problems: list[Problem] = []
     for piece in (part.strip() for part in re.split(r"[,;]", text or "")):

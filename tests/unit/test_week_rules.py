@@ -100,3 +100,14 @@ def test_a_booking_must_lie_inside_one_window():
                           lambda day: (w("08:00-09:00"), w("09:15-10:00")))
     assert found.total == 1
     assert outside_hours([], lambda day: ()).total == 0
+
+
+def test_a_day_longer_than_the_limit_is_one_problem():
+    assert read_day("mon", "08:00-12:00, " * 20)[1] == [Problem("mon", week.TOO_LONG)]
+    assert read_day("mon", "x" * week.MAX_DAY_TEXT)[1] == [Problem("mon", week.MALFORMED, "x" * week.MAX_DAY_TEXT)]
+
+
+def test_a_quoted_piece_is_cut_after_twenty_characters():
+    assert week.quoted("pagi saja") == "pagi saja"
+    assert week.quoted("y" * 20) == "y" * 20
+    assert week.quoted("y" * 3000) == "y" * 20 + "…"

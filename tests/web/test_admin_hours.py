@@ -156,6 +156,18 @@ def test_week_errors_are_shown_next_to_the_field_and_input_kept(app, kabid, days
     assert _rows(app) == {} and _audit(app) == []
 
 
+def test_a_long_unreadable_day_is_quoted_short_and_a_very_long_one_refused(app, kabid):
+    typed = "x" * 150
+    html = _html(_post(kabid, "/admin/jam/pengajuan", _week(tue=typed)))
+    error = html[html.index('id="submission-tue-error"'):].split("</p>")[0]
+    assert "“" + "x" * 20 + "…” tidak terbaca." in error and "x" * 21 not in error
+    assert f'value="{typed}"' in html  # the input itself is kept
+    response = _post(kabid, "/admin/jam/pengajuan", _week(wed="08:00-12:00, " * 250))
+    error = _html(response)[_html(response).index('id="submission-wed-error"'):].split("</p>")[0]
+    assert response.status_code == 422 and "Paling banyak 200 huruf." in error and len(error) < 200
+    assert _rows(app) == {}
+
+
 def test_pickup_may_close_all_week(app, kabid):
     response = _post(kabid, "/admin/jam/pengambilan", {f"pickup-{day}": "" for day in DAYS})
     assert response.status_code == 303
