@@ -56,8 +56,13 @@ def schedule():
         for offset in range(7)
     ]
     closures = office.closures_between(at.date(), at.date() + timedelta(days=SCHEDULE_DAYS))
+    # The weekdays the regular week (as set in /admin/jam) closes for every activity, named by the footnote.
+    weekly = calendar.weekly_hours()
+    closed = [monday + timedelta(days=offset) for offset in range(7)
+              if not any(weekly.windows[activity][offset] for activity in ACTIVITIES)]
     return render("public/schedule.html", week=week, today=at.date(), closures=closures, days=SCHEDULE_DAYS,
-                  next_week=monday > at.date())
+                  next_week=monday > at.date(), closed_weekdays=closed,
+                  weekend_closed=[day.weekday() for day in closed] == [5, 6])
 
 
 @bp.get("/bahasa/<code>")

@@ -168,6 +168,27 @@ def test_a_long_unreadable_day_is_quoted_short_and_a_very_long_one_refused(app, 
     assert _rows(app) == {}
 
 
+def test_the_schedules_footnote_names_the_weekdays_the_week_closes(app, kabid, client, clock):
+    html = _html(client.get("/jadwal"))
+    assert "Sabtu, Minggu, libur nasional, dan cuti bersama: tutup" in html
+    assert _post(kabid, "/admin/jam/pengambilan", _week("pickup", sat="08:00-11:00")).status_code == 303
+    html = _html(client.get("/jadwal"))
+    assert "Sabtu, Minggu" not in html and "selain Sabtu dan Minggu" not in html
+    assert "<p class=\"small\">Minggu, libur nasional, dan cuti bersama: tutup, kecuali diumumkan lain." in html
+    assert _post(kabid, "/admin/jam/pengajuan", _week(sun="08:00-10:00")).status_code == 303
+    html = _html(client.get("/jadwal"))
+    assert "<p class=\"small\">Libur nasional dan cuti bersama: tutup, kecuali diumumkan lain." in html
+    client.set_cookie("bahasa", "en")
+    assert "Saturdays, Sundays" not in _html(client.get("/jadwal"))
+
+
+def test_the_schedules_heading_and_caption_name_the_same_week(client, clock):
+    assert "minggu ini</caption>" in _html(client.get("/jadwal")) and "Minggu ini</h2>" in _html(client.get("/jadwal"))
+    clock.now = wib(2026, 12, 5, 9, 0)  # a Saturday: the coming week is shown
+    html = _html(client.get("/jadwal"))
+    assert "Minggu depan</h2>" in html and "minggu depan</caption>" in html and "minggu ini" not in html
+
+
 def test_pickup_may_close_all_week(app, kabid):
     response = _post(kabid, "/admin/jam/pengambilan", {f"pickup-{day}": "" for day in DAYS})
     assert response.status_code == 303
