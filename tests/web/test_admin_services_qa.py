@@ -124,3 +124,42 @@ def test_each_part_posts_to_its_own_fragment_and_its_errors_open_at_the_top_of_t
         assert summary is not None, part
         assert summary.start() < section.index("<form"), part  # at the top of the part, before its fields
         assert html.count('class="error-summary"') == 1, part
+
+
+# 4. and 5. The clerk's review of answers the service has changed since
+
+
+def _question_rows(app, code):
+    return {question["code"]: question for question in _service(app, code).questions}
+
+
+def test_an_answer_whose_option_was_removed_reads_as_its_label_and_says_so(app, kabid):
+    path = "/admin/layanan/ktp_rusak"
+    seeded, _pin = make_application(app, "KTP_RUSAK")  # answered "broken" ("Patah atau retak")
+    unknown, _pin = make_application(app, "KTP_RUSAK")
+    with app.app_context():
+        from portal.services import applications
+
+        application = applications.find(unknown)
+        application.answers = dict(application.answers, damage_type="basah")
+        db.session.commit()
+    questions = list(_service(app, "KTP_RUSAK").questions)
+    index = [question["code"] for question in questions].index("damage_type")
+    data = _questions(app, "KTP_RUSAK", **{f"tanya-{index}-options": "chip | Chip tidak terbaca\nother | Lainnya"})
+    assert _post(kabid, "pertanyaan", data, path=path).status_code == 303
+    clerk = _clerk(app)
+    html = _html(clerk.get(f"/petugas/{seeded}"))
+    assert "<dd>Patah atau retak (pilihan sudah dihapus dari layanan)</dd>" in html
+    assert "<dd>broken" not in html
+    assert "<dd>basah (pilihan sudah dihapus dari layanan)</dd>" in _html(clerk.get(f"/petugas/{unknown}"))
+
+
+def test_a_question_added_after_sending_is_not_shown_as_skipped(app, kabid):
+    reference, _pin = make_application(app, "KTP_HILANG")
+    data = _questions(app, **{"tanya-2-code": "witness_nik", "tanya-2-type": "nik", "tanya-2-label_id": "NIK saksi",
+                              "tanya-2-required": "1",
+                              "tanya-3-code": "note", "tanya-3-type": "text", "tanya-3-label_id": "Catatan"})
+    assert _post(kabid, "pertanyaan", data).status_code == 303
+    html = _html(_clerk(app).get(f"/petugas/{reference}"))
+    assert "<dt>NIK saksi</dt><dd>— (tidak ditanyakan saat permohonan dikirim)</dd>" in html
+    assert "<dt>Catatan</dt><dd>—</dd>" in html
