@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -12,7 +12,7 @@ from .. import access
 from ..errors import error_page
 from ..extensions import db, htmx
 from ..pagecache import cached_page
-from ..models import ApplicationDocument, Region
+from ..models import ApplicationDocument, Region, Service
 from ..domain import form as form_steps
 from ..domain import lifecycle
 from ..services import applications, calendar, catalogue
@@ -26,8 +26,15 @@ CHECK = "periksa"
 
 
 def _service_or_404(code: str):
+    """Return the active service `code`; abort 404, with the "not taking applications" page when the service
+    exists but is switched off (a resident's draft of it must not meet a bare "page not found")."""
     service = catalogue.find_service(code)
     if service is None:
+        switched_off = db.session.get(Service, (code or "").upper())
+        if switched_off is not None:
+            found = access.draft_for(switched_off.code)
+            draft = found[0] if found and found[0].state == lifecycle.DRAFT else None
+            abort(make_response(render("apply/service_off.html", service=switched_off, draft=draft), 404))
         abort(404)
     return service
 

@@ -163,3 +163,28 @@ def test_a_question_added_after_sending_is_not_shown_as_skipped(app, kabid):
     html = _html(_clerk(app).get(f"/petugas/{reference}"))
     assert "<dt>NIK saksi</dt><dd>— (tidak ditanyakan saat permohonan dikirim)</dd>" in html
     assert "<dt>Catatan</dt><dd>—</dd>" in html
+
+
+# 6. A draft of a switched-off service
+
+
+def test_a_draft_of_a_switched_off_service_gets_a_clear_page(app, kabid, client):
+    from tests.web.apply_helpers import csrf
+
+    reference, pin = make_application(app, "KTP_HILANG", state="draft")
+    client.post("/lacak", data={"csrf_token": csrf(client, "/lacak"), "reference": reference, "pin": pin})
+    data = _texts(app)
+    data.pop("active")
+    assert _post(kabid, "teks", data).status_code == 303  # switched off
+    status = _html(client.get(f"/lacak/{reference}"))
+    resume = re.search(r'<a class="button" href="(/ajukan/[^"]+)">Lanjutkan mengisi', status).group(1)
+    for path in (resume, "/ajukan/ktp_hilang/nik", "/ajukan/ktp_hilang/periksa", "/ajukan/ktp_hilang/disimpan"):
+        response = client.get(path)
+        html = _html(response)
+        assert response.status_code == 404, path
+        assert "sementara tidak menerima permohonan" in html and "Halaman tidak ditemukan" not in html, path
+        assert f"Isian Anda yang belum dikirim (nomor {reference}) tetap disimpan." in html, path
+        assert 'href="/layanan"' in html and 'href="/lacak"' in html, path
+    stranger = _html(app.test_client().get("/ajukan/ktp_hilang"))
+    assert "sementara tidak menerima permohonan" in stranger and "tetap disimpan" not in stranger
+    assert app.test_client().get("/ajukan/tidak_ada").status_code == 404
