@@ -352,6 +352,15 @@ def test_post_without_csrf_token_is_refused(app, kabid):
     assert _audit(app) == [] and _place(app, "DINAS").active is True
 
 
+def test_on_a_phone_each_places_actions_sit_under_its_name(app, kabid):
+    html = _html(kabid.get("/admin/tempat"))
+    assert re.search(r'<link rel="stylesheet" href="[^"]*css/admin\.[0-9a-f]*\.?css"', html)
+    assert 'class="week places-table"' in html and html.count('<td class="place-actions">') == len(_codes(app))
+    css = (Path(app.root_path) / "static" / "css" / "admin.css").read_text(encoding="utf-8")
+    phone = css[css.index("/admin/tempat on a phone"):]
+    assert "@media (max-width:39.99rem)" in phone and "td.place-actions{order:1" in phone
+
+
 def test_places_pages_are_valid_html(app, kabid, tmp_path):
     make_application(app, "KTP_BARU", state="ready")
     _switch(kabid, "KEC_LASEM", False)
