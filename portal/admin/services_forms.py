@@ -106,7 +106,8 @@ def message(code: str, part: str = "", field: str = "") -> str:
                                     "jenisnya."),
         rules.TOO_MANY: _("Paling banyak %(max)s baris.", max=rules.MAX_ROWS),
         rules.NO_PICKUP_PLACE: _("Layanan ini belum punya tempat pengambilan yang aktif, jadi hasilnya tidak bisa "
-                                 "diambil. Pilih tempat di bagian Tempat pengambilan dulu, atau pilih dicetak sendiri."),
+                                 "diambil. Pilih tempat di bagian Tempat pengambilan dulu, atau pilih dicetak "
+                                 "sendiri."),
         rules.REASON_NEEDED: _("Tulis alasan harus datang; warga membacanya di halaman layanan."),
     }
     if code == rules.NONE_LEFT:
