@@ -177,8 +177,9 @@ def test_a_draft_of_a_switched_off_service_gets_a_clear_page(app, kabid, client)
     data.pop("active")
     assert _post(kabid, "teks", data).status_code == 303  # switched off
     status = _html(client.get(f"/lacak/{reference}"))
-    resume = re.search(r'<a class="button" href="(/ajukan/[^"]+)">Lanjutkan mengisi', status).group(1)
-    for path in (resume, "/ajukan/ktp_hilang/nik", "/ajukan/ktp_hilang/periksa", "/ajukan/ktp_hilang/disimpan"):
+    assert '>Lanjutkan mengisi</a>' not in status  # the tracking page says so instead of offering a dead end
+    assert "Layanan ini sementara tidak menerima permohonan, jadi draf ini belum bisa dilanjutkan." in status
+    for path in ("/ajukan/ktp_hilang", "/ajukan/ktp_hilang/nik", "/ajukan/ktp_hilang/periksa", "/ajukan/ktp_hilang/disimpan"):
         response = client.get(path)
         html = _html(response)
         assert response.status_code == 404, path
