@@ -13,7 +13,6 @@ from datetime import date
 
 from flask import (abort, current_app, flash, get_flashed_messages, make_response, redirect, render_template, request,
                    url_for)
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +26,7 @@ from ..services import applications, calendar, review
 from ..templating import clock_time, localized, long_date, render
 from ..track import present
 from ..uploads import UploadRejected, inspect_upload, rejection_message, sniff
+from .answers import answers
 from .routes import STAFF_ROLES, bp
 
 FLASH = "review"
@@ -299,53 +299,6 @@ def window_text(window: str | None) -> str:
     return f"{clock_time(parsed.start)}–{clock_time(parsed.end)} {calendar.zone_label()}"
 
 
-def _answers(application: Application) -> list[tuple[str, str]]:
-    """Return (label, answer as the resident chose it) for each of the service's own questions, then for each
-    answer to a question the office has since removed from the service (labelled from the seed catalogue, or
-    by its code, and marked as removed), so the clerk still sees everything the resident answered. A chosen
-    option since removed reads as its seed label (or its value), marked; on a submitted application an empty
-    required question was added after sending (it could not be skipped) and says so, an optional one is "—"."""
-
-    def seeded(code) -> dict | None:  # read only for a removed question or option: seldom
-        from ..services.seed import load_catalogue
-
-        return next((found for entry in load_catalogue()["services"] if entry["code"] == application.service_code
-                     for found in entry.get("questions", []) if found["code"] == code), None)
-
-    def option_label(question: dict, value) -> str | None:
-        option = next((o for o in question.get("options") or () if o.get("value") == value), None)
-        return (option.get(str(get_locale())) or option["id"]) if option else None
-
-    def text(question: dict, value) -> str:
-        if value in (None, ""):
-            return ""
-        if question.get("type") == "select":
-            return option_label(question, value) or _("%(answer)s (pilihan sudah dihapus dari layanan)", answer=(
-                option_label(seeded(question.get("code")) or {}, value) or str(value)))
-        if question.get("type") == "date" or (question.get("type") is None and isinstance(value, str)
-                                               and len(value) == 10 and value[4] == value[7] == "-"):
-            try:
-                return long_date(date.fromisoformat(value))
-            except ValueError:
-                return str(value)
-        return str(value)
-
-    def unanswered(question: dict) -> str:
-        if application.submitted_at is None:
-            return ""
-        return _("— (tidak ditanyakan saat permohonan dikirim)") if question.get("required", True) else "—"
-
-    answers = dict(application.answers or {})
-    rows = [(localized(question, "label"), text(question, answers.get(question["code"])) or unanswered(question))
-            for question in application.service.questions]
-    asked = {question["code"] for question in application.service.questions}
-    for code in [code for code in answers if code not in asked]:
-        question = seeded(code) or {"code": code}
-        rows.append((_("%(label)s (pertanyaan sudah dihapus dari layanan)",
-                       label=localized(question, "label") or code), text(question, answers[code])))
-    return rows
-
-
 def _take_url(application: Application) -> str:
     """Return where "Ambil" posts (the inbox's take route)."""
     return url_for("staff.inbox_take", reference=application.reference)
@@ -386,7 +339,7 @@ def _page_context(application: Application, problem: Problem | None, typed: dict
     events = [(event, present.event_label(event.to_state, event.from_state)) for event in application.events]
     context = {
         "application": application, "service": application.service, "mine": mine, "problem": problem,
-        "typed": typed or {}, "kecamatan": kecamatan, "answers": _answers(application),
+        "typed": typed or {}, "kecamatan": kecamatan, "answers": answers(application),
         "document_names": present.document_names(application), "document_state": present.document_state_label,
         "state_label": present.state_label(application.state), "events": list(reversed(events)),
         "self_printed": review.self_printed(application), "window_text": window_text,
