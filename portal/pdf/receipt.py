@@ -18,6 +18,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import segno
 from flask import current_app, render_template
@@ -36,58 +38,49 @@ TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in t
 SIZES = ("a4", "a6")
 
 # The receipt's print stylesheet, one for both sizes: the root's class (a4 or a6) picks the named page and
-# the scale. It is parsed once per process (`_stylesheet`), not per render. Keep it plain, it is on every
-# render's path: system fonts only (DejaVu); no flex, tables or list markers; one float, kept in its own
-# block formatting context (see bench/receipt.py). The QR code is 36 mm on A4 and 28 mm on A6 (at least
-# 30 and 25 mm scan well from paper); its white padding is its quiet zone.
+# the scale. It is parsed once per thread with that thread's font configuration (`_stylesheet`), not per
+# render. Keep it plain, it is on every render's path (bench/receipt.py): WeasyPrint's cost grows with every
+# element, every distinct font size and face, and every float, so the receipt is a few blocks whose lines are
+# kept by `white-space: pre-line`, two font faces, and a QR code placed absolutely (it takes no part in the
+# flow; the blocks beside it keep clear of it with a right margin). The fonts are DejaVu Sans cut down to
+# Latin (fonts/, made by scripts/pdf_fonts.py): a small file is quicker to subset on every render, and any
+# other character falls back to the full DejaVu Sans. The QR code is 36 mm on A4 and 28 mm on A6 (at least
+# 30 and 25 mm scan well from paper), with a white quiet zone around it (its padding).
 STYLESHEET = """\
+@font-face { font-family: "Loket Sans"; src: url(fonts/DejaVuSans-Latin.ttf); }
+@font-face { font-family: "Loket Sans"; font-weight: bold; src: url(fonts/DejaVuSans-Bold-Latin.ttf); }
 @page a4 { size: A4; margin: 16mm 18mm; }
 @page a6 { size: A6; margin: 6mm 6mm 5mm; }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; }
+html { font-family: "Loket Sans", "DejaVu Sans", sans-serif; color: #000; }
 html.a4 { page: a4; font-size: 10.5pt; line-height: 1.4; }
 html.a6 { page: a6; font-size: 7.5pt; line-height: 1.28; }
-body, p, h1, h2 { margin: 0; }
+body, p, h1, h2 { margin: 0; font-size: 1em; }
 h1, h2, b { font-weight: bold; }
-.k, .url, .version { color: #333; }
-.ref, .url { font-family: "DejaVu Sans Mono", monospace; }
-.top { display: flow-root; }  /* holds the QR code's float, so lines below it do not wrap around it */
-.qr { float: right; text-align: center; }
-.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
-.url { overflow-wrap: anywhere; }
-.row .k { display: inline-block; text-indent: 0; }
-.item { padding-left: 0.91em; text-indent: -0.91em; }  /* hangs after "• " */
-.step { padding-left: 1.27em; text-indent: -1.27em; }  /* hangs after "1. " */
+.office, .ref, .rows, .list, .note { white-space: pre-line; }
+.ref b { white-space: nowrap; }  /* a reference is read whole */
+.qr { position: absolute; right: 0; image-rendering: pixelated; }
 .office { border-bottom: 1pt solid #000; }
 .note { border-top: 0.75pt solid #000; }
 
 /* A4: room to read. */
-.a4 .office { padding-bottom: 3mm; font-size: 9.5pt; }
-.a4 .office b { font-size: 12pt; }
-.a4 h1 { font-size: 17pt; margin: 7mm 0 4mm; }
-.a4 .qr { width: 52mm; margin-left: 4mm; font-size: 9pt; line-height: 1.3; }
-.a4 .qr img { width: 36mm; height: 36mm; padding: 4mm; }
-.a4 .url { font-size: 7.5pt; }
-.a4 .ref { font-size: 24pt; line-height: 1.2; margin-bottom: 5mm; }
-.a4 .row { padding-left: 38mm; text-indent: -38mm; margin-bottom: 1.5mm; }
-.a4 .row .k { width: 38mm; }
-.a4 h2 { font-size: 11.5pt; margin: 6mm 0 1.5mm; }
-.a4 .item, .a4 .step { margin-bottom: 1mm; }
-.a4 .note { font-size: 9.5pt; margin-top: 10mm; padding-top: 3mm; }
-.a4 .version { font-size: 8pt; }
+.a4 .office { padding-bottom: 3mm; }
+.a4 h1 { font-size: 16pt; margin: 6mm 0 3mm; }
+.a4 .qr { top: 15mm; width: 36mm; height: 36mm; padding: 4mm; }  /* the padding is the quiet zone */
+.a4 h1, .a4 .ref, .a4 .rows { margin-right: 46mm; }
+.a4 .ref { margin-bottom: 3mm; }
+.a4 .ref b { font-size: 16pt; }
+.a4 h2 { margin: 6mm 0 1mm; }
+.a4 .note { margin-top: 8mm; padding-top: 3mm; }
 
 /* A6: the same, tighter. */
 .a6 .office { padding-bottom: 1.2mm; font-size: 6.5pt; }
-.a6 .office b { font-size: 7.5pt; }
 .a6 h1 { font-size: 10pt; margin: 2mm 0 1mm; }
-.a6 .qr { width: 36mm; margin-left: 1mm; font-size: 6.5pt; line-height: 1.2; }
-.a6 .qr img { width: 28mm; height: 28mm; padding: 3mm; margin-top: -3mm; }
-.a6 .url { font-size: 5.5pt; }
-.a6 .ref { font-size: 14pt; line-height: 1.15; margin-bottom: 1.8mm; }
-.a6 .row { padding-left: 19mm; text-indent: -19mm; margin-bottom: 0.8mm; }
-.a6 .row .k { width: 19mm; font-size: 6.5pt; }
-.a6 h2 { font-size: 7.5pt; margin: 1.8mm 0 0.4mm; }
-.a6 .note { font-size: 6.5pt; margin-top: 2mm; padding-top: 1mm; }
-.a6 .version { font-size: 5.5pt; }
+.a6 .qr { top: 6.5mm; width: 28mm; height: 28mm; padding: 3mm; }
+.a6 h1, .a6 .ref, .a6 .rows { margin-right: 34mm; }
+.a6 .ref { margin-bottom: 1.5mm; }
+.a6 .ref b { font-size: 10pt; }
+.a6 h2 { margin: 1.8mm 0 0.4mm; }
+.a6 .note { margin-top: 2mm; padding-top: 1mm; }
 """
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -137,21 +130,38 @@ def layout_receipt(data: ReceiptData, size: str) -> Document:
     if size not in SIZES:
         raise ValueError(f"unknown receipt size: {size!r} (expected 'a4' or 'a6')")
     html = render_template(_template(), receipt=data, size=size, submitted_at=_moment(data.submitted_at),
-                           qr_data_uri=qr_data_uri(data.verify_url))
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
-    return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
+                           qr_data_uri=qr_png_data_uri(data.verify_url))
+    font_config, stylesheet, fetcher = _renderer()
+    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=fetcher)
+    return document.render(stylesheets=[stylesheet], font_config=font_config)
 
 
 @lru_cache(maxsize=256)
 def qr_data_uri(text: str) -> str:
     """Return an SVG data URI of `text` as a QR code (error level M) without quiet zone, scaled by CSS.
 
-    The template leaves the quiet zone as white padding around the image. Kept for the last 256 texts:
-    choosing the best mask is most of the encoding time, and an application's receipt is often rendered
-    again with the same verification URL (the other size, the other language, a new version).
+    For web pages and sheets printed now and then. The template leaves the quiet zone as white padding
+    around the image. Kept for the last 256 texts: choosing the best mask is most of the encoding time, and
+    an application's receipt is often rendered again with the same verification URL (the other size, the
+    other language, a new version).
     """
-    code = segno.make(text, error="m", micro=False, boost_error=False)
-    return code.svg_data_uri(border=0, omitsize=True, svgclass=None, lineclass=None)
+    return _qr(text).svg_data_uri(border=0, omitsize=True, svgclass=None, lineclass=None)
+
+
+@lru_cache(maxsize=256)
+def qr_png_data_uri(text: str) -> str:
+    """Return a PNG data URI of `text` as a QR code (error level M), one pixel per module, no quiet zone.
+
+    For the receipt: WeasyPrint draws an SVG QR code path by path (about 5 ms for a verification URL) but
+    embeds this PNG of a few hundred bytes as it is. The stylesheet scales it up with `image-rendering:
+    pixelated`, so the PDF keeps the modules sharp instead of smoothing them.
+    """
+    return _qr(text).png_data_uri(border=0, scale=1)
+
+
+def _qr(text: str) -> segno.QRCode:
+    """Return `text` as a QR code of error level M, never a Micro QR (phones' readers skip those)."""
+    return segno.make(text, error="m", micro=False, boost_error=False)
 
 
 class DataOnlyFetcher(URLFetcher):
@@ -243,27 +253,40 @@ def _template() -> Template:
 
 # Relative URLs would resolve here, but the fetcher refuses them anyway: a receipt embeds all it shows.
 _BASE_URL = str(HERE) + os.sep
+FONTS = HERE / "fonts"
 _per_thread = threading.local()
 _stylesheet_lock = threading.Lock()
-_parsed_stylesheet: CSS | None = None
 
 
-def _stylesheet() -> CSS:
-    """Return STYLESHEET parsed once per process (parsing and compiling its selectors costs a few ms)."""
-    global _parsed_stylesheet
-    if _parsed_stylesheet is None:
-        with _stylesheet_lock:
-            if _parsed_stylesheet is None:
-                _parsed_stylesheet = CSS(string=STYLESHEET, url_fetcher=DataOnlyFetcher())
-    return _parsed_stylesheet
+class _FontFetcher(DataOnlyFetcher):
+    """The fetcher of the receipt's own stylesheet: `data:` URLs and this package's font files, nothing else."""
+
+    def __init__(self) -> None:
+        URLFetcher.__init__(self, allowed_protocols=("data", "file"), allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        """Return the font file or `data:` URL; raises ValueError for any other URL."""
+        if url.lower().startswith("file:") and Path(url2pathname(urlsplit(url).path)).resolve().parent == FONTS:
+            return URLFetcher.fetch(self, url, headers)
+        return super().fetch(url, headers)
+
+
+def _renderer() -> tuple[FontConfiguration, CSS, DataOnlyFetcher]:
+    """Return this thread's font configuration, the receipt's stylesheet parsed with it (its @font-face
+    rules add the fonts to that configuration) and a URL fetcher, all made once per thread: parsing the
+    stylesheet and building a fetcher on every render would cost a few milliseconds."""
+    renderer = getattr(_per_thread, "receipt", None)
+    if renderer is None:
+        font_config = _font_config()
+        stylesheet = CSS(string=STYLESHEET, base_url=_BASE_URL, url_fetcher=_FontFetcher(), font_config=font_config)
+        renderer = _per_thread.receipt = (font_config, stylesheet, DataOnlyFetcher())
+    return renderer
 
 
 @atexit.register
 def _release() -> None:
     """Drop the cached font configuration and stylesheet before the interpreter tears down its modules:
     freed any later, Pango's objects can crash the process on exit."""
-    global _parsed_stylesheet
-    _parsed_stylesheet = None
     _per_thread.__dict__.clear()
 
 
