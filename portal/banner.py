@@ -116,8 +116,9 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refresh_banner():
         """Return the `banner` block alone for an htmx GET that targets it; else let the view run."""
-        if (request.method == "GET" and htmx and not htmx.boosted
-                and request.headers.get("HX-Target") == "banner" and request.endpoint != "static"):
+        environ = request.environ  # most requests stop at the first test
+        if (environ.get("HTTP_HX_TARGET") == "banner" and environ["REQUEST_METHOD"] == "GET" and htmx
+                and not htmx.boosted and request.endpoint != "static"):
             response = current_app.make_response(render_block("base.html", "banner"))
             response.vary.add("HX-Request")
             response.vary.add("HX-Target")

@@ -21,15 +21,16 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Callable
 
 import brotli
 from flask import Response, current_app, g, request
-from flask_wtf.csrf import generate_csrf
+from werkzeug.http import parse_accept_header
 
 from .extensions import select_locale
 from .services import calendar, revisions
+from .sessions import csrf_token
 
 
 @dataclass(frozen=True)
@@ -57,29 +58,32 @@ class CachedPage:
 
     def to_response(self) -> Response:
         """Return a response with the body the client accepts best (a personal page gets its own token)."""
-        accepted = request.accept_encodings
+        brotli_ok, gzip_ok = accepted_encodings(request.headers.get("Accept-Encoding", ""))
         if self.personal:
-            token = generate_csrf().encode()
-            if accepted["gzip"]:  # gzip, not brotli: only gzip streams can be spliced
-                response = Response(spliced_gzip(self.gzip_pieces, self.plain, token), mimetype=self.mimetype,
-                                    headers=list(self.headers))
-                response.headers["Content-Encoding"] = "gzip"
+            token = csrf_token().encode()
+            if gzip_ok:  # gzip, not brotli: only gzip streams can be spliced
+                body, encoding = spliced_gzip(self.gzip_pieces, self.plain, token), "gzip"
             else:
-                response = Response(self.plain.replace(CSRF_PLACEHOLDER, token), mimetype=self.mimetype,
-                                    headers=list(self.headers))
-            response.vary.add("Accept-Encoding")
-            return response
-        if accepted["br"]:
+                body, encoding = self.plain.replace(CSRF_PLACEHOLDER, token), None
+        elif brotli_ok:
             body, encoding = self.br, "br"
-        elif accepted["gzip"]:
+        elif gzip_ok:
             body, encoding = self.gzip, "gzip"
         else:
             body, encoding = self.plain, None
-        response = Response(body, mimetype=self.mimetype, headers=list(self.headers))
+        # One list handed to the constructor: cheaper than setting the headers one by one afterwards.
+        headers = [*self.headers, ("Vary", "Accept-Encoding")]
         if encoding:
-            response.headers["Content-Encoding"] = encoding
-        response.vary.add("Accept-Encoding")
-        return response
+            headers.append(("Content-Encoding", encoding))
+        return Response(body, mimetype=self.mimetype, headers=headers)
+
+
+@lru_cache(maxsize=128)
+def accepted_encodings(header: str) -> tuple[bool, bool]:
+    """Return whether an `Accept-Encoding` value accepts brotli and gzip (q > 0), parsed once per value:
+    clients send few distinct values, and parsing one costs more than the rest of a cached response."""
+    accepted = parse_accept_header(header)
+    return bool(accepted["br"]), bool(accepted["gzip"])
 
 
 def gzip_pieces(parts: list[bytes]) -> tuple[bytes, ...]:
@@ -153,10 +157,11 @@ def _cacheable_request(csrf: bool) -> bool:
     A page whose only personal part is the CSRF token is served from the cache with or without a session;
     any other page only to visitors without one (their session may change what it shows).
     """
-    return (current_app.config["PAGE_CACHE_SIZE"] > 0 and request.method in ("GET", "HEAD")
-            and not request.query_string and "HX-Request" not in request.headers
-            and "Authorization" not in request.headers
-            and (csrf or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies))
+    environ, config = request.environ, current_app.config  # the WSGI variables: no parsing, no proxies
+    return (config["PAGE_CACHE_SIZE"] > 0 and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+            and not environ.get("QUERY_STRING") and "HTTP_HX_REQUEST" not in environ
+            and "HTTP_AUTHORIZATION" not in environ
+            and (csrf or config["SESSION_COOKIE_NAME"] not in request.cookies))
 
 
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"

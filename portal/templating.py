@@ -94,14 +94,3 @@ def init_app(app: Flask) -> None:
                 "office_short_name": current_app.config["OFFICE_SHORT_NAME"],
                 "office_address": current_app.config["OFFICE_ADDRESS"],
                 "language": str(get_locale())}
-
-    @app.after_request
-    def vary_on_htmx(response):
-        """Tell caches that htmx requests may get a fragment instead of the page."""
-        if response.mimetype == "text/html":
-            vary = response.headers.get("Vary")
-            if not vary:
-                response.headers["Vary"] = "HX-Request, HX-Target"
-            elif "HX-Target" not in vary:
-                response.headers["Vary"] = f"{vary}, HX-Request, HX-Target"
-        return response

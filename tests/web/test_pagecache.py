@@ -109,3 +109,21 @@ def test_a_cached_form_page_is_gzipped_with_the_visitors_own_working_token(app, 
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     answer = visitor.post("/lacak", data={"csrf_token": token, "reference": "RBG-0000-0000", "pin": "123456"})
     assert answer.status_code == 422  # past the CSRF check: only the reference and PIN are wrong
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("gzip, br", (True, True)), ("br;q=1.0, gzip;q=0.8", (True, True)), ("gzip", (False, True)),
+    ("br;q=0, gzip", (False, True)), ("gzip;q=0", (False, False)), ("identity", (False, False)), ("", (False, False)),
+    ("*", (True, True)),
+])
+def test_accepted_encodings_follow_the_q_values(header, expected):
+    from portal.pagecache import accepted_encodings
+
+    assert accepted_encodings(header) == expected
+
+
+def test_a_client_without_gzip_gets_the_cached_form_page_plain(client, catalogue):
+    client.get("/lacak")
+    refused = client.get("/lacak", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in refused.headers and b'name="csrf_token"' in refused.data
+    assert refused.headers["Vary"].startswith("Accept-Encoding")

@@ -99,3 +99,25 @@ def test_hsts_over_https_and_proxies_trusted_only_when_configured(app, catalogue
     monkeypatch.setenv("LOKET_PROXIES", "1")
     behind_proxy = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"})
     assert "Strict-Transport-Security" in behind_proxy.test_client().get("/api/status", headers=forwarded).headers
+
+
+def test_response_headers_complete_what_a_view_sets(app):
+    @app.get("/_strict")
+    def strict():
+        return "<p>x</p>", 200, {"Content-Security-Policy": "default-src 'none'", "Vary": "Cookie"}
+
+    @app.get("/_json")
+    def json_view():
+        return {"x": 1}
+
+    client = app.test_client()
+    page = client.get("/_strict")
+    assert page.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]  # the view's own, alone
+    assert page.headers["X-Frame-Options"] == "DENY"
+    vary = page.headers.getlist("Vary")  # one header, the view's value first, htmx's added once
+    assert len(vary) == 1 and vary[0].startswith("Cookie, ") and vary[0].endswith(", HX-Request, HX-Target")
+    assert "Strict-Transport-Security" not in page.headers
+    assert client.get("/_strict", base_url="https://localhost").headers["Strict-Transport-Security"].startswith(
+        "max-age=")
+    api = client.get("/_json")
+    assert "HX-Target" not in api.headers.get("Vary", "") and api.headers["X-Content-Type-Options"] == "nosniff"

@@ -41,3 +41,46 @@ def test_a_compressed_cookie_written_before_still_loads(app):
     cookie = flasks.dumps(payload)
     assert cookie.startswith(".")
     assert app.session_interface.get_signing_serializer(app).loads(cookie) == payload
+
+
+def test_csrf_token_is_flask_wtfs_token_made_cheaper(app):
+    from flask import g
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from portal.sessions import csrf_token
+
+    with app.test_request_context():
+        token = csrf_token()
+        assert session["csrf_token"] and g.csrf_token == token
+        assert generate_csrf() == token  # the same token for the rest of the request
+        validate_csrf(token)  # Flask-WTF reads it: raises ValidationError otherwise
+        raw = session["csrf_token"]
+    with app.test_request_context():
+        session["csrf_token"] = raw  # a returning visitor keeps the raw token; the signature is new
+        again = csrf_token()
+        validate_csrf(again)
+        assert session["csrf_token"] == raw
+    with app.test_request_context():
+        theirs = generate_csrf()  # Flask-WTF first: ours gives its token back instead of another one
+        assert csrf_token() == theirs
+
+
+def test_csrf_token_of_another_session_or_secret_is_refused(app):
+    import pytest
+    from flask_wtf.csrf import validate_csrf
+    from wtforms import ValidationError
+
+    from portal.sessions import csrf_token
+
+    with app.test_request_context():
+        token = csrf_token()
+    with app.test_request_context(), pytest.raises(ValidationError):
+        validate_csrf(token)  # a new visitor's session holds no raw token, or another one
+    with app.test_request_context():
+        token = csrf_token()
+        app.config["WTF_CSRF_SECRET_KEY"] = "another secret"
+        try:
+            with pytest.raises(ValidationError):
+                validate_csrf(token)
+        finally:
+            app.config.pop("WTF_CSRF_SECRET_KEY")
