@@ -38,7 +38,7 @@ TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in t
 SIZES = ("a4", "a6")
 
 # The receipt's print stylesheet, one for both sizes: the root's class (a4 or a6) picks the named page and
-# the scale. It is parsed once per thread with that thread's font configuration (`_stylesheet`), not per
+# the scale. It is parsed once per thread with that thread's font configuration (`_renderer`), not per
 # render. Keep it plain, it is on every render's path (bench/receipt.py): WeasyPrint's cost grows with every
 # element, every distinct font size and face, and every float, so the receipt is a few blocks whose lines are
 # kept by `white-space: pre-line`, two font faces, and a QR code placed absolutely (it takes no part in the
