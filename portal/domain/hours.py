@@ -226,6 +226,23 @@ class OfficeCalendar:
                     return opens
         return None
 
+    def week_to_show(self, at: datetime) -> date:
+        """Return the Monday of the week a timetable should show at `at`: this week while any activity still
+        has a window ahead in it (later today, or any day up to Sunday), else the coming week, so that a
+        visitor on a Friday evening or a weekend the office does not open sees when it opens next.
+
+        Raises ValueError if `at` is naive.
+        """
+        local = self._local(at)
+        today = local.date()
+        monday = today - timedelta(days=today.weekday())
+        for offset in range(today.weekday(), 7):
+            day = monday + timedelta(days=offset)
+            for activity in ACTIVITIES:
+                if any(day > today or window.end > local.time() for window in self.plan(activity, day).windows):
+                    return monday
+        return monday + timedelta(days=7)
+
     def open_days(self, activity: str, start: date, count: int) -> list[DayPlan]:
         """Return the plans of the next `count` days on which `activity` has windows, from `start` on."""
         found: list[DayPlan] = []

@@ -48,8 +48,7 @@ def schedule():
     """Return this week's hours per activity and the closures of the next 60 days."""
     at = calendar.now().astimezone(calendar.office_zone())
     office = calendar.calendar(at)
-    # On a weekend this week is over: show the coming one.
-    monday = at.date() - timedelta(days=at.weekday()) + timedelta(days=7 if at.weekday() >= 5 else 0)
+    monday = office.week_to_show(at)  # the coming week once nothing more opens in this one
     week = [
         (monday + timedelta(days=offset),
          {activity: office.plan(activity, monday + timedelta(days=offset)) for activity in ACTIVITIES})

@@ -239,3 +239,31 @@ def test_pickup_proposals_skip_weekends_holidays_and_the_lebaran_closure_run():
     # 0 days: the rest of today if a window is still ahead, else the next pickup day.
     assert propose_pickup(calendar, at(2026, 12, 3, 7), 0) == PickupSlot(date(2026, 12, 3), full_day)
     assert propose_pickup(calendar, at(2026, 12, 3, 15), 0).day == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("moment, monday", [
+    (wib(2026, 12, 3, 9, 0), date(2026, 11, 30)),     # Thursday morning: this week
+    (wib(2026, 12, 4, 9, 59), date(2026, 11, 30)),    # Friday, the last window still open
+    (wib(2026, 12, 4, 10, 0), date(2026, 12, 7)),     # Friday 10:00: nothing more opens this week
+    (wib(2026, 12, 5, 9, 0), date(2026, 12, 7)),      # a closed Saturday
+    (wib(2026, 12, 6, 23, 0), date(2026, 12, 7)),     # Sunday night
+    (wib(2026, 12, 7, 0, 0), date(2026, 12, 7)),      # Monday midnight: the new week
+])
+def test_timetable_shows_the_week_that_still_opens(holidays, moment, monday):
+    assert office(holidays).week_to_show(moment) == monday
+
+
+def test_timetable_keeps_a_saturday_the_office_opens(holidays):
+    hours = {activity: dict(week) for activity, week in DEFAULT_OFFICE_HOURS.items()}
+    hours[PICKUP]["sat"] = ["08:00-11:00"]
+    calendar = OfficeCalendar(WeeklyHours.from_config(hours), WIB, holidays)
+    assert calendar.week_to_show(wib(2026, 12, 5, 10, 30)) == date(2026, 11, 30)
+    assert calendar.week_to_show(wib(2026, 12, 5, 11, 0)) == date(2026, 12, 7)
+    assert calendar.week_to_show(wib(2026, 12, 4, 15, 0)) == date(2026, 11, 30)  # Friday: Saturday is ahead
+
+
+def test_timetable_skips_a_week_whose_last_days_are_closed(holidays):
+    # 24 Dec 2026 is cuti bersama, 25 Dec Christmas: on Wednesday 23 Dec after closing, the week is over.
+    assert office(holidays).week_to_show(wib(2026, 12, 23, 15, 0)) == date(2026, 12, 28)
+    with pytest.raises(ValueError):
+        office(holidays).week_to_show(datetime(2026, 12, 3, 9, 0))

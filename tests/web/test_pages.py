@@ -75,6 +75,14 @@ def test_schedule_on_a_weekend_shows_the_coming_week(client, catalogue, clock):
     assert "Minggu depan" in html and "7 Des 2026" in html and "30 Nov 2026" not in html
 
 
+def test_schedule_after_the_weeks_last_window_shows_the_coming_week(client, catalogue, clock):
+    clock.now = wib(2026, 12, 4, 9, 30)  # Friday, still open until 10:00
+    assert "Minggu ini" in client.get("/jadwal").get_data(as_text=True)
+    clock.now = wib(2026, 12, 4, 10, 30)  # closed until Monday
+    html = client.get("/jadwal").get_data(as_text=True)
+    assert "Minggu depan" in html and "7 Des 2026" in html and "30 Nov 2026" not in html
+
+
 def test_schedule_shows_office_closure_reason(client, catalogue, runner, clock):
     runner.invoke(args=["closure", "add", "2026-12-02", "--reason", "Pemadaman listrik"])
     html = client.get("/jadwal").get_data(as_text=True)
