@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Batch, Region
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_data_uri
+from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/cover.html"
@@ -92,7 +92,7 @@ def cover_data(batch: Batch) -> CoverData:
 def render_cover(data: CoverData) -> bytes:
     """Return the cover sheet as an A4 PDF (one or more pages) in the current language. Needs a request context."""
     local = data.dated.astimezone(office_zone())
-    html = render_template(pdf_template(TEMPLATE), cover=data, qr=qr_data_uri(data.verify_url),
+    html = render_template(pdf_template(TEMPLATE), cover=data, qr=qr_png_data_uri(data.verify_url),
                            dated=_("%(date)s pukul %(time)s", date=long_date(local),
                                    time=f"{clock_time(local)} {zone_label()}"),
                            title=_("Sampul Berkas Kolektif %(number)s", number=data.number))

@@ -24,7 +24,7 @@ from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_data_uri
+from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_png_data_uri
 
 TEMPLATE = "pdf/handover.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("80", "a6")
@@ -53,7 +53,7 @@ h1 { text-align: center; letter-spacing: 0.08em; }
 .sign .space { display: block; }
 .details { display: flow-root; }  /* holds the QR code's float */
 .qr { float: right; text-align: center; }
-.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
+.qr img { display: block; margin: 0 auto; image-rendering: pixelated; }  /* its padding is the QR code's quiet zone */
 .url { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .note { border-top: 0.75pt solid #000; text-align: center; }
 
@@ -139,7 +139,7 @@ def layout_handover_slip(data: HandoverSlipData, size: str) -> Document:
     if size not in SIZES:
         raise ValueError(f"unknown handover slip size: {size!r} (expected '80' or 'a6')")
     html = render_template(_template(), slip=data, page_class="a6" if size == "a6" else f"t{size}",
-                           handed_at=_moment(data.handed_at, data.zone), qr_data_uri=qr_data_uri(data.verify_url))
+                           handed_at=_moment(data.handed_at, data.zone), qr_data_uri=qr_png_data_uri(data.verify_url))
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
     return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
 

@@ -22,7 +22,7 @@ from ..domain.nik import mask
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url, short_date
 from .pickup import document_name, pickup_window_text
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_data_uri
+from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/manifest.html"
@@ -53,7 +53,7 @@ h1 { text-align: center; letter-spacing: 0.06em; font-size: 11pt; margin: 2.5mm 
 .sign p { display: inline-block; width: 49%; vertical-align: top; }
 .sign .space { display: block; height: 13mm; }
 .qr { text-align: center; margin-top: 2mm; font-size: 7pt; line-height: 1.2; }
-.qr img { display: block; margin: 0 auto; width: 26mm; height: 26mm; padding: 2.5mm; }
+.qr img { display: block; margin: 0 auto; width: 26mm; height: 26mm; padding: 2.5mm; image-rendering: pixelated; }
 .url { font-family: "DejaVu Sans Mono", monospace; font-size: 5pt; overflow-wrap: anywhere; }
 .note { border-top: 0.75pt solid #000; text-align: center; font-size: 7.5pt; margin-top: 1.5mm; padding-top: 1.2mm; }
 """
@@ -167,7 +167,7 @@ def render_manifests(datas: Sequence[ManifestData]) -> bytes:
     """
     if not datas:
         raise ValueError("no manifest to render")
-    sheets = [(data, long_date(data.created_at.astimezone(office_zone())), qr_data_uri(data.verify_url))
+    sheets = [(data, long_date(data.created_at.astimezone(office_zone())), qr_png_data_uri(data.verify_url))
               for data in datas]
     title = (_("Manifes Pengambilan %(code)s", code=datas[0].code) if len(datas) == 1
              else _("Manifes Pengambilan (%(count)s)", count=len(datas)))
@@ -183,7 +183,7 @@ def render_manifest_slip(data: ManifestSlipData) -> bytes:
     local = data.handed_at.astimezone(office_zone())
     handed_at = _("%(date)s pukul %(time)s", date=long_date(local), time=f"{clock_time(local)} {zone_label()}")
     html = render_template(pdf_template(SLIP_TEMPLATE), slip=data, handed_at=handed_at,
-                           qr_data_uri=qr_data_uri(data.verify_url))
+                           qr_data_uri=qr_png_data_uri(data.verify_url))
     length = SLIP_BASE_MM + SLIP_LINE_MM * len(data.lines)
     page = parsed_stylesheet(f"@page {{ size: 80mm {length}mm; margin: 4mm 5mm 3mm; }}")
     return layout_html(html, [parsed_stylesheet(SLIP_STYLESHEET), page]).write_pdf()

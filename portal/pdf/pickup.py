@@ -28,7 +28,7 @@ from ..domain.hours import Window
 from ..domain.nik import mask
 from ..services.calendar import zone_label
 from ..templating import clock_time, localized, long_date, public_url
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, ReceiptCache, _font_config, qr_data_uri
+from .receipt import _BASE_URL, HERE, DataOnlyFetcher, ReceiptCache, _font_config, qr_png_data_uri
 
 TEMPLATE = "pdf/pickup.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a6", "80")
@@ -51,7 +51,7 @@ h1, h2, b { font-weight: bold; }
 .office { border-bottom: 1pt solid #000; }
 .top { display: flow-root; }  /* holds the A6 QR code's float */
 .qr { text-align: center; }
-.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
+.qr img { display: block; margin: 0 auto; image-rendering: pixelated; }  /* its padding is the QR code's quiet zone */
 .url { overflow-wrap: anywhere; }
 .row .k { display: inline-block; text-indent: 0; }
 .item { padding-left: 0.91em; text-indent: -0.91em; }  /* hangs after "• " */
@@ -200,7 +200,7 @@ def layout_pickup_receipts(datas: Sequence[PickupReceiptData], size: str) -> Doc
         raise ValueError(f"unknown pickup receipt size: {size!r} (expected 'a6' or '80')")
     if not datas:
         raise ValueError("no pickup receipt to render")
-    html = render_template(_template(), receipts=[(data, long_date(data.day), qr_data_uri(data.verify_url))
+    html = render_template(_template(), receipts=[(data, long_date(data.day), qr_png_data_uri(data.verify_url))
                                                   for data in datas],
                            page_class="a6" if size == "a6" else f"t{size}", title=_title(datas))
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())

@@ -14,7 +14,7 @@ h1, b, th { font-weight: bold; }
 .office b { font-size: 11.5pt; }
 .top { display: flow-root; margin-top: 5mm; }
 .qr { float: right; width: 50mm; margin-left: 4mm; text-align: center; font-size: 8pt; line-height: 1.25; }
-.qr img { display: block; margin: 0 auto; width: 34mm; height: 34mm; padding: 4mm; }
+.qr img { display: block; margin: 0 auto; width: 34mm; height: 34mm; padding: 4mm; image-rendering: pixelated; }
 .url { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; overflow-wrap: anywhere; }
 h1 { font-size: 16pt; margin-bottom: 2mm; }
 .k { color: #333; }

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from weasyprint.document import Document
 
 from ..templating import long_date
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_data_uri
+from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 
 TEMPLATE = "pdf/slip.html"  # in this package's templates; a file of that name in the app's templates wins
 SIZES = ("a6", "80")
@@ -47,7 +47,7 @@ h1 { text-align: center; letter-spacing: 0.06em; margin: 2mm 0 1.5mm; font-size:
 .codes .k { text-align: center; }
 .row { margin-bottom: 0.8mm; }
 .qr { text-align: center; margin-top: 2mm; }
-.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
+.qr img { display: block; margin: 0 auto; image-rendering: pixelated; }  /* its padding is the QR code's quiet zone */
 .url { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .note { border-top: 0.75pt solid #000; margin-top: 2mm; padding-top: 1.2mm; text-align: center; }
 .a6 .qr img { width: 28mm; height: 28mm; padding: 2.5mm; }
@@ -107,6 +107,6 @@ def layout_slip(data: SlipData, size: str) -> Document:
     if size not in SIZES:
         raise ValueError(f"unknown slip size: {size!r} (expected 'a6' or '80')")
     html = render_template(pdf_template(TEMPLATE), slip=data, page_class="a6" if size == "a6" else f"t{size}",
-                           day=long_date(data.day), qr=qr_data_uri(data.qr_url),
+                           day=long_date(data.day), qr=qr_png_data_uri(data.qr_url),
                            title=_("Slip Permohonan %(reference)s", reference=data.reference))
     return layout_html(html, [parsed_stylesheet(STYLESHEET)])

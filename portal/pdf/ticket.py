@@ -22,7 +22,7 @@ from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date, short_date
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_data_uri
+from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_png_data_uri
 
 TEMPLATE = "pdf/ticket.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("58", "80", "a6")
@@ -49,7 +49,7 @@ h1 { letter-spacing: 0.08em; }
 .number { line-height: 1; }
 .code { font-family: "DejaVu Sans Mono", monospace; }
 .moment { white-space: nowrap; }  /* the moment wraps as a whole, after "Diambil daring" */
-.qr img { display: block; margin: 0 auto; }  /* its padding is the QR code's quiet zone */
+.qr img { display: block; margin: 0 auto; image-rendering: pixelated; }  /* its padding is the QR code's quiet zone */
 .note { border-top: 0.75pt solid #000; }
 
 /* 58 mm: 52 mm to print on. */
@@ -141,7 +141,7 @@ def layout_ticket(data: TicketData, size: str) -> Document:
         raise ValueError(f"unknown ticket size: {size!r} (expected '58', '80' or 'a6')")
     html = render_template(_template(), ticket=data, page_class="a6" if size == "a6" else f"t{size}",
                            day=long_date(data.day), issued_at=_issued(data.issued_at, data.zone),
-                           qr_data_uri=qr_data_uri(data.verify_url))
+                           qr_data_uri=qr_png_data_uri(data.verify_url))
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
     return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
 
