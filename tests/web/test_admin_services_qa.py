@@ -10,8 +10,8 @@ import re
 from portal.extensions import db
 from portal.models import Service
 from tests.web.staff_helpers import make_application
-from tests.web.test_admin_services import (  # noqa: F401 (kabid and staff are fixtures)
-    PAGE, _audit, _clerk, _documents, _form, _html, _post, _questions, _requirements, _service, _texts, kabid, staff)
+from tests.web.test_admin_services import (
+    PAGE, _audit, _clerk, _documents, _form, _html, _post, _questions, _requirements, _service, _texts)
 
 
 # 1. A stale save keeps what was typed

