@@ -93,10 +93,12 @@ def bare_render(page: str) -> Callable[[], bytes]:
     return lambda: HTML(string=html).write_pdf()
 
 
+_NEW_URLS = itertools.count()  # one count for the whole run: a URL of the A4 pass would be cached for A6
+
+
 def with_new_url() -> Callable[[], ReceiptData]:
-    """Return a callable giving the sample with a verification URL it never gave before."""
-    counter = itertools.count()
-    return lambda: replace(SAMPLE, verify_url=f"{SAMPLE.verify_url}{next(counter)}")
+    """Return a callable giving the sample with a verification URL that no call in this run gave before."""
+    return lambda: replace(SAMPLE, verify_url=f"{SAMPLE.verify_url}{next(_NEW_URLS)}")
 
 
 def profile(size: str, runs: int, top: int = 25) -> None:
