@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 
+class Portal(Flask):
+    """Flask, with `ensure_sync` remembering its answer per function.
+
+    Flask asks it for every hook on every request (a dozen per page) and each time inspects the function's
+    code flags; Loket has no async views, and a function's answer never changes. Flask documents the method
+    as one to override.
+    """
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        """Return `func` itself, or a synchronous wrapper of a coroutine function (Flask's answer, kept)."""
+        known = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return known[func]
+        except KeyError:
+            known[func] = answer = super().ensure_sync(func)
+            return answer
+        except TypeError:  # an unhashable callable: ask Flask every time
+            return super().ensure_sync(func)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    """Return the configured portal: settings, extensions, blueprints, error pages and CLI commands.
+    """Return the configured portal (a `Portal`): settings, extensions, blueprints, error pages and CLI commands.
 
     Raises ValueError when a setting from the environment cannot be parsed.
     """
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = Portal(__name__, instance_relative_config=True, static_folder=None)
 
     from .config import load_config
     load_config(app, test_config)

@@ -52,8 +52,8 @@ def select_locale():
     """
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
-    if chosen in languages:
+    config = current_app.config  # read once: every page asks, cached pages too (their key holds the language)
+    chosen = request.cookies.get(config["LANGUAGE_COOKIE"])
+    if chosen in config["LANGUAGES"]:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]

@@ -84,3 +84,19 @@ def test_csrf_token_of_another_session_or_secret_is_refused(app):
                 validate_csrf(token)
         finally:
             app.config.pop("WTF_CSRF_SECRET_KEY")
+
+
+def test_key_caching_signer_derives_itsdangerous_own_key_and_signatures():
+    import hashlib
+
+    from itsdangerous import TimestampSigner
+
+    from portal.sessions import KeyCachingSigner
+
+    for derivation in ("hmac", "django-concat", "concat", "none"):
+        ours = KeyCachingSigner(["old", "new"], salt="s", key_derivation=derivation, digest_method=hashlib.sha1)
+        theirs = TimestampSigner(["old", "new"], salt="s", key_derivation=derivation, digest_method=hashlib.sha1)
+        assert ours.derive_key() == theirs.derive_key() and ours.derive_key("old") == theirs.derive_key("old")
+        assert theirs.unsign(ours.sign("x")) == b"x" and ours.unsign(theirs.sign("y")) == b"y"
+        other = KeyCachingSigner("another", salt="s", key_derivation=derivation, digest_method=hashlib.sha1)
+        assert other.derive_key() != ours.derive_key()
