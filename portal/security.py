@@ -32,13 +32,14 @@ HEADERS = {
 
 HSTS = "max-age=31536000; includeSubDomains"
 HTMX_VARY = "HX-Request, HX-Target"
+_DEFAULTS = tuple((name.lower(), (name, value)) for name, value in HEADERS.items())
 
 
 class ResponseHeaders:
     """WSGI middleware that completes every response's headers on its way out:
 
     - the headers of `HEADERS` that the response does not set itself (a view may set stricter ones);
-    - `Strict-Transport-Security` over HTTPS;
+    - `Strict-Transport-Security` over HTTPS (unless the response sets its own);
     - on HTML, `Vary: HX-Request, HX-Target`, because htmx requests may get a fragment instead of the page.
 
     It works on the plain list of header pairs that the response hands to the server, so it costs a few
@@ -63,8 +64,8 @@ def complete(headers: list[tuple[str, str]], secure: bool) -> list[tuple[str, st
     present: dict[str, int] = {}
     for index, (name, _) in enumerate(headers):
         present[name.lower()] = index
-    headers.extend(pair for pair in _EXTRA if pair[0].lower() not in present)
-    if secure:
+    headers.extend(pair for key, pair in _DEFAULTS if key not in present)
+    if secure and "strict-transport-security" not in present:
         headers.append(("Strict-Transport-Security", HSTS))
     content_type = present.get("content-type")
     if content_type is not None and headers[content_type][1].startswith("text/html"):
@@ -74,9 +75,6 @@ def complete(headers: list[tuple[str, str]], secure: bool) -> list[tuple[str, st
         elif "HX-Target" not in headers[vary][1]:
             headers[vary] = ("Vary", f"{headers[vary][1]}, {HTMX_VARY}")
     return headers
-
-
-_EXTRA = tuple(HEADERS.items())
 
 
 def init_app(app: Flask) -> None:

@@ -110,6 +110,10 @@ def test_response_headers_complete_what_a_view_sets(app):
     def json_view():
         return {"x": 1}
 
+    @app.get("/_hsts")
+    def own_hsts():
+        return "x", 200, {"Strict-Transport-Security": "max-age=60"}
+
     client = app.test_client()
     page = client.get("/_strict")
     assert page.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]  # the view's own, alone
@@ -119,5 +123,7 @@ def test_response_headers_complete_what_a_view_sets(app):
     assert "Strict-Transport-Security" not in page.headers
     assert client.get("/_strict", base_url="https://localhost").headers["Strict-Transport-Security"].startswith(
         "max-age=")
+    assert client.get("/_hsts", base_url="https://localhost").headers.getlist("Strict-Transport-Security") == [
+        "max-age=60"]
     api = client.get("/_json")
     assert "HX-Target" not in api.headers.get("Vary", "") and api.headers["X-Content-Type-Options"] == "nosniff"
