@@ -8,33 +8,19 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import sign_in
 from tests.conftest import wib
-from tests.web.staff_helpers import PASSWORD, create_staff
+from tests.web.staff_helpers import create_staff
 
 pytestmark = pytest.mark.browser
 
 REASON = "Rapat koordinasi dinas"
 
 
-@pytest.fixture
-def regions(app):
-    from portal.extensions import db
-    from portal.services.seed import SeedReport, seed_regions
-
-    with app.app_context():
-        seed_regions(app.config["REGION_CODE"], SeedReport())
-        db.session.commit()
-    return app
-
-
 def test_supervisor_closes_tomorrow(page, live_server, check_axe, regions, clock):
     create_staff(regions)
     page.set_viewport_size({"width": 1280, "height": 800})  # supervisors work at a PC
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill("kabid")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    sign_in(page, "kabid")
 
     page.goto("/admin")
     expect(page.locator("h1")).to_have_text("Pengaturan kantor")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.staff_helpers import PASSWORD, create_staff
+from tests.browser.helpers import sign_in
+from tests.web.staff_helpers import create_staff
 
 pytestmark = pytest.mark.browser
 
@@ -16,24 +17,9 @@ PAGES = ("/admin", "/admin/hari", "/admin/jam", "/admin/pengumuman", "/admin/lok
          "/admin/layanan/ktp_hilang", "/admin/tempat", "/admin/pengguna", "/admin/laporan")
 
 
-@pytest.fixture
-def regions(app):
-    from portal.extensions import db
-    from portal.services.seed import SeedReport, seed_regions
-
-    with app.app_context():
-        seed_regions(app.config["REGION_CODE"], SeedReport())
-        db.session.commit()
-    return app
-
-
 def test_every_admin_page_fits_a_phone_and_passes_axe(page, live_server, check_axe, regions):
     create_staff(regions)
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill("kabid")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    sign_in(page, "kabid")
     for path in PAGES:
         response = page.goto(path)
         assert response.status == 200, path

@@ -6,19 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_admin_pages import regions  # noqa: F401 (the fixture)
-from tests.web.staff_helpers import PASSWORD, create_staff
+from tests.browser.helpers import sign_in
+from tests.web.staff_helpers import create_staff
 
 pytestmark = pytest.mark.browser
 
 
-def test_place_actions_are_on_screen_on_a_phone(page, live_server, check_axe, regions):  # noqa: F811
+def test_place_actions_are_on_screen_on_a_phone(page, live_server, check_axe, regions):
     create_staff(regions)
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill("kabid")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    sign_in(page, "kabid")
     page.goto("/admin/tempat")
     width = page.viewport_size["width"]
     assert page.evaluate("document.querySelector('.admin-places').scrollWidth") <= width

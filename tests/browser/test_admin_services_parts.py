@@ -6,19 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_admin_pages import regions  # noqa: F401 (the fixture)
-from tests.web.staff_helpers import PASSWORD, create_staff
+from tests.browser.helpers import sign_in
+from tests.web.staff_helpers import create_staff
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_refused_save_low_on_the_page_opens_at_its_part(page, live_server, regions):  # noqa: F811
+def test_a_refused_save_low_on_the_page_opens_at_its_part(page, live_server, regions):
     create_staff(regions)
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill("kabid")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    sign_in(page, "kabid")
     page.goto("/admin/layanan/ktp_hilang")
     for box in page.locator("#places input[type=checkbox]").all():
         box.uncheck()
