@@ -1,4 +1,5 @@
-# Loket: `make run` serves the portal with demo data; `make test` runs the whole suite (SQLite, then PostgreSQL).
+# Loket: `make run` serves the portal with demo data; `make test` runs the whole suite (SQLite, then PostgreSQL,
+# then the browser tests) and prints how long each step took.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,11 +12,11 @@ export FLASK_APP := wsgi
 run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data
 	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: setup-dev                                ## install what the tests need, run the suite on both databases
+test:                                          ## install what the tests need, run the suite on both databases
 	bash scripts/test.sh
 
-test-sqlite: setup-dev                         ## the suite on SQLite only (no system packages checked)
-	$(BIN)/pytest -q
+test-sqlite: setup-dev                         ## the suite on SQLite only, on every core (no system packages checked)
+	$(BIN)/pytest -q -n auto
 
 setup: $(VENV)/.runtime translations
 setup-dev: $(VENV)/.dev translations

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .hashing import STRONG_METHOD, require_strong
+
 # The office's weekly hours, per activity: weekday (mon..sun) -> list of "HH:MM-HH:MM" windows,
 # start inclusive, end exclusive. A weekday that is missing is closed.
 DEFAULT_OFFICE_HOURS = {
@@ -190,12 +192,15 @@ class Defaults:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml"]
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
+    # How passwords and PINs are hashed (a Werkzeug method). Only tests may set a weaker one: see portal/hashing.py.
+    PASSWORD_HASH_METHOD = STRONG_METHOD
 
 
 def load_config(app, test_config: dict | None) -> None:
     """Fill `app.config`: defaults, then `instance/config.py`, then the environment, then `test_config`.
 
-    Raises ValueError naming the variable when an environment value cannot be parsed.
+    Raises ValueError naming the variable when an environment value cannot be parsed, and when a deployment
+    (not TESTING) names a password hash weaker than scrypt's default.
     """
     app.config.from_object(Defaults)
     for setting in SETTINGS:
@@ -211,6 +216,8 @@ def load_config(app, test_config: dict | None) -> None:
             raise ValueError(f"{setting.env}: {error}") from error
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("TESTING"):
+        require_strong(app.config["PASSWORD_HASH_METHOD"])
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)

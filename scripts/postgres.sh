@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start Debian's PostgreSQL cluster and make an empty test database; print its URL on stdout.
-# Uses LOKET_TEST_DATABASE_URL unchanged when it is already set (a server of your own).
+# The role may create databases: each pytest-xdist worker makes its own beside this one (tests/conftest.py).
+# Uses LOKET_TEST_DATABASE_URL unchanged when it is already set (a server of your own; give its role CREATEDB).
 set -euo pipefail
 if [ -n "${LOKET_TEST_DATABASE_URL:-}" ]; then
   echo "$LOKET_TEST_DATABASE_URL"
@@ -23,8 +24,9 @@ port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
 su postgres -c "PGOPTIONS=--client-min-messages=warning psql -q -p $port -v ON_ERROR_STOP=1" >/dev/null <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'loket') THEN
-    CREATE ROLE loket LOGIN PASSWORD 'loket';
+    CREATE ROLE loket LOGIN CREATEDB PASSWORD 'loket';
   END IF;
+  ALTER ROLE loket CREATEDB;
 END \$\$;
 DROP DATABASE IF EXISTS loket_test;
 CREATE DATABASE loket_test OWNER loket;

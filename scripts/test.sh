@@ -1,13 +1,45 @@
 #!/usr/bin/env bash
-# The whole suite, once on SQLite and once on PostgreSQL. `make test` and .ci/run call this.
-set -euo pipefail
+# The whole suite, as `make test` and .ci/run run it, from a fresh clone:
+#   1. the Debian packages the tests need (scripts/system-deps.sh) and the virtualenv (make setup-dev);
+#   2. every test but the browser ones on SQLite, then on PostgreSQL (started by scripts/postgres.sh);
+#   3. the browser tests once, with JavaScript on and off, on SQLite (what they check is the page, not the
+#      database, which steps 2 cover).
+# Each run spreads its tests over the machine's cores with pytest-xdist (LOKET_TEST_WORKERS, default: one per
+# core). Every run goes ahead even when one before it failed; the script ends with a timing table and exits
+# non-zero when any step failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-deps.sh
-pg_url=$(bash scripts/postgres.sh)
+workers=${LOKET_TEST_WORKERS:-$(nproc)}
 export LOKET_CHROMIUM=${LOKET_CHROMIUM:-/usr/bin/chromium}
+pytest=(.venv/bin/pytest -q -p no:cacheprovider -n "$workers")
+steps=() seconds=() outcomes=()
+failed=0
 
-echo "== Test suite on SQLite"
-.venv/bin/pytest -q -p no:cacheprovider
+step() {  # step NAME COMMAND...: run COMMAND, note its wall time and outcome
+  local name=$1 start=$SECONDS status
+  shift
+  echo "== $name"
+  "$@"
+  status=$?
+  steps+=("$name") seconds+=($((SECONDS - start)))
+  if [ "$status" = 0 ]; then outcomes+=(ok); else outcomes+=("failed ($status)"); failed=1; fi
+  return "$status"
+}
 
-echo "== Test suite on PostgreSQL"
-LOKET_TEST_DATABASE_URL="$pg_url" .venv/bin/pytest -q -p no:cacheprovider
+step "system packages" bash scripts/system-deps.sh || { echo "Cannot go on without the system packages." >&2; exit 1; }
+step "virtualenv" make -s setup-dev || { echo "Cannot go on without the virtualenv." >&2; exit 1; }
+pg_url=$(bash scripts/postgres.sh) || { echo "PostgreSQL did not start." >&2; exit 1; }
+
+step "SQLite run" "${pytest[@]}" -m "not browser"
+step "PostgreSQL run" env LOKET_TEST_DATABASE_URL="$pg_url" "${pytest[@]}" -m "not browser"
+step "browser run" "${pytest[@]}" -m browser
+
+echo
+echo "== Timing (wall seconds, $(nproc) cores, $workers pytest workers)"
+total=0
+for index in "${!steps[@]}"; do
+  printf '%-18s %6s  %s\n' "${steps[$index]}" "${seconds[$index]}" "${outcomes[$index]}"
+  total=$((total + seconds[index]))
+done
+printf '%-18s %6s\n' "total" "$SECONDS"
+exit "$failed"

@@ -1,7 +1,14 @@
-"""Fixtures: an app on a fresh test database (SQLite by default, PostgreSQL with LOKET_TEST_DATABASE_URL).
+"""Fixtures: an app on a test database (SQLite by default, PostgreSQL with LOKET_TEST_DATABASE_URL).
 
-The schema is built once per run through the migrations (so they are tested too); every test then starts
-from empty tables.
+The schema is built once per run (per pytest-xdist worker, each on its own database) through the migrations,
+so they are tested too. The seed data that many tests share (the service catalogue, then the regency's
+regions) is made once per run with the real seed functions and its rows kept; every test then starts from a
+database reset to the level it asks for: empty tables, or the `catalogue`, or the `regions` as well. A reset
+deletes every row and inserts the kept ones in one transaction, a few milliseconds instead of the seed
+functions' quarter second.
+
+Passwords and PINs are hashed with a cheap method here (`PASSWORD_HASH_METHOD`); the production default is
+tested in tests/web/test_auth.py.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, select, text
 
 from portal import create_app
 from portal.extensions import db
 
 WIB = ZoneInfo("Asia/Jakarta")
+CHEAP_HASH = "pbkdf2:sha256:1"  # never outside tests: create_app refuses it unless TESTING
+# Seed levels, each including the ones before it; a test gets the highest one among its fixtures.
+SEED_LEVELS = ("empty", "catalogue", "regions")
 
 
 def wib(*parts: int) -> datetime:
@@ -26,13 +36,32 @@ def wib(*parts: int) -> datetime:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    """Return the URL of the run's test database."""
-    return os.environ.get("LOKET_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    """Return the URL of this run's (this xdist worker's) test database.
+
+    With LOKET_TEST_DATABASE_URL (PostgreSQL), an xdist worker gets a database of its own beside that one,
+    named after it (`loket_test_gw0`), made anew, with commits that do not wait for the disk (a test database
+    need not survive a crash).
+    """
+    base = os.environ.get("LOKET_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
-def schema(database_url, tmp_path_factory):
-    """Build the schema once per run with `flask db upgrade` on an emptied database."""
+def schema(database_url):
+    """Build the schema once per run with `flask db upgrade` on an emptied database; return the database URL."""
     from flask_migrate import upgrade
 
     app = create_app(_test_config(database_url))
@@ -42,7 +71,53 @@ def schema(database_url, tmp_path_factory):
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
+        db.engine.dispose()
     return database_url
+
+
+@pytest.fixture(scope="session")
+def seed_rows(schema) -> dict[str, list[tuple]]:
+    """Return, per seed level, the rows of every table the seed functions filled: [(table, [row, ...]), ...].
+
+    Made once per run by running `seed_catalogue`, then `seed_regions`, on the emptied test database.
+    """
+    from portal.services import seed
+
+    app = create_app(_test_config(schema))
+    levels: dict[str, list[tuple]] = {}
+    with app.app_context():
+        _load_rows([])
+        levels["empty"] = []
+        seed.seed_catalogue(seed.SeedReport())
+        db.session.commit()
+        levels["catalogue"] = _all_rows()
+        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
+        db.session.commit()
+        levels["regions"] = _all_rows()
+        _load_rows([])
+        db.session.remove()
+        db.engine.dispose()
+    return levels
+
+
+def _all_rows() -> list[tuple]:
+    """Return [(table, rows as dicts)] of every non-empty table, parents before children."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        rows = [dict(row) for row in db.session.execute(select(table)).mappings()]
+        if rows:
+            found.append((table, rows))
+    return found
+
+
+def _load_rows(rows: list[tuple]) -> None:
+    """Delete every row of every table, then insert `rows` ([(table, [row, ...])]), in one transaction."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        for table, table_rows in rows:
+            connection.execute(table.insert(), table_rows)
 
 
 def _test_config(database_url: str) -> dict:
@@ -52,6 +127,7 @@ def _test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,
     }
 
 
@@ -69,26 +145,22 @@ def clock():
 
 
 @pytest.fixture
-def app(schema, clock, tmp_path):
-    """Return an app on the test database with empty tables, the test clock, and its own upload folder."""
+def app(request, schema, seed_rows, clock, tmp_path):
+    """Return an app on the test database, reset to the seed level the test asks for (see `SEED_LEVELS`: it
+    names the `catalogue` or `regions` fixture, directly or through another fixture), with the test clock and
+    its own upload and receipt folders."""
     config = _test_config(schema)
     config["CLOCK"] = clock
     config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     config["RECEIPT_DIR"] = str(tmp_path / "receipts")
     app = create_app(config)
+    wanted = [level for level in SEED_LEVELS if level in request.fixturenames]
     with app.app_context():
-        _empty_tables()
+        _load_rows(seed_rows[wanted[-1] if wanted else "empty"])
     yield app
     with app.app_context():
         db.session.remove()
-        _empty_tables()
         db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
 
 
 @pytest.fixture
@@ -105,21 +177,12 @@ def runner(app):
 
 @pytest.fixture
 def catalogue(app):
-    """Seed the service catalogue and pickup places (not the regions, which are slower)."""
-    from portal.services import seed
-
-    with app.app_context():
-        seed.seed_catalogue(seed.SeedReport())
-        db.session.commit()
+    """Return `app`, whose database holds the seed catalogue and pickup places (loaded by `app`, not the slower
+    regions)."""
     return app
 
 
 @pytest.fixture
 def regions(app, catalogue):
-    """Seed the regency's kecamatan and desa as well (the address step lists them)."""
-    from portal.services import seed
-
-    with app.app_context():
-        seed.seed_regions(app.config["REGION_CODE"], seed.SeedReport())
-        db.session.commit()
+    """Return `app`, whose database holds the regency's kecamatan and desa as well (the address step lists them)."""
     return app

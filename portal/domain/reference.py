@@ -46,9 +46,10 @@ def new_pin(random_below=secrets.randbelow) -> str:
     return f"{random_below(10 ** PIN_DIGITS):0{PIN_DIGITS}d}"
 
 
-def hash_pin(pin: str) -> str:
-    """Return the salted, slow hash of `pin` to store."""
-    return generate_password_hash(pin)
+def hash_pin(pin: str, method: str) -> str:
+    """Return the salted, slow hash of `pin` to store, made with the Werkzeug hash `method` (the caller passes
+    the configured one: `portal.hashing.method()`)."""
+    return generate_password_hash(pin, method=method)
 
 
 def pin_matches(stored_hash: str | None, typed: str) -> bool:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import hashing
 from ..extensions import db
 from ..models import Region, User
 
@@ -50,7 +50,7 @@ def create_user(username: str, full_name: str, role: str, password: str, region_
         raise AccountError("only operators belong to a desa")
     _check_password(password)
     user = User(username=username, full_name=full_name.strip() or username, role=role,
-                password_hash=generate_password_hash(password), region_code=region_code, active=True,
+                password_hash=hashing.make_hash(password), region_code=region_code, active=True,
                 failed_attempts=0, session_version=1)
     db.session.add(user)
     db.session.commit()
@@ -65,7 +65,7 @@ def find_user(username: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     """Change the password, end every session of the account, unlock it, and commit."""
     _check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hashing.make_hash(password)
     user.session_version += 1
     user.failed_attempts, user.locked_until = 0, None
     db.session.commit()
@@ -85,7 +85,7 @@ def sign_in(username: str, password: str, now: datetime) -> SignIn:
     A password is hashed and checked even for an unknown name, so both answers take as long.
     """
     user = find_user(username)
-    matches = check_password_hash(user.password_hash if user else _DUMMY, password)
+    matches = hashing.matches(user.password_hash if user else hashing.dummy_hash(), password)
     if user is None:
         return SignIn(None, "wrong")
     if not user.active:
@@ -104,9 +104,6 @@ def sign_in(username: str, password: str, now: datetime) -> SignIn:
     user.failed_attempts, user.locked_until, user.last_sign_in_at = 0, None, now
     db.session.commit()
     return SignIn(user)
-
-
-_DUMMY = generate_password_hash("not a password of anyone")
 
 
 def list_users(role: str | None = None) -> list[User]:

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import hashing
 from ..domain import form, lifecycle
 from ..domain.reference import hash_pin, new_reference, normalize_reference, pin_matches
 from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces an application's PIN
@@ -66,7 +67,7 @@ def start_draft(service: Service, now: datetime, channel: str = "resident", file
     prefix = current_app.config["REFERENCE_PREFIX"]
     for _attempt in range(5):
         application = Application(
-            reference=new_reference(prefix), pin_hash=hash_pin(pin),
+            reference=new_reference(prefix), pin_hash=hash_pin(pin, hashing.method()),
             verification_token=secrets.token_urlsafe(18), service_code=service.code,
             state=lifecycle.DRAFT, channel=channel, filed_by=filed_by.id if filed_by else None, consent=consent,
             answers={}, accepted_warnings=[], skipped_documents=[],
@@ -215,11 +216,8 @@ def unlock(reference_text: str, pin: str) -> Application | None:
     A PIN is checked even for an unknown reference, so the answer takes as long either way.
     """
     application = find(reference_text)
-    matched = pin_matches(application.pin_hash if application else _DUMMY_HASH, pin)
+    matched = pin_matches(application.pin_hash if application else hashing.dummy_hash(), pin)
     return application if application is not None and matched else None
-
-
-_DUMMY_HASH = hash_pin("000000")
 
 NEW_PIN_REASON = "PIN baru dibuat oleh operator desa"
 
@@ -228,7 +226,7 @@ def new_pin(application: Application, now: datetime, actor_name: str) -> str:
     """Give `application` a fresh PIN (only its hash is stored; the old PIN stops working), record it on the
     timeline as a note (same state before and after) and commit; return the new PIN, known only now."""
     pin = draw_pin()
-    application.pin_hash = hash_pin(pin)
+    application.pin_hash = hash_pin(pin, hashing.method())
     application.events.append(ApplicationEvent(at=now, from_state=application.state, to_state=application.state,
                                                 actor=lifecycle.APPLICANT, actor_name=actor_name,
                                                 reason=NEW_PIN_REASON))

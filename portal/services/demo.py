@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
+from .. import hashing
 from ..domain import lifecycle
 from ..domain.reference import hash_pin
 from ..extensions import db
@@ -150,7 +151,7 @@ def _draft(demo: DemoApplication, service: Service, sent: datetime, operator: Us
     application, _pin = applications.start_draft(
         service, sent - timedelta(minutes=20), channel="village" if operator else "resident", filed_by=operator,
         consent="in_person" if operator else None)
-    application.reference, application.pin_hash = demo.reference, hash_pin(DEMO_PIN)
+    application.reference, application.pin_hash = demo.reference, hash_pin(DEMO_PIN, hashing.method())
     applications.save_applicant(application, sent - timedelta(minutes=15), nik=demo.nik, full_name=demo.name,
                                 birth_date=_birth_date(demo.nik), phone="+6281234567890", region_code=demo.desa)
     for question in service.questions:

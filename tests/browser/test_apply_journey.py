@@ -37,18 +37,6 @@ NIK_FORMAT_ERROR = "NIK harus 16 angka. Periksa lagi di KTP-el atau Kartu Keluar
 
 
 @pytest.fixture
-def regions(app):
-    """Seed the regency's kecamatan and desa (the address step lists them)."""
-    from portal.extensions import db
-    from portal.services.seed import SeedReport, seed_regions
-
-    with app.app_context():
-        seed_regions(app.config["REGION_CODE"], SeedReport())
-        db.session.commit()
-    return app
-
-
-@pytest.fixture
 def photo_path(tmp_path):
     """Return a 1200×1600 JPEG that reads like a phone photo of a document."""
     path = tmp_path / "foto-dokumen.jpg"

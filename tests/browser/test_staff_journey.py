@@ -22,17 +22,6 @@ REASON = "Foto surat kehilangan buram. Foto ulang seluruh halaman di tempat tera
 
 
 @pytest.fixture
-def regions(app):
-    from portal.extensions import db
-    from portal.services.seed import SeedReport, seed_regions
-
-    with app.app_context():
-        seed_regions(app.config["REGION_CODE"], SeedReport())
-        db.session.commit()
-    return app
-
-
-@pytest.fixture
 def photo_path(tmp_path):
     path = tmp_path / "foto-ulang.jpg"
     Image.new("RGB", (1200, 1600), (210, 205, 190)).save(path, "JPEG", quality=80)

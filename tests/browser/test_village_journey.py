@@ -59,18 +59,6 @@ RESIDENTS = (
 
 
 @pytest.fixture
-def regions(app):
-    """Seed the regency's kecamatan and desa (operators belong to a desa)."""
-    from portal.extensions import db
-    from portal.services.seed import SeedReport, seed_regions
-
-    with app.app_context():
-        seed_regions(app.config["REGION_CODE"], SeedReport())
-        db.session.commit()
-    return app
-
-
-@pytest.fixture
 def files(tmp_path) -> dict[str, Path]:
     """Return a phone photo of a document, a one-page PDF of one, and a signed consent letter (PDF)."""
     photo = tmp_path / "foto-dokumen.jpg"

@@ -159,3 +159,37 @@ def test_demo_accounts_are_seeded_once(app, runner, regions):
     assert "Added 4 demo accounts" in first
     assert "Added 0 demo accounts" in runner.invoke(args=["seed", "--demo"]).output
     assert "demo accounts" not in runner.invoke(args=["seed"]).output
+
+
+def test_production_config_hashes_passwords_and_pins_with_scrypt(schema, tmp_path):
+    """The tests run with a cheap hash (tests/conftest.py); a deployment's config keeps scrypt, and an account
+    and an application made under it carry scrypt hashes that still check."""
+    from portal import create_app
+    from portal import hashing
+    from portal.domain.reference import hash_pin, pin_matches
+
+    production = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": schema,
+                             "UPLOAD_DIR": str(tmp_path / "u"), "RECEIPT_DIR": str(tmp_path / "r")})
+    assert not production.config["TESTING"]
+    assert production.config["PASSWORD_HASH_METHOD"] == hashing.STRONG_METHOD == "scrypt"
+    with production.test_request_context():
+        stored = hashing.make_hash(PASSWORD)
+        pin = hash_pin("012345", hashing.method())
+        dummy = hashing.dummy_hash()
+    assert stored.startswith("scrypt:32768:8:1$") and pin.startswith("scrypt:") and dummy.startswith("scrypt:")
+    assert hashing.matches(stored, PASSWORD) and not hashing.matches(stored, PASSWORD + "x")
+    assert pin_matches(pin, "012345")
+
+
+def test_tests_use_a_cheap_hash_and_a_deployment_cannot(app, tmp_path):
+    from portal import create_app
+
+    assert app.config["TESTING"] and app.config["PASSWORD_HASH_METHOD"].startswith("pbkdf2:sha256:")
+    for weak in ("pbkdf2:sha256:1", "scrypt:1024:8:1", "md5"):
+        with pytest.raises(ValueError, match="PASSWORD_HASH_METHOD"):
+            create_app({"SECRET_KEY": "x", "PASSWORD_HASH_METHOD": weak,
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    for strong in ("scrypt", "scrypt:65536:8:1", "pbkdf2:sha256:1000000"):
+        assert create_app({"SECRET_KEY": "x", "PASSWORD_HASH_METHOD": strong,
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}).config[
+            "PASSWORD_HASH_METHOD"] == strong
