@@ -6,14 +6,19 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from .templatecache import BYTECODE_CACHE
+
 
 class Portal(Flask):
-    """Flask, with `ensure_sync` remembering its answer per function.
+    """Flask, with `ensure_sync` remembering its answer per function, and templates compiled once per process.
 
-    Flask asks it for every hook on every request (a dozen per page) and each time inspects the function's
-    code flags; Loket has no async views, and a function's answer never changes. Flask documents the method
-    as one to override.
+    Flask asks `ensure_sync` for every hook on every request (a dozen per page) and each time inspects the
+    function's code flags; Loket has no async views, and a function's answer never changes. Flask documents the
+    method as one to override, and `jinja_options` as the way to configure the Jinja environment (here: the
+    process-wide bytecode cache of `portal/templatecache.py`).
     """
+
+    jinja_options = {**Flask.jinja_options, "bytecode_cache": BYTECODE_CACHE}
 
     def ensure_sync(self, func: Callable) -> Callable:
         """Return `func` itself, or a synchronous wrapper of a coroutine function (Flask's answer, kept)."""

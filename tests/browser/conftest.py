@@ -91,8 +91,37 @@ def page(browser, live_server, javascript):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    """Return axe-core's runner (it reads its 570 KB script once)."""
+    return Axe()
+
+
+@pytest.fixture(scope="session")
+def axe_copy_page(browser):
+    """Return a page, JavaScript on and no site script allowed, into which `check_axe` loads copies of pages
+    seen without JavaScript (see there). One page serves the whole run: a new context and renderer for each
+    check cost about a quarter second, and its engine keeps axe-core compiled between checks."""
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    page.copy_of = {}  # the URL and HTML the next navigation serves
+
+    def serve(route):
+        request = route.request
+        if request.url == page.copy_of.get("url") and request.resource_type == "document":
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=page.copy_of["html"])
+        elif request.resource_type == "script":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", serve)
+    yield page
+    context.close()
+
+
 @pytest.fixture
-def check_axe(browser, javascript):
+def check_axe(axe, axe_copy_page, javascript):
     """Return `check(page)`: run axe-core on what `page` shows and fail with a readable report of violations.
 
     Chromium runs no timers in a page whose JavaScript is off, and axe-core works asynchronously, so it
@@ -105,32 +134,20 @@ def check_axe(browser, javascript):
         """`disabled_rules` names axe rules a page breaks on purpose (e.g. a kiosk's timed `meta-refresh`)."""
         options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in disabled_rules}}
         if javascript:
-            results = Axe().run(page, options=options)
+            results = axe.run(page, options=options)
         else:
-            results = _axe_on_copy(browser, page, options)
+            results = _axe_on_copy(axe, axe_copy_page, page, options)
         assert results.violations_count == 0, f"axe on {page.url}:\n{results.generate_report()}"
 
     return check
 
 
-def _axe_on_copy(browser, page, options):
-    """Return axe's results for a JavaScript-enabled copy of `page`'s current DOM, with no site script run."""
-    html = re.sub(r"</?noscript\b[^>]*>", "", page.content(), flags=re.IGNORECASE)
-    url = page.url
-    context = browser.new_context(viewport=page.viewport_size, java_script_enabled=True)
-    try:
-        copy = context.new_page()
-
-        def serve(route):
-            if route.request.url == url and route.request.resource_type == "document":
-                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-            elif route.request.resource_type == "script":
-                route.abort()
-            else:
-                route.continue_()
-
-        copy.route("**/*", serve)
-        copy.goto(url)
-        return Axe().run(copy, options=options)
-    finally:
-        context.close()
+def _axe_on_copy(axe: Axe, copy, page, options):
+    """Return axe's results for `copy` (the `axe_copy_page`) showing `page`'s current DOM, no site script run,
+    at `page`'s size."""
+    copy.copy_of = {"url": page.url.partition("#")[0],  # the document's request carries no fragment
+                    "html": re.sub(r"</?noscript\b[^>]*>", "", page.content(), flags=re.IGNORECASE)}
+    copy.set_viewport_size(page.viewport_size)
+    copy.goto("about:blank")  # so that a URL differing only by its fragment still loads the new copy
+    copy.goto(page.url)
+    return axe.run(copy, options=options)

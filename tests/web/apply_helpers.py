@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 from PIL import Image
 
@@ -16,8 +17,10 @@ def csrf(client, path: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+@lru_cache(maxsize=32)
 def photo(width: int = 1200, height: int = 1600, color=(200, 200, 190)) -> bytes:
-    """Return a JPEG that reads like a phone photo of a document."""
+    """Return a JPEG that reads like a phone photo of a document (made once per size and colour: bytes do not
+    change)."""
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
