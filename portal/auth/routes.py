@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 
 from ..extensions import limiter
-from ..public.routes import _safe_next
+from ..redirects import safe_next
 from ..services import accounts, calendar
 from ..templating import clock_time, render
 from .guard import home_for
@@ -41,7 +41,7 @@ def _too_many(limit):
 def sign_in():
     """Return the sign-in form; on a good post sign in and go where the user was going (303)."""
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else home_for(current_user))
+        return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = SignInForm()
     if request.method == "POST":
         if not (form.username.data or "").strip() or not form.password.data:
@@ -60,7 +60,7 @@ def sign_in():
         login_user(result.user)
         session.permanent = True
         target = request.args.get("next")
-        return redirect(_safe_next(target) if target else home_for(result.user), 303)
+        return redirect(safe_next(target) or home_for(result.user), 303)
     return render("auth/sign_in.html", form=form, error=None)
 
 

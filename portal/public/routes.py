@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from ..domain.hours import ACTIVITIES
 from ..pagecache import cached_page
+from ..redirects import safe_next
 from ..services import calendar, catalogue
 from ..templating import render
 
@@ -76,12 +76,8 @@ def language(code: str):
 
 
 def _safe_next(target: str | None) -> str:
-    """Return `target` when it is a path on this site, else the home page (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("public.home")
+    """Return `target` when it is a plain path on this site, else the home page (no open redirect)."""
+    return safe_next(target) or url_for("public.home")
 
 
 @bp.get("/favicon.ico")

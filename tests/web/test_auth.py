@@ -115,7 +115,16 @@ def test_sign_out_needs_a_post_with_csrf(client, users):
 def test_next_goes_back_only_within_the_site(client, users):
     assert sign_in(client, "clerk", next_path="/petugas").headers["Location"] == "/petugas"
     other = client.application.test_client()
-    assert sign_in(other, "clerk", next_path="https://evil.example/").headers["Location"] == "/"
+    assert sign_in(other, "clerk", next_path="https://evil.example/").headers["Location"] == "/petugas"
+
+
+@pytest.mark.parametrize("next_path", ["/petugas%0D%0ASet-Cookie:%20x=1", "/jadwal%0Aenv", "/%5Cevil.example/",
+                                       "/petugas%00"], ids=["crlf", "lf", "backslash", "nul"])
+def test_an_unsafe_next_after_sign_in_goes_to_the_roles_home(client, users, next_path):
+    """A line break used to reach the Location header and answer 500; a backslash reads as a slash."""
+    response = sign_in(client, "clerk", next_path=next_path)
+    assert response.status_code == 303 and response.headers["Location"] == "/petugas"
+    assert client.get(f"/masuk?next={next_path}").headers["Location"] == "/petugas"  # already signed in
 
 
 ROUTES = ["/desa", "/petugas", "/admin"]

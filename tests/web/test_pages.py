@@ -99,6 +99,9 @@ def test_language_switch_is_remembered_and_safe(client, catalogue):
     # An off-site `next` is ignored (no open redirect); an unknown language is 404.
     assert client.get("/bahasa/id?next=https://evil.example/").headers["Location"] == "/"
     assert client.get("/bahasa/id?next=//evil.example/").headers["Location"] == "/"
+    for unsafe in ("/jadwal%0Aenv", "/jadwal%0D%0ASet-Cookie:%20x=1", "/%5Cevil.example/", "/jadwal%00"):
+        response = client.get(f"/bahasa/id?next={unsafe}")
+        assert response.status_code == 303 and response.headers["Location"] == "/", unsafe
     assert client.get("/bahasa/fr").status_code == 404
     assert '<html lang="id">' in client.get("/").get_data(as_text=True)
 
