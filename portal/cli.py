@@ -225,6 +225,8 @@ def backup_create(destination: Path | None) -> None:
         archive = backup.create_backup(folder, now())
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"backup failed, nothing was written: {error}") from error
     click.echo(f"Backup written to {archive} ({archive.stat().st_size // 1024} KB)")
 
 

@@ -61,7 +61,8 @@ def _sqlite_path() -> Path:
 def create_backup(destination: Path, now: datetime) -> Path:
     """Write a backup archive into `destination` and return its path.
 
-    Raises BackupError when pg_dump fails.
+    Raises BackupError when pg_dump fails, and OSError when a file cannot be read or written (a scan deleted
+    meanwhile, a full disk); the partial archive is then removed.
     """
     destination.mkdir(parents=True, exist_ok=True)
     dialect = db.engine.dialect.name
@@ -88,13 +89,19 @@ def create_backup(destination: Path, now: datetime) -> Path:
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
         archive = destination / name
         partial = destination / (name + ".part")
-        with tarfile.open(partial, "w:gz") as tar:
-            tar.add(folder / "manifest.json", "manifest.json")
-            tar.add(database_file, database_file.name)
-            for file_name in manifest["uploads"]:
-                tar.add(uploads / file_name, f"uploads/{file_name}")
-        partial.chmod(0o600)
-        os.replace(partial, archive)  # a half-written archive never carries the final name
+        # Only the owner may read it from the first byte (it holds the database and the scans), and a failed
+        # run leaves nothing behind; a half-written archive never carries the final name.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                tar.add(folder / "manifest.json", "manifest.json")
+                tar.add(database_file, database_file.name)
+                for file_name in manifest["uploads"]:
+                    tar.add(uploads / file_name, f"uploads/{file_name}")
+            os.replace(partial, archive)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return archive
 
 

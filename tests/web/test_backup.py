@@ -55,3 +55,27 @@ def test_restore_refuses_an_archive_with_a_path_outside(app, runner, tmp_path, c
     result = runner.invoke(args=["backup", "restore", str(evil), "--yes"])
     assert result.exit_code != 0 and "unexpected entry" in result.output
     assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_a_failed_backup_leaves_no_partial_archive_and_it_was_never_readable_by_others(
+        app, client, regions, runner, tmp_path, monkeypatch):
+    """A scan deleted between listing and archiving used to leave `….tar.gz.part` behind, mode 644, holding the
+    database dump and the scans."""
+    import tarfile
+
+    file_lost_ktp(client)
+    backups = tmp_path / "backups"
+    modes = []
+    original_add = tarfile.TarFile.add
+
+    def add_then_lose_a_scan(tar, name, arcname=None, **kwargs):
+        modes.extend(path.stat().st_mode & 0o777 for path in backups.glob("*.part"))
+        if str(arcname).startswith("uploads/"):
+            raise FileNotFoundError(name)
+        return original_add(tar, name, arcname, **kwargs)
+
+    monkeypatch.setattr(tarfile.TarFile, "add", add_then_lose_a_scan)
+    result = runner.invoke(args=["backup", "create", "--to", str(backups)])
+    assert result.exit_code == 1 and "backup failed, nothing was written" in result.output
+    assert modes and set(modes) == {0o600}
+    assert list(backups.iterdir()) == []
