@@ -20,6 +20,10 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
 ))
 
+# Residents' own files (scans, signed PDFs) as the resident or a clerk opens them: nothing but the file itself
+# and inline style may load, and `sandbox` keeps any script or form in it from running with the portal's origin.
+SANDBOXED_FILE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -12,6 +12,7 @@ from .. import access
 from ..errors import error_page
 from ..extensions import db, htmx
 from ..pagecache import cached_page
+from ..security import SANDBOXED_FILE_POLICY
 from ..models import ApplicationDocument, Region, Service
 from ..domain import form as form_steps
 from ..domain import lifecycle
@@ -264,7 +265,7 @@ def document_file(document_id: int):
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = SANDBOXED_FILE_POLICY
     return response
 
 

@@ -1,7 +1,8 @@
 """The files behind the review page: each scan, the signed output PDF, the pickup receipt to print.
 
 Every scan or output viewed and every receipt printed is written to the audit log before the file is sent.
-Files are shown inline, never cached, never sniffed, and sandboxed.
+Files are never cached, never sniffed, and sandboxed as the resident's own view of them is (no script runs, no
+form posts, nothing loads from elsewhere); shown inline, or saved as a download with `?unduh=1`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from flask import abort, make_response, request, send_file
 from flask_login import current_user
 
 from ..auth.guard import roles_required
+from ..security import SANDBOXED_FILE_POLICY
 from ..domain import lifecycle
 from ..services import applications, calendar, review
 from .review import _application_or_404, _document_or_404
@@ -68,10 +70,12 @@ def review_output_file(reference: str):
 
 
 def _private_file(path, mimetype: str, name: str):
-    """Return a stored file shown in the browser, never cached, never sniffed, sandboxed."""
-    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    """Return a stored file, never cached, never sniffed, sandboxed: shown in the browser, or as a download
+    (`Content-Disposition: attachment`) when the request asks `?unduh=1`."""
+    download = request.args.get("unduh") == "1"
+    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=name, max_age=0)
+    response.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = SANDBOXED_FILE_POLICY
     return response

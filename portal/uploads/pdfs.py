@@ -1,7 +1,10 @@
 """PDF inspection: a PDF is kept byte for byte, so it is checked instead — readable, not encrypted, a
-bounded page count, nothing after its last %%EOF, and no JavaScript, launch actions, embedded files or rich
-media, looked for twice: in every object reachable from the catalogue (`pdf_active_content`) and as names
-in the raw bytes (`raw_active_content`).
+bounded page count, nothing after its last %%EOF, and nothing that acts on its own or reaches outside the
+file: no JavaScript, embedded files or rich media, no automatic action (an `/OpenAction` other than a
+destination, `/AA` anywhere) and no action that opens, plays, prints, submits or hides something (GoToR,
+Launch, URI, Named, Rendition, Sound, Movie, …, even behind a link). Looked for twice: in every object
+reachable from the catalogue, object streams included (`pdf_active_content`), and as names in the raw bytes
+(`raw_active_content`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,17 @@ from .sniff import _is_padding
 # A ten-page scan has a few hundred objects; walking more than this is not worth it for a document.
 MAX_PDF_OBJECTS = 100_000
 
-# Anything that makes a PDF act on its own or carry other files. Keys of a dictionary:
-_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/RichMedia", "/RichMediaContent", "/XFA"}
-# Action types (the /S of an action, whether in /OpenAction, /AA, /A or /Next):
-_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/GoToE", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+# Anything that makes a PDF act on its own or carry other files. Keys of a dictionary (/AA: the additional,
+# automatic actions of a document, page, annotation or field):
+_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/RichMedia", "/RichMediaContent", "/XFA", "/AA"}
+# Action types (the /S of an action, whether in /OpenAction, /AA, /A or /Next). A remote go-to opens another
+# file, possibly on a network share (a reader then sends the Windows login hash), a URI any address
+# (`javascript:` included), Named a menu command such as Print; the others play media, import or submit data,
+# reset or hide fields. A scan of a document needs none of them.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/GoToE", "/GoToR", "/URI", "/Named", "/Rendition", "/Sound",
+                   "/Movie", "/ImportData", "/SubmitForm", "/ResetForm", "/Hide", "/RichMediaExecute"}
+# The one action a document may run when opened: going to one of its own pages (what a destination does).
+_OPEN_ACTIONS_ALLOWED = {"/GoTo"}
 # Object types and annotation subtypes:
 _ACTIVE_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
 
@@ -95,6 +105,8 @@ def pdf_active_content(reader: PdfReader) -> str | None:
             for key, value in dict.items(item):  # dict.items: keep indirect references as they are
                 if key in _ACTIVE_KEYS:
                     return str(key)
+                if key == "/OpenAction" and _is_action_other_than(value, _OPEN_ACTIONS_ALLOWED):
+                    return "/OpenAction"
                 if key == "/S" and _name(value) in _ACTIVE_ACTIONS:
                     return _name(value)
                 if key in {"/Type", "/Subtype"} and _name(value) in _ACTIVE_TYPES:
@@ -106,6 +118,14 @@ def pdf_active_content(reader: PdfReader) -> str | None:
         if walked > MAX_PDF_OBJECTS:
             raise ValueError("too many objects to check")
     return None
+
+
+def _is_action_other_than(value, allowed: set[str]) -> bool:
+    """Return True when `value` (an /OpenAction) is an action dictionary whose type is not in `allowed`; a
+    destination (an array, a name or a string) is no action."""
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return isinstance(value, DictionaryObject) and _name(value.get("/S")) not in allowed
 
 
 def _name(value) -> str | None:

@@ -123,6 +123,42 @@ def open_action_launch(writer: PdfWriter) -> None:
     writer.root_object[NameObject("/OpenAction")] = writer._add_object(launch)
 
 
+def action(kind: str, **entries) -> DictionaryObject:
+    """Return a PDF action dictionary of type `kind` ("/GoToR", …) with `entries` (names: "/x", else text)."""
+    values = {NameObject(f"/{key}"): NameObject(value) if value.startswith("/") else TextStringObject(value)
+              for key, value in entries.items()}
+    return DictionaryObject({NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind), **values})
+
+
+def open_action(kind: str, **entries):
+    """Return an `edit` that makes an action of type `kind` the document's /OpenAction (an indirect object)."""
+    def edit(writer: PdfWriter) -> None:
+        writer.root_object[NameObject("/OpenAction")] = writer._add_object(action(kind, **entries))
+    return edit
+
+
+def page_open(kind: str, **entries):
+    """Return an `edit` that runs an action of type `kind` when the first page opens (/AA /O)."""
+    def edit(writer: PdfWriter) -> None:
+        writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): action(kind, **entries)})
+    return edit
+
+
+def link(kind: str, **entries):
+    """Return an `edit` that puts a link annotation running an action of type `kind` on the first page."""
+    def edit(writer: PdfWriter) -> None:
+        from pypdf.generic import ArrayObject, NumberObject
+        annotation = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(100), NumberObject(100)]),
+            NameObject("/A"): action(kind, **entries)})
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return edit
+
+
+SHARE = "\\\\192.0.2.1\\share\\x.pdf"  # \\host\share\x.pdf as a PDF string
+
+
 def embedded_file(writer: PdfWriter) -> None:
     writer.add_attachment("invoice.exe", b"MZ\x90\x00 not really")
 
@@ -573,8 +609,37 @@ def test_pdf_opening_on_its_first_page_is_not_active_content():
 
 
 def test_pdf_without_any_active_content_in_an_object_stream_is_accepted():
-    inert = b"<< /Type /Action /S /GoTo /D [3 0 R /Fit] >>"
+    inert = b"<< /Type /Action /S /GoTo /D [3 0 R /Fit] >>"  # going to its own first page when opened
     assert inspect_upload(handmade_pdf(inert, compressed=True, referenced=True), max_bytes=LIMIT).pages == 1
+    destination = b"[3 0 R /XYZ 0 842 0]"
+    assert inspect_upload(handmade_pdf(destination, compressed=True, referenced=True), max_bytes=LIMIT).pages == 1
+
+
+PDF_ACTIONS = {
+    "open-gotor-share": pdf(1, open_action("/GoToR", F=SHARE, D="[0 /Fit]")),
+    "page-open-gotor-share": pdf(1, page_open("/GoToR", F=SHARE)),
+    "page-open-goto": pdf(1, page_open("/GoTo", D="/first")),  # any /AA is automatic
+    "open-uri": pdf(1, open_action("/URI", URI="http://192.0.2.1/track")),
+    "open-named-print": pdf(1, open_action("/Named", N="/Print")),
+    "open-rendition": pdf(1, open_action("/Rendition", OP="/0")),
+    "link-javascript-uri": pdf(1, link("/URI", URI="javascript:app.alert(1)")),
+    "link-http-uri": pdf(1, link("/URI", URI="https://example.invalid/")),
+    "link-gotor": pdf(1, link("/GoToR", F="lain.pdf")),
+    **{f"link-{kind.lower()}": pdf(1, link(f"/{kind}")) for kind in ("Named", "Rendition", "Sound", "Movie",
+                                                                     "ImportData", "ResetForm", "Hide")},
+    "open-gotor-in-object-stream": handmade_pdf(b"<< /Type /Action /S /GoToR /F (x.pdf) /D [0 /Fit] >>",
+                                                compressed=True, referenced=True),
+    "open-uri-in-object-stream": handmade_pdf(b"<< /S /URI /URI (file:///etc/passwd) >>", compressed=True,
+                                              referenced=True),
+}
+
+
+@pytest.mark.parametrize("name", list(PDF_ACTIONS))
+def test_pdf_that_acts_when_opened_or_reaches_outside_is_refused(app, name):
+    error = rejected(PDF_ACTIONS[name])
+    assert error.code == "pdf_active_content"
+    assert "tindakan otomatis" in message_for(app, error)
+    assert_indonesian(message_for(app, error))
 
 
 @pytest.mark.parametrize("data", [

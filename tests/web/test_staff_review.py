@@ -511,6 +511,26 @@ def test_a_scan_is_served_privately_and_each_view_is_logged(app, staff):
     assert audit(app, reference) == [("view_scan", "Petugas Satu", first.code)] * 2
 
 
+def test_a_scan_is_sandboxed_as_for_the_resident_and_downloads_as_an_attachment(app, staff):
+    """A clerk's view used to lack `sandbox`: an HTML or SVG smuggled in would have run as the portal."""
+    from portal.security import SANDBOXED_FILE_POLICY
+
+    reference, _pin = make_application(app, "KTP_BARU", pdf=signed_pdf())
+    client = signed_in(app)
+    scan = f"{page(reference)}/dokumen/{documents(app, reference)[0].id}"
+    shown, saved = client.get(scan), client.get(f"{scan}?unduh=1")
+    assert SANDBOXED_FILE_POLICY.endswith("; sandbox")
+    for response in (shown, saved):
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert response.headers["Content-Security-Policy"] == SANDBOXED_FILE_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "private, no-store"
+    assert shown.headers["Content-Disposition"].startswith(f'inline; filename="{reference}-')
+    assert saved.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert saved.data == shown.data
+    assert f'href="{scan}?unduh=1" download' in client.get(page(reference)).get_data(as_text=True)
+
+
 def test_a_scan_of_another_application_is_404_and_not_logged(app, staff):
     reference, _pin = make_application(app, "KTP_BARU")
     other, _pin = make_application(app, "KTP_BARU", nik="3317014101900002")

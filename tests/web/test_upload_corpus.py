@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ApplicationDocument
-from tests.unit.test_uploads import (encode, open_action_javascript, password, pdf, phone_photo, picture,
-                                     png_bomb, zip_archive)
+from tests.unit.test_uploads import (PDF_ACTIONS, encode, open_action_javascript, password, pdf, phone_photo,
+                                     picture, png_bomb, zip_archive)
 from tests.web.apply_helpers import GOOD_NIK, post_step
 
 CORPUS = {
@@ -21,6 +21,10 @@ CORPUS = {
     "PDF with JavaScript": (None, "kk.pdf", "berisi skrip"),
     "encrypted PDF": (None, "kk.pdf", "dikunci dengan kata sandi"),
     "truncated JPEG": (None, "kk.jpg", "rusak atau tidak terkirim utuh"),
+    # PDFs that act when opened or reach outside the file (tests/unit/test_uploads.py has every kind)
+    **{f"PDF {name}": (PDF_ACTIONS[name], "kk.pdf", "tindakan otomatis")
+       for name in ("open-gotor-share", "page-open-gotor-share", "open-uri", "open-named-print", "open-rendition",
+                    "link-javascript-uri")},
 }
 
 
