@@ -48,21 +48,26 @@ from .trailers import MAX_VIDEO_BOXES
 __all__ = [
     "CleanFile", "UploadRejected", "UploadStore", "inspect_upload", "rejection_message",
     "contains_zip", "pdf_active_content", "raw_active_content", "sniff",
-    "MEGABYTE", "PADDING_BYTES", "MAX_PADDING", "MAX_JPEG_SCANS", "MAX_JPEG_SEGMENTS", "MAX_ZIP_CANDIDATES",
+    "MEGABYTE", "MAX_DECODE_BYTES", "PADDING_BYTES", "MAX_PADDING", "MAX_JPEG_SCANS", "MAX_JPEG_SEGMENTS",
+    "MAX_ZIP_CANDIDATES",
     "MAX_VIDEO_BOXES", "MAX_PNG_CHUNKS", "MAX_PDF_OBJECTS", "JPEG_QUALITY",
     "os",
 ]
 
 MEGABYTE = 1024 * 1024
+# The most a PNG or WebP may take once decoded: an 8-bit RGB scan of 16 megapixels (A4 at 400 dpi) fits; a
+# 25-megapixel 16-bit RGBA image (200 MB, 3.4 s to decode) does not.
+MAX_DECODE_BYTES = 48 * MEGABYTE
 
 
 def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, max_image_side: int = 2000,
                    max_pixels: int = 25_000_000, max_jpeg_pixels: int = 80_000_000,
-                   max_pdf_pages: int = 10) -> CleanFile:
+                   max_decode_bytes: int = MAX_DECODE_BYTES, max_pdf_pages: int = 10) -> CleanFile:
     """Return the clean version of the upload `data`: a re-encoded JPEG for a photo, the bytes of a PDF.
 
     JPEGs may be larger (`max_jpeg_pixels`, room for 50- and 64-megapixel phone cameras) because they are
-    decoded at a reduced scale; PNG and WebP are decoded whole, so `max_pixels` keeps a worker's memory bounded.
+    decoded at a reduced scale; PNG and WebP are decoded whole, so `max_pixels` and `max_decode_bytes` (their
+    samples once decoded: a 16-bit RGBA PNG takes 8 bytes a pixel) keep a worker's time and memory bounded.
 
     Raises UploadRejected with one of the codes `empty`, `too_large`, `unsupported_type`, `hidden_content`,
     `corrupt_image`, `image_too_many_pixels`, `image_too_small`, `corrupt_pdf`, `pdf_encrypted`,
@@ -82,4 +87,5 @@ def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, ma
     if kind == "pdf":
         return _inspect_pdf(data, max_pages=max_pdf_pages, raw_scan=raw_active_content)
     limit = max_jpeg_pixels if kind == "jpeg" else max_pixels
-    return _inspect_image(data, kind, min_side=min_image_side, max_side=max_image_side, max_pixels=limit)
+    return _inspect_image(data, kind, min_side=min_image_side, max_side=max_image_side, max_pixels=limit,
+                          max_decode_bytes=max_decode_bytes)

@@ -18,11 +18,34 @@ from .trailers import _declared_trailer
 JPEG_QUALITY = 85
 
 
-def _inspect_image(data: bytes, kind: str, *, min_side: int, max_side: int, max_pixels: int) -> CleanFile:
-    """Return the re-encoded JPEG of the photo `data` (of `kind` jpeg/png/webp); raises UploadRejected."""
+# Channels per PNG colour type (grey, -, RGB, palette, grey + alpha, -, RGBA).
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def sample_bytes(data: bytes, kind: str, pixels: int) -> int:
+    """Return how many bytes the samples of a PNG or WebP photo of `pixels` pixels take once decoded: pixels ×
+    channels × bytes per sample, read from the PNG's header (a 16-bit RGBA PNG: 8 bytes a pixel); a WebP counts
+    as 8-bit RGBA. Decoding time and memory grow with it, not with the pixel count alone.
+    """
+    if kind == "png" and len(data) >= 26:
+        bit_depth, colour_type = data[24], data[25]  # IHDR is the first chunk: fixed offsets
+        return pixels * _PNG_CHANNELS.get(colour_type, 4) * max(1, bit_depth // 8)
+    return pixels * 4
+
+
+def _inspect_image(data: bytes, kind: str, *, min_side: int, max_side: int, max_pixels: int,
+                   max_decode_bytes: int | None = None) -> CleanFile:
+    """Return the re-encoded JPEG of the photo `data` (of `kind` jpeg/png/webp); raises UploadRejected.
+
+    A PNG or WebP, decoded whole, is refused as too large when its samples (`sample_bytes`) exceed
+    `max_decode_bytes`; a JPEG is decoded at a reduced scale instead, so its pixel limit is enough.
+    """
     layout = {"jpeg": _jpeg_layout, "png": _png_layout, "webp": _webp_layout}[kind](data)
     if not _declared_trailer(data, layout, kind):
         raise UploadRejected("hidden_content", found="trailing data")
+    if (kind != "jpeg" and max_decode_bytes is not None
+            and sample_bytes(data, kind, layout.width * layout.height) > max_decode_bytes):
+        raise UploadRejected("image_too_many_pixels", width=layout.width, height=layout.height)
     # Pillow warns above Image.MAX_IMAGE_PIXELS and raises above twice that; staying under its limit as
     # well as ours means neither can happen, without touching Pillow's global setting or warning filters.
     limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels, Image.MAX_IMAGE_PIXELS)

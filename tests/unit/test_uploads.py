@@ -72,14 +72,16 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def png_bomb(width: int, height: int, rows: int | None = None) -> bytes:
-    """Return a 1-bit greyscale PNG declaring `width` x `height`: a few kilobytes that decode to gigabytes.
+def png_bomb(width: int, height: int, rows: int | None = None, *, bit_depth: int = 1, colour_type: int = 0) -> bytes:
+    """Return a PNG (1-bit greyscale unless told) declaring `width` x `height`: a few kilobytes that decode to
+    gigabytes.
 
     With `rows`, only that many rows of pixel data are included (the header is what matters).
     """
-    row = b"\x00" + bytes((width + 7) // 8)
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
+    row = b"\x00" + bytes((width * channels * bit_depth + 7) // 8)
     pixels = zlib.compress(row * (height if rows is None else rows), 9)
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels)
             + png_chunk(b"IEND", b""))
 
@@ -602,6 +604,30 @@ def test_valid_pdf_is_stored_unchanged():
     assert (clean.kind, clean.mimetype, clean.extension) == ("pdf", "application/pdf", "pdf")
     assert (clean.pages, clean.width, clean.height) == (2, None, None)
     assert clean.sha256 == hashlib.sha256(original).hexdigest()
+
+
+@pytest.mark.parametrize("bit_depth, colour_type, side", [(16, 6, 4999), (8, 6, 4000), (16, 2, 3500)],
+                         ids=["16-bit-rgba-25mp", "8-bit-rgba-16mp", "16-bit-rgb-12mp"])
+def test_a_png_costly_to_decode_is_refused_before_decoding(app, bit_depth, colour_type, side):
+    """Under the 25-megapixel cap, but 16-bit or alpha samples: a 190 KB file of 4999 × 4999 16-bit RGBA took
+    3.4 s and 360 MB to decode."""
+    data = png_bomb(side, side, rows=2, bit_depth=bit_depth, colour_type=colour_type)
+    assert side * side <= 25_000_000 and len(data) < 200_000
+    error = rejected(data)
+    assert error.code == "image_too_many_pixels" and error.params == {"width": side, "height": side}
+    assert_indonesian(message_for(app, error))
+
+
+def test_decode_cost_counts_channels_and_sample_size():
+    from portal.uploads.images import sample_bytes
+
+    header = png_bomb(10, 10, rows=1, bit_depth=16, colour_type=6)
+    assert sample_bytes(header, "png", 100) == 800
+    assert sample_bytes(png_bomb(10, 10, rows=1, bit_depth=8, colour_type=2), "png", 100) == 300
+    assert sample_bytes(png_bomb(10, 10, rows=1), "png", 100) == 100  # 1-bit grey decodes to a byte a pixel
+    assert sample_bytes(b"RIFF....WEBP", "webp", 100) == 400
+    scan = encode(picture(3307, 4677), "PNG")  # an 8-bit RGB A4 scan at 400 dpi is within the limit
+    assert sample_bytes(scan, "png", 3307 * 4677) <= uploads.MAX_DECODE_BYTES
 
 
 def test_pdf_opening_on_its_first_page_is_not_active_content():
