@@ -46,7 +46,8 @@ from weasyprint import CSS, HTML  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.pdf import receipt  # noqa: E402
-from portal.pdf.receipt import ReceiptCache, ReceiptData, layout_receipt, render_receipt  # noqa: E402
+from portal.pdf.cache import ReceiptCache  # noqa: E402
+from portal.pdf.receipt import ReceiptData, layout_receipt, render_receipt  # noqa: E402
 
 WARM_UP = 3
 RECEIPT_BUDGET = 1.5  # x the bare render of the same size
@@ -160,7 +161,8 @@ def measure(runs: int, folder: Path) -> tuple[list[tuple[str, float, float | Non
     fresh = with_new_url()
     document = layout_receipt(SAMPLE, "a4")
     words = plain_words_page()
-    font_config, _, _ = receipt._renderer()  # the receipt's fonts ("Loket Sans") are loaded in it
+    receipt._renderer()  # the receipt's fonts ("Loket Sans") are loaded in this thread's font configuration
+    font_config = receipt.font_config()
     one_font = CSS(string='html { font-family: "Loket Sans" }', font_config=font_config)
     parts = medians_ms({
         "bare": bare_render("A4"),
@@ -179,7 +181,7 @@ def measure(runs: int, folder: Path) -> tuple[list[tuple[str, float, float | Non
 
 def plain_words_page() -> str:
     """Return an A4 page holding the sample receipt's words as plain paragraphs: no QR, no styles, one font."""
-    html = receipt.render_template(receipt._template(), receipt=SAMPLE, size="a4", qr_data_uri="data:,",
+    html = receipt.render_template(receipt.pdf_template(receipt.TEMPLATE), receipt=SAMPLE, size="a4", qr_data_uri="data:,",
                                    submitted_at=receipt._moment(SAMPLE.submitted_at))
 
     class Words(HTMLParser):

@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError
 from ..domain import queue as rules
 from ..domain.reference import normalize_reference
 from ..extensions import htmx, limiter
-from ..pdf.receipt import qr_data_uri
+from ..pdf.render import qr_data_uri
 from ..services import applications, calendar, queue
 from ..templating import clock_time, localized, long_date, public_url, render
 from ..track import present

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Batch, Region
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/cover.html"

@@ -10,21 +10,17 @@ As for receipts, nothing is fetched while rendering: only `data:` URLs load (the
 
 from __future__ import annotations
 
-import atexit
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from jinja2 import ChoiceLoader, FileSystemLoader, Template
-from weasyprint import CSS, HTML
 from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 
 TEMPLATE = "pdf/handover.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("80", "a6")
@@ -138,45 +134,12 @@ def layout_handover_slip(data: HandoverSlipData, size: str) -> Document:
     """
     if size not in SIZES:
         raise ValueError(f"unknown handover slip size: {size!r} (expected '80' or 'a6')")
-    html = render_template(_template(), slip=data, page_class="a6" if size == "a6" else f"t{size}",
+    html = render_template(pdf_template(TEMPLATE), slip=data, page_class="a6" if size == "a6" else f"t{size}",
                            handed_at=_moment(data.handed_at, data.zone), qr_data_uri=qr_png_data_uri(data.verify_url))
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
-    return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
+    return layout_html(html, [parsed_stylesheet(STYLESHEET)])
 
 
 def _moment(value: datetime, zone: str) -> str:
     """Return "Kamis, 3 Desember 2026 pukul 09.15 WIB": when the document was handed over, in the office's zone."""
     local = value.astimezone(office_zone())
     return _("%(date)s pukul %(time)s", date=long_date(local), time=f"{clock_time(local)} {zone}")
-
-
-def _template() -> Template:
-    """Return the slip template from the same overlay of the app's Jinja environment as the receipt's
-    (`receipt._template` builds it identically under the same key, whichever module comes first)."""
-    overlay = current_app.extensions.get("loket_pdf_jinja")
-    if overlay is None:
-        env = current_app.jinja_env
-        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
-        current_app.extensions["loket_pdf_jinja"] = overlay
-    return overlay.get_template(TEMPLATE)
-
-
-_stylesheet_lock = threading.Lock()
-_parsed_stylesheet: CSS | None = None
-
-
-def _stylesheet() -> CSS:
-    """Return STYLESHEET parsed once per process (parsing and compiling its selectors costs a few ms)."""
-    global _parsed_stylesheet
-    if _parsed_stylesheet is None:
-        with _stylesheet_lock:
-            if _parsed_stylesheet is None:
-                _parsed_stylesheet = CSS(string=STYLESHEET, url_fetcher=DataOnlyFetcher())
-    return _parsed_stylesheet
-
-
-@atexit.register
-def _release() -> None:
-    """Drop the parsed stylesheet before the interpreter tears down its modules (see receipt._release)."""
-    global _parsed_stylesheet
-    _parsed_stylesheet = None

@@ -22,7 +22,7 @@ from ..domain.nik import mask
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url, short_date
 from .pickup import document_name, pickup_window_text
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/manifest.html"

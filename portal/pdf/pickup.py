@@ -9,26 +9,22 @@ and the office's time zone). As for the other receipts, nothing is fetched while
 
 from __future__ import annotations
 
-import atexit
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from jinja2 import ChoiceLoader, FileSystemLoader, Template
-from weasyprint import CSS, HTML
 from weasyprint.document import Document
 
 from ..domain.hours import Window
 from ..domain.nik import mask
 from ..services.calendar import zone_label
 from ..templating import clock_time, localized, long_date, public_url
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, ReceiptCache, _font_config, qr_png_data_uri
+from .cache import document_cache
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 
 TEMPLATE = "pdf/pickup.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a6", "80")
@@ -200,11 +196,10 @@ def layout_pickup_receipts(datas: Sequence[PickupReceiptData], size: str) -> Doc
         raise ValueError(f"unknown pickup receipt size: {size!r} (expected 'a6' or '80')")
     if not datas:
         raise ValueError("no pickup receipt to render")
-    html = render_template(_template(), receipts=[(data, long_date(data.day), qr_png_data_uri(data.verify_url))
+    html = render_template(pdf_template(TEMPLATE), receipts=[(data, long_date(data.day), qr_png_data_uri(data.verify_url))
                                                   for data in datas],
                            page_class="a6" if size == "a6" else f"t{size}", title=_title(datas))
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
-    return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
+    return layout_html(html, [parsed_stylesheet(STYLESHEET)])
 
 
 def _title(datas: Sequence[PickupReceiptData]) -> str:
@@ -229,38 +224,5 @@ def cached_pickup_receipt(application, size: str) -> bytes:
     """
     if size not in SIZES:
         raise ValueError(f"unknown pickup receipt size: {size!r} (expected 'a6' or '80')")
-    root = current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"
-    return ReceiptCache(Path(root)).get_or_render(
+    return document_cache().get_or_render(
         pickup_receipt_key(application, size), lambda: render_pickup_receipt(pickup_receipt_data(application), size))
-
-
-def _template() -> Template:
-    """Return the template from the overlay of the app's Jinja environment that every PDF shares
-    (`receipt._template` builds it identically under the same key, whichever module comes first)."""
-    overlay = current_app.extensions.get("loket_pdf_jinja")
-    if overlay is None:
-        env = current_app.jinja_env
-        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
-        current_app.extensions["loket_pdf_jinja"] = overlay
-    return overlay.get_template(TEMPLATE)
-
-
-_stylesheet_lock = threading.Lock()
-_parsed_stylesheet: CSS | None = None
-
-
-def _stylesheet() -> CSS:
-    """Return STYLESHEET parsed once per process (parsing and compiling its selectors costs a few ms)."""
-    global _parsed_stylesheet
-    if _parsed_stylesheet is None:
-        with _stylesheet_lock:
-            if _parsed_stylesheet is None:
-                _parsed_stylesheet = CSS(string=STYLESHEET, url_fetcher=DataOnlyFetcher())
-    return _parsed_stylesheet
-
-
-@atexit.register
-def _release() -> None:
-    """Drop the parsed stylesheet before the interpreter tears down its modules (see receipt._release)."""
-    global _parsed_stylesheet
-    _parsed_stylesheet = None

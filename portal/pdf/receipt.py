@@ -9,31 +9,23 @@ Nothing is fetched while rendering: only `data:` URLs load (the QR code is one).
 from __future__ import annotations
 
 import atexit
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import segno
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from jinja2 import ChoiceLoader, FileSystemLoader, Template
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..services.calendar import zone_label
 from ..templating import clock_time, long_date
-
-HERE = Path(__file__).resolve().parent
+from .render import BASE_URL, HERE, DataOnlyFetcher, font_config, layout_html, pdf_template, qr_png_data_uri
 TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a4", "a6")
 
@@ -83,7 +75,6 @@ h1, h2, b { font-weight: bold; }
 .a6 .note { margin-top: 2mm; padding-top: 1mm; }
 """
 
-_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _FULL_NIK = re.compile(r"\d{16}")
 
 
@@ -129,109 +120,10 @@ def layout_receipt(data: ReceiptData, size: str) -> Document:
     """
     if size not in SIZES:
         raise ValueError(f"unknown receipt size: {size!r} (expected 'a4' or 'a6')")
-    html = render_template(_template(), receipt=data, size=size, submitted_at=_moment(data.submitted_at),
+    html = render_template(pdf_template(TEMPLATE), receipt=data, size=size, submitted_at=_moment(data.submitted_at),
                            qr_data_uri=qr_png_data_uri(data.verify_url))
-    font_config, stylesheet, fetcher = _renderer()
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=fetcher)
-    return document.render(stylesheets=[stylesheet], font_config=font_config)
-
-
-@lru_cache(maxsize=256)
-def qr_data_uri(text: str) -> str:
-    """Return an SVG data URI of `text` as a QR code (error level M) without quiet zone, scaled by CSS.
-
-    For web pages and sheets printed now and then. The template leaves the quiet zone as white padding
-    around the image. Kept for the last 256 texts: choosing the best mask is most of the encoding time, and
-    an application's receipt is often rendered again with the same verification URL (the other size, the
-    other language, a new version).
-    """
-    return _qr(text).svg_data_uri(border=0, omitsize=True, svgclass=None, lineclass=None)
-
-
-@lru_cache(maxsize=256)
-def qr_png_data_uri(text: str) -> str:
-    """Return a PNG data URI of `text` as a QR code (error level M), one pixel per module, no quiet zone.
-
-    For the receipt: WeasyPrint draws an SVG QR code path by path (about 5 ms for a verification URL) but
-    embeds this PNG of a few hundred bytes as it is. The stylesheet scales it up with `image-rendering:
-    pixelated`, so the PDF keeps the modules sharp instead of smoothing them.
-    """
-    return _qr(text).png_data_uri(border=0, scale=1)
-
-
-def _qr(text: str) -> segno.QRCode:
-    """Return `text` as a QR code of error level M, never a Micro QR (phones' readers skip those)."""
-    return segno.make(text, error="m", micro=False, boost_error=False)
-
-
-class DataOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that loads `data:` URLs and refuses everything else (no file, no network)."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data",), allow_redirects=False)
-
-    def fetch(self, url, headers=None):
-        """Return the decoded `data:` URL; raises ValueError for any other URL."""
-        if not url.lower().startswith("data:"):
-            raise ValueError(f"receipts load nothing but data: URLs, not {url[:60]!r}")
-        return super().fetch(url, headers)
-
-
-class ReceiptCache:
-    """Rendered receipts kept as files under `root`, one per key, so an unchanged receipt is rendered once.
-
-    A key names everything the PDF depends on, e.g. f"{application_id}-v{version}-{size}-{lang}": a new
-    version gets a new key, and `drop(f"{application_id}-")` forgets an application's receipts.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-
-    def get_or_render(self, key: str, render: Callable[[], bytes]) -> bytes:
-        """Return the cached bytes of `key`, or call `render`, store what it returns (atomically) and return it.
-
-        Raises ValueError when `key` holds anything but letters, digits, "_" and "-".
-        """
-        path = self._path(key)
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            pass
-        body = render()
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(body)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return body
-
-    def drop(self, prefix: str) -> int:
-        """Remove every cached receipt whose key starts with `prefix`; return how many were removed.
-
-        Raises ValueError when `prefix` is empty or holds anything but letters, digits, "_" and "-".
-        """
-        _check_key(prefix)
-        removed = 0
-        for path in self.root.glob(f"{prefix}*.pdf"):
-            path.unlink(missing_ok=True)
-            removed += 1
-        for leftover in self.root.glob(f".{prefix}*.tmp"):  # from a process killed mid-write
-            leftover.unlink(missing_ok=True)
-        return removed
-
-    def _path(self, key: str) -> Path:
-        _check_key(key)
-        return self.root / f"{key}.pdf"
-
-
-def _check_key(key: str) -> None:
-    """Raise ValueError unless `key` is one or more of [A-Za-z0-9_-] (so it cannot leave the cache folder)."""
-    if not isinstance(key, str) or not _KEY.fullmatch(key):
-        raise ValueError(f"a receipt cache key may hold only letters, digits, '_' and '-': {key!r}")
+    stylesheet, fetcher = _renderer()
+    return layout_html(html, [stylesheet], fetcher)
 
 
 def _moment(value: datetime) -> str:
@@ -240,22 +132,8 @@ def _moment(value: datetime) -> str:
     return _("%(date)s pukul %(time)s", date=long_date(value), time=clock)
 
 
-def _template() -> Template:
-    """Return the receipt template from an overlay of the app's Jinja environment: the same globals,
-    filters and extensions (`_()`), plus this package's templates folder."""
-    overlay = current_app.extensions.get("loket_pdf_jinja")
-    if overlay is None:
-        env = current_app.jinja_env
-        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
-        current_app.extensions["loket_pdf_jinja"] = overlay
-    return overlay.get_template(TEMPLATE)
-
-
-# Relative URLs would resolve here, but the fetcher refuses them anyway: a receipt embeds all it shows.
-_BASE_URL = str(HERE) + os.sep
 FONTS = HERE / "fonts"
 _per_thread = threading.local()
-_stylesheet_lock = threading.Lock()
 
 
 class _FontFetcher(DataOnlyFetcher):
@@ -271,69 +149,19 @@ class _FontFetcher(DataOnlyFetcher):
         return super().fetch(url, headers)
 
 
-def _renderer() -> tuple[FontConfiguration, CSS, DataOnlyFetcher]:
-    """Return this thread's font configuration, the receipt's stylesheet parsed with it (its @font-face
-    rules add the fonts to that configuration) and a URL fetcher, all made once per thread: parsing the
-    stylesheet and building a fetcher on every render would cost a few milliseconds."""
+def _renderer() -> tuple[CSS, DataOnlyFetcher]:
+    """Return the receipt's stylesheet parsed with this thread's font configuration (its @font-face rules add
+    the fonts to that configuration) and a URL fetcher, both made once per thread: parsing the stylesheet and
+    building a fetcher on every render would cost a few milliseconds."""
     renderer = getattr(_per_thread, "receipt", None)
     if renderer is None:
-        font_config = _font_config()
-        stylesheet = CSS(string=STYLESHEET, base_url=_BASE_URL, url_fetcher=_FontFetcher(), font_config=font_config)
-        renderer = _per_thread.receipt = (font_config, stylesheet, DataOnlyFetcher())
+        stylesheet = CSS(string=STYLESHEET, base_url=BASE_URL, url_fetcher=_FontFetcher(), font_config=font_config())
+        renderer = _per_thread.receipt = (stylesheet, DataOnlyFetcher())
     return renderer
 
 
 @atexit.register
 def _release() -> None:
-    """Drop the cached font configuration and stylesheet before the interpreter tears down its modules:
-    freed any later, Pango's objects can crash the process on exit."""
+    """Drop the parsed stylesheet before the interpreter tears down its modules: freed any later, Pango's
+    objects can crash the process on exit."""
     _per_thread.__dict__.clear()
-
-
-def _font_config() -> FontConfiguration:
-    """Return this thread's font configuration, made once: loading Fontconfig and the fonts per render
-    costs more than the rest of a small page. Pango's font map is not thread-safe, hence one per thread."""
-    font_config = getattr(_per_thread, "font_config", None)
-    if font_config is None:
-        font_config = _per_thread.font_config = FontConfiguration()
-    return font_config
-
-
-# Shared by every PDF module (receipt, pickup, handover, batch cover sheet, manifest): the templates overlay
-# and a parsed stylesheet per text, so a new document needs neither copied again.
-
-_shared_stylesheets: dict[str, CSS] = {}
-
-
-def pdf_template(name: str) -> Template:
-    """Return the PDF template `name` ("pdf/manifest.html") from the overlay of the app's Jinja environment
-    that every PDF shares (the app's templates first, then this package's). Needs an app context."""
-    overlay = current_app.extensions.get("loket_pdf_jinja")
-    if overlay is None:
-        env = current_app.jinja_env
-        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
-        current_app.extensions["loket_pdf_jinja"] = overlay
-    return overlay.get_template(name)
-
-
-def parsed_stylesheet(text: str) -> CSS:
-    """Return the print stylesheet `text` parsed once per process (parsing and compiling selectors costs ms)."""
-    parsed = _shared_stylesheets.get(text)
-    if parsed is None:
-        with _stylesheet_lock:
-            parsed = _shared_stylesheets.get(text)
-            if parsed is None:
-                parsed = _shared_stylesheets[text] = CSS(string=text, url_fetcher=DataOnlyFetcher())
-    return parsed
-
-
-def layout_html(html: str, stylesheets: list[CSS]) -> Document:
-    """Return `html` laid out with `stylesheets`, loading nothing but `data:` URLs, with this thread's fonts."""
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
-    return document.render(stylesheets=stylesheets, font_config=_font_config())
-
-
-@atexit.register
-def _release_shared() -> None:
-    """Drop the shared parsed stylesheets before the interpreter tears down its modules (see `_release`)."""
-    _shared_stylesheets.clear()

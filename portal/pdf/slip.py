@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from weasyprint.document import Document
 
 from ..templating import long_date
-from .receipt import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 
 TEMPLATE = "pdf/slip.html"  # in this package's templates; a file of that name in the app's templates wins
 SIZES = ("a6", "80")

@@ -9,20 +9,16 @@ time zone). As for receipts, nothing is fetched while rendering: only `data:` UR
 
 from __future__ import annotations
 
-import atexit
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
-from jinja2 import ChoiceLoader, FileSystemLoader, Template
-from weasyprint import CSS, HTML
 from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date, short_date
-from .receipt import _BASE_URL, HERE, DataOnlyFetcher, _font_config, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
 
 TEMPLATE = "pdf/ticket.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("58", "80", "a6")
@@ -139,46 +135,13 @@ def layout_ticket(data: TicketData, size: str) -> Document:
     """
     if size not in SIZES:
         raise ValueError(f"unknown ticket size: {size!r} (expected '58', '80' or 'a6')")
-    html = render_template(_template(), ticket=data, page_class="a6" if size == "a6" else f"t{size}",
+    html = render_template(pdf_template(TEMPLATE), ticket=data, page_class="a6" if size == "a6" else f"t{size}",
                            day=long_date(data.day), issued_at=_issued(data.issued_at, data.zone),
                            qr_data_uri=qr_png_data_uri(data.verify_url))
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=DataOnlyFetcher())
-    return document.render(stylesheets=[_stylesheet()], font_config=_font_config())
+    return layout_html(html, [parsed_stylesheet(STYLESHEET)])
 
 
 def _issued(value: datetime, zone: str) -> str:
     """Return "3 Des 2026 pukul 08.15 WIB": when the ticket was issued, in the office's zone."""
     clock = f"{clock_time(value)} {zone}"
     return _("%(date)s pukul %(time)s", date=short_date(value.astimezone(office_zone()).date()), time=clock)
-
-
-def _template() -> Template:
-    """Return the ticket template from the same overlay of the app's Jinja environment as the receipt's
-    (`receipt._template` builds it identically under the same key, whichever module comes first)."""
-    overlay = current_app.extensions.get("loket_pdf_jinja")
-    if overlay is None:
-        env = current_app.jinja_env
-        overlay = env.overlay(loader=ChoiceLoader([env.loader, FileSystemLoader(HERE / "templates")]))
-        current_app.extensions["loket_pdf_jinja"] = overlay
-    return overlay.get_template(TEMPLATE)
-
-
-_stylesheet_lock = threading.Lock()
-_parsed_stylesheet: CSS | None = None
-
-
-def _stylesheet() -> CSS:
-    """Return STYLESHEET parsed once per process (parsing and compiling its selectors costs a few ms)."""
-    global _parsed_stylesheet
-    if _parsed_stylesheet is None:
-        with _stylesheet_lock:
-            if _parsed_stylesheet is None:
-                _parsed_stylesheet = CSS(string=STYLESHEET, url_fetcher=DataOnlyFetcher())
-    return _parsed_stylesheet
-
-
-@atexit.register
-def _release() -> None:
-    """Drop the parsed stylesheet before the interpreter tears down its modules (see receipt._release)."""
-    global _parsed_stylesheet
-    _parsed_stylesheet = None

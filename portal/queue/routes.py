@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
@@ -23,7 +22,8 @@ from ..domain import queue as rules
 from ..domain.hours import Window
 from ..domain.nik import check_nik, mask
 from ..extensions import limiter
-from ..pdf.receipt import ReceiptCache, qr_data_uri
+from ..pdf.cache import document_cache
+from ..pdf.render import qr_data_uri
 from ..services import calendar, queue
 from ..templating import public_url, render
 from .present import purpose_label, state_label, window_text
@@ -287,7 +287,7 @@ def pdf(code: str):
         verify_url=public_url(url_for("verify.page", token=found.verification_token)),
         office_name=current_app.config["OFFICE_NAME"], office_short_name=current_app.config["OFFICE_SHORT_NAME"],
         zone=calendar.zone_label())
-    cache = ReceiptCache(Path(current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"))
+    cache = document_cache()
     body = cache.get_or_render(f"ticket-{found.id}-{size}-{get_locale()}", lambda: render_ticket(data, size))
     response = make_response(body)
     response.mimetype = "application/pdf"

@@ -17,7 +17,8 @@ from ..domain.nik import mask
 from ..domain.reference import normalize_reference
 from ..extensions import limiter
 from ..pagecache import cached_page
-from ..pdf.receipt import ReceiptCache, ReceiptData, render_receipt
+from ..pdf.cache import ReceiptCache, document_cache
+from ..pdf.receipt import ReceiptData, render_receipt
 from ..services import applications, calendar, notifications
 from ..templating import clock_time, localized, long_date, public_url, render
 from . import present
@@ -162,8 +163,7 @@ def cached_receipt(application, size: str = "a4") -> bytes:
 
 
 def _receipt_cache() -> ReceiptCache:
-    from pathlib import Path
-    return ReceiptCache(Path(current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"))
+        return document_cache()
 
 
 def receipt_data(application) -> ReceiptData:

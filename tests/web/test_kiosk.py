@@ -90,7 +90,7 @@ def test_print_page_shows_the_ticket_sized_for_an_80_mm_roll(app, client, catalo
         ticket = db.session.scalar(select(QueueTicket).where(QueueTicket.number == 2))
         token = ticket.verification_token
     assert location.startswith(f"/kios/antrean/{token}")
-    from portal.pdf.receipt import qr_data_uri
+    from portal.pdf.render import qr_data_uri
     with app.test_request_context():
         expected = qr_data_uri(f"http://localhost/verifikasi/{token}")
     source = html_lib.unescape(re.search(r'<p class="kiosk-ticket-qr"><img src="([^"]+)"', page).group(1))

@@ -14,7 +14,9 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.formatting_structure.boxes import ReplacedBox
 
-from portal.pdf.receipt import DataOnlyFetcher, ReceiptCache, ReceiptData, layout_receipt, render_receipt
+from portal.pdf.cache import ReceiptCache
+from portal.pdf.receipt import ReceiptData, layout_receipt, render_receipt
+from portal.pdf.render import DataOnlyFetcher
 
 VERIFY_URL = "https://loket.example.go.id/verifikasi/q7Xk3m9Q2pL7vR4tY8wZ1aBcDeFgHiJk"
 
