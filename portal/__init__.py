@@ -62,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     banner.init_app(app)
     errors.init_app(app)
 
-    from .admin.routes import bp as admin_bp
+    from .admin import bp as admin_bp
     from .api.routes import bp as api_bp
     from .apply.routes import bp as apply_bp
     from .auth import guard
@@ -72,10 +72,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .kiosk.routes import bp as kiosk_bp
     from .public.routes import bp as public_bp
     from .queue.routes import bp as queue_bp
-    from .track.routes import bp as track_bp
-    from .staff.routes import bp as staff_bp
+    from .track import bp as track_bp
+    from .staff import bp as staff_bp
     from .verify.routes import bp as verify_bp
-    from .village.routes import bp as village_bp
+    from .village import bp as village_bp
     guard.init_app(app)
     for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp, queue_bp, kiosk_bp, board_bp, auth_bp,
                       village_bp, counter_bp, staff_bp, admin_bp):

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..queue.present import purpose_label
 from ..services import audit, calendar, queue, quotas
 from ..templating import render
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 HOUR = Window.parse("08:00-09:00")  # any full hour: the page shows what one hour holds
 

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..services import audit, calendar, office_hours, queue
 from ..templating import long_date, render, weekday_name
 from .office import activity_names
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 SLUGS = {"pengajuan": SUBMISSION, "pengambilan": PICKUP}  # the activity in the URL, as the office says it
 MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from Babel, in the reader's language

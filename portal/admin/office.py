@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import DayRule, Notice, QuotaRule, Service
 from ..services import audit, calendar, closures, queue, quotas
 from ..templating import long_date, render, short_date
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 FAR_DAYS = 730
 _strip = [lambda value: (value or "").strip()]

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import PickupPlace
 from ..services import audit, calendar, places
 from ..templating import render
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 _strip = [lambda value: (value or "").strip()]
 

@@ -25,7 +25,7 @@ from ..domain import reports as rules
 from ..services import calendar, queue
 from ..services import reports as figures
 from ..templating import localized, render, short_date
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 TABLES = ("harian", "layanan", "saluran", "kecamatan", "desa", "waktu-siap", "antrean", "kuota")
 

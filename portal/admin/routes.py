@@ -1,23 +1,20 @@
 """The supervisor's area, `/admin/…`: closures and notices, quotas and counters, weekly hours, services,
 pickup places, users and reports.
 
-Supervisors and admins only. The blueprint lives here; each part adds its pages from its own module
-(imported at the bottom): `office` (closures, date overrides, notices, quotas), `counters` (the counters
+Supervisors and admins only. The blueprint is in `blueprint.py`; this module has the home page, and each
+part adds its pages from its own module (the package imports them all): `office` (closures, date overrides, notices, quotas), `counters` (the counters
 usually on duty), `hours` (the weekly hours), `services` (the catalogue), `places` (pickup places), `users`
 (accounts), `reports` (figures, charts and CSV).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
 from flask_login import current_user
 
 from ..auth.guard import roles_required
 from ..templating import render
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-
-SUPERVISORS = ("supervisor", "admin")
+from .blueprint import SUPERVISORS, bp
 
 
 @bp.get("")
@@ -58,7 +55,3 @@ def home():
                   notices=running, use=list(use.values()), activities=activity_names(), long_date=long_date,
                   links=links)
 
-
-from . import counters as _counters, hours as _hours, office as _office, places as _places  # noqa: E402,F401
-from . import reports as _reports  # noqa: E402,F401
-from . import services as _services, users as _users  # noqa: E402,F401  their views register on bp

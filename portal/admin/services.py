@@ -20,7 +20,7 @@ from ..services import audit, calendar, catalogue, catalogue_admin
 from ..services.applications import CONSENT_DOCUMENT
 from ..templating import render
 from . import services_forms as forms
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 
 @bp.get("/layanan")

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import Region, User
 from ..services import accounts, audit, calendar
 from ..templating import render
-from .routes import SUPERVISORS, bp
+from .blueprint import SUPERVISORS, bp
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 USERNAME_MAX = 60

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import AuditEntry, User
 from ..services import audit, calendar
 from ..templating import clock_time, render, short_date
-from .routes import SUPERVISOR_ROLES, bp
+from .blueprint import SUPERVISOR_ROLES, bp
 
 CSV_BATCH = 1000
 # Cells a spreadsheet would run as a formula get a leading apostrophe in the CSV export.

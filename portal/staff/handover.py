@@ -27,14 +27,15 @@ from ..domain.nik import check_nik, mask, normalize
 from ..extensions import db, htmx
 from ..models import Application, Handover, User
 from ..pdf.handover import HandoverSlipData, render_handover_slip
-from ..pdf.pickup import document_name, pickup_window_text
+from ..pdf.pickup import document_name
 from ..services import applications, audit, calendar, review
-from ..templating import clock_time, localized, long_date, public_url, render
+from ..templating import localized, long_date, public_url, render
 from ..track.present import state_label
-from .routes import STAFF_ROLES, bp
+from . import manifest_handover
+from .blueprint import STAFF_ROLES, bp
+from .handover_text import TEMPLATE, collector_text, moment, pickup_when, refusal_text
 
 SLIP_SIZES = ("80", "a6")
-TEMPLATE = "staff/handover.html"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{12,40}")
 # NIK errors that make a number impossible; a code missing from the region list is not one of them.
 _BLOCKING_NIK_ERRORS = ("format", "birth_date", "serial")
@@ -135,16 +136,6 @@ def handover_slip(handover_id: int):
 # What the pages and the slip say
 
 
-def collector_text(handover: Handover) -> str:
-    """Return who collected, in words: "Siti (pemohon sendiri)", "Budi, suami, NIK 331701******0003", …"""
-    if handover.collector == "applicant":
-        return _("%(name)s (pemohon sendiri)", name=handover.collector_name)
-    if handover.collector == "operator":
-        return _("%(name)s (operator desa)", name=handover.collector_name)
-    return _("%(name)s (diberi kuasa, %(relation)s, NIK %(nik)s)", name=handover.collector_name,
-             relation=handover.relation, nik=mask(handover.id_number))
-
-
 def collector_hints(application: Application) -> dict[str, str]:
     """Return, per kind of collector, what they must bring (the pickup receipt's wording, shortened)."""
     hints = {"applicant": _("Membawa KTP-el atau KK asli."),
@@ -153,20 +144,6 @@ def collector_hints(application: Application) -> dict[str, str]:
     if application.channel == "village" and application.region is not None:
         hints["operator"] = _("Pengambilan kolektif untuk desa %(desa)s.", desa=application.region.name)
     return hints
-
-
-def pickup_when(application: Application) -> str:
-    """Return "Senin, 7 Desember 2026, 08.00–14.00 WIB", or "" when no pickup day was set."""
-    if application.pickup_date is None:
-        return ""
-    day = long_date(application.pickup_date)
-    if not application.pickup_window:
-        return day
-    try:
-        window = pickup_window_text(application.pickup_window)
-    except ValueError:
-        window = application.pickup_window
-    return f"{day}, {window} {calendar.zone_label()}"
 
 
 def slip_data(handover: Handover) -> HandoverSlipData:
@@ -214,27 +191,6 @@ def _application_for(code: str) -> Application | None:
         if found is None and _TOKEN.fullmatch(code):
             found = applications.by_verification_token(code)
     return None if found is None or found.state == lifecycle.DRAFT else found
-
-
-def refusal_text(application: Application) -> str | None:
-    """Return why `application`'s document cannot be handed over now, or None when it is ready."""
-    state = application.state
-    if state == lifecycle.READY:
-        return None
-    if state == lifecycle.COLLECTED and application.handover is not None:
-        handover = application.handover
-        return _("Dokumen ini sudah diserahkan pada %(when)s kepada %(who)s oleh %(clerk)s.",
-                 when=moment(handover), who=collector_text(handover), clerk=handover.clerk_name)
-    return {
-        lifecycle.SUBMITTED: _("Belum siap diserahkan: permohonan ini masih menunggu diperiksa."),
-        lifecycle.IN_REVIEW: _("Belum siap diserahkan: permohonan ini sedang diperiksa petugas."),
-        lifecycle.NEEDS_CORRECTION: _("Belum siap diserahkan: permohonan ini menunggu perbaikan dari pemohon."),
-        lifecycle.APPROVED: _("Belum siap diserahkan: permohonan sudah disetujui, tetapi dokumennya belum "
-                              "ditandai siap."),
-        lifecycle.COLLECTED: _("Dokumen ini sudah diserahkan."),
-        lifecycle.REJECTED: _("Permohonan ini ditolak; tidak ada dokumen untuk diserahkan."),
-        lifecycle.CANCELLED: _("Permohonan ini dibatalkan; tidak ada dokumen untuk diserahkan."),
-    }.get(state, _("Dokumen ini tidak dapat diserahkan sekarang."))
 
 
 def _early(application: Application) -> str | None:
@@ -304,12 +260,3 @@ def _desa_operator_name(application: Application) -> str:
     return db.session.scalar(db.select(User.full_name).where(
         User.role == "operator", User.region_code == application.region_code, User.active.is_(True))
         .order_by(User.id).limit(1)) or ""
-
-
-def moment(handover: Handover) -> str:
-    """Return "Kamis, 3 Desember 2026 pukul 09.15 WIB": when `handover` happened, in the office's zone."""
-    return _("%(date)s pukul %(time)s", date=long_date(handover.at),
-             time=f"{clock_time(handover.at)} {calendar.zone_label()}")
-
-
-from . import manifest_handover  # noqa: E402  (its views register on bp; it uses the helpers above)

@@ -30,7 +30,7 @@ from .inbox_query import (ALL, COUNTED_STATES, LISTED_STATES, MINE_LIMIT, PAGE_S
                           InboxFilter, Key, Page, Search, _narrowed, _state_clause, counts_query, decode_key,
                           encode_key, mine_query, page_query, read_counts, read_day, read_filter, read_page,
                           read_search)
-from .routes import STAFF_ROLES, SUPERVISOR_ROLES, bp
+from .blueprint import STAFF_ROLES, SUPERVISOR_ROLES, bp
 
 REVIEW_ENDPOINT = "staff.review_page"
 BATCH_CHOICES = 40  # the batch filter offers the latest submitted batches; older ones are typed

@@ -27,8 +27,8 @@ from ..pdf.pickup import document_name
 from ..services import audit, calendar, manifests, review
 from ..templating import public_url, render
 from ..track.present import state_label
-from .handover import TEMPLATE, moment, pickup_when, refusal_text
-from .routes import STAFF_ROLES, bp
+from .blueprint import STAFF_ROLES, bp
+from .handover_text import TEMPLATE, moment, pickup_when, refusal_text
 
 
 class ManifestHandoverForm(FlaskForm):

@@ -30,7 +30,7 @@ from ..pdf.manifest import manifest_data, render_manifests
 from ..pdf.pickup import pickup_receipt_data, render_pickup_receipts
 from ..services import audit, calendar, manifests
 from ..templating import long_date, render, short_date
-from .routes import STAFF_ROLES, bp
+from .blueprint import STAFF_ROLES, bp
 
 SIZES = ("a6", "80")
 KINDS = ("tanda_terima", "manifes")

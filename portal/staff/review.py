@@ -27,7 +27,7 @@ from ..templating import clock_time, localized, long_date, render
 from ..track import present
 from ..uploads import UploadRejected, inspect_upload, rejection_message, sniff
 from .answers import answers
-from .routes import STAFF_ROLES, bp
+from .blueprint import STAFF_ROLES, bp
 
 FLASH = "review"
 FIX_REASON_MAX = 300  # ApplicationDocument.fix_reason

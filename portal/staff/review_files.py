@@ -15,7 +15,7 @@ from ..security import SANDBOXED_FILE_POLICY
 from ..domain import lifecycle
 from ..services import applications, calendar, review
 from .review import _application_or_404, _document_or_404
-from .routes import STAFF_ROLES, bp
+from .blueprint import STAFF_ROLES, bp
 
 
 @bp.get("/<reference>/dokumen/<int:document_id>")

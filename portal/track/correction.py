@@ -37,7 +37,7 @@ from ..services.calendar import office_zone
 from ..templating import localized, render
 from . import present
 from ..uploads import UploadRejected, inspect_upload, rejection_message
-from .routes import bp
+from .blueprint import bp
 
 DOWNLOADED_REASON = "Dokumen diunduh pemohon"
 

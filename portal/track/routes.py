@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
+from flask import abort, current_app, make_response, redirect, request, session, url_for
 import time
 
 from flask_babel import get_locale
@@ -23,7 +23,7 @@ from ..services import applications, calendar, notifications
 from ..templating import clock_time, localized, long_date, public_url, render
 from . import present
 
-bp = Blueprint("track", __name__, url_prefix="/lacak", template_folder="templates")
+from .blueprint import bp
 
 RECEIPT_SIZES = ("a4", "a6")
 
@@ -188,5 +188,3 @@ def receipt_data(application) -> ReceiptData:
         version=application.version,
     )
 
-
-from . import correction  # noqa: E402,F401  (the correction loop and downloads register on bp)

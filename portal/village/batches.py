@@ -22,7 +22,8 @@ from ..services import applications, batches, calendar
 from ..services.calendar import office_zone
 from ..templating import localized, render, short_date
 from ..track import present
-from .routes import OPERATOR, bp, own_application_or_404, own_batch_or_404
+from .blueprint import OPERATOR, bp
+from .ownership import own_application_or_404, own_batch_or_404
 
 
 def progress_label(progress: str) -> str:

@@ -29,7 +29,8 @@ from ..pdf.slip import SIZES, SlipData, render_slip
 from ..services import applications, audit, calendar, catalogue
 from ..templating import localized, public_url, render
 from ..uploads import UploadRejected, inspect_upload, rejection_message
-from .routes import OPERATOR, bp, own_application_or_404
+from .blueprint import OPERATOR, bp
+from .ownership import own_application_or_404
 
 IN_PERSON, SIGNED_FORM = "in_person", "signed_form"
 

@@ -28,7 +28,8 @@ from ..templating import localized, render
 from ..track import present
 from ..track.correction import correction_of, track_extras
 from .batches import batch_sizes, missing_steps, progress_label, step_names
-from .routes import OPERATOR, bp, own_application_or_404
+from .blueprint import OPERATOR, bp
+from .ownership import own_application_or_404
 
 RECENT = 20  # the latest applications on the home page; a status or a search shows more
 FOUND = 100

@@ -21,7 +21,8 @@ from ..pdf.pickup import document_name, pickup_window_text
 from ..services import calendar, manifests
 from ..templating import long_date, render, short_date
 from ..track.present import state_label
-from .routes import OPERATOR, bp, own_manifest_or_404
+from .blueprint import OPERATOR, bp
+from .ownership import own_manifest_or_404
 
 
 class ManifestForm(FlaskForm):

@@ -3,21 +3,18 @@
 Every page is for operators only and keeps to the operator's own desa: an application, batch or manifest
 of another desa is answered with 404, exactly like one that does not exist. The pages live in one module per
 part — `home` (the desa's applications), `filing` (filing on a resident's behalf), `batches` (berkas
-kolektif) and `pickup` (collective pickup) — and use the lookups below so none can forget the desa.
+kolektif) and `pickup` (collective pickup) — and use the lookups below so none can forget the desa. The
+blueprint is in `blueprint.py`; importing the package registers every page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import abort
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Application, Batch, PickupManifest
 from ..services import applications, batches
-
-bp = Blueprint("village", __name__, url_prefix="/desa", template_folder="templates")
-
-OPERATOR = "operator"
 
 
 def own_application_or_404(reference: str) -> Application:
@@ -43,5 +40,3 @@ def own_manifest_or_404(manifest_id: int) -> PickupManifest:
         abort(404)
     return manifest
 
-
-from . import batches as _batches, filing as _filing, home as _home, pickup as _pickup  # noqa: E402,F401  the pages
