@@ -210,7 +210,7 @@ def check(code: str):
         except applications.Incomplete as incomplete:
             missing = incomplete.steps
         else:
-            from ..track.routes import cached_receipt
+            from ..pdf.receipt import cached_receipt
             cached_receipt(application)  # the confirmation offers it at once: render it now, not on the click
             return redirect(url_for("apply.done", code=code), 303)
     status = 422 if request.method == "POST" else 200

@@ -22,7 +22,7 @@ from ..extensions import htmx, limiter
 from ..pdf.render import qr_data_uri
 from ..services import applications, calendar, queue
 from ..templating import clock_time, localized, long_date, public_url, render
-from ..track import present
+from .. import application_text
 from . import keypad, walkin
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kios", template_folder="templates")
@@ -154,9 +154,9 @@ def _status_page(entry: keypad.Entry, error: str | None = None, application=None
                "keys": keypad, "application": application}
     if application is not None:
         reference = application.reference
-        context.update(service=application.service, state_label=present.state_label(application.state),
-                       next_step=present.next_step(application.state, application.service.visit_required),
-                       initials=present.initials(application.full_name),
+        context.update(service=application.service, state_label=application_text.state_label(application.state),
+                       next_step=application_text.next_step(application.state, application.service.visit_required),
+                       initials=application_text.initials(application.full_name),
                        reference_hint=f"{reference[:3]}-••••-{reference[-4:]}")
     return render("kiosk/status.html", fragments=("keypad",), **context)
 

@@ -1,4 +1,5 @@
-"""The application receipt (bukti pengajuan): one template printed on A4 or A6, and a file cache of the PDFs.
+"""The application receipt (bukti pengajuan): one template printed on A4 or A6, what an application's receipt
+shows (`receipt_data`), and its PDF kept in the document cache (`cached_receipt`).
 
 A receipt carries only what the resident needs to keep: the reference, the service, the masked NIK, the
 documents the office received, what happens next, and a QR code that opens `/verifikasi/<token>`.
@@ -17,14 +18,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import render_template
+from flask import current_app, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from weasyprint import CSS
 from weasyprint.document import Document
 from weasyprint.urls import URLFetcher
 
+from .. import application_text
+from ..domain import lifecycle
+from ..domain.nik import mask
+from ..services import calendar
 from ..services.calendar import zone_label
-from ..templating import clock_time, long_date
+from ..templating import clock_time, localized, long_date, public_url
+from .cache import document_cache
 from .render import BASE_URL, HERE, DataOnlyFetcher, font_config, layout_html, pdf_template, qr_png_data_uri
 TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a4", "a6")
@@ -165,3 +172,43 @@ def _release() -> None:
     """Drop the parsed stylesheet before the interpreter tears down its modules: freed any later, Pango's
     objects can crash the process on exit."""
     _per_thread.__dict__.clear()
+
+
+# From an application to its receipt: what it shows, its cache key, and the cached PDF.
+
+
+def receipt_key(application, size: str) -> str:
+    """Return the cache key (and ETag) of a receipt: it changes with the application's version and language."""
+    return f"{application.id}-v{application.version}-{size}-{get_locale()}"
+
+
+def cached_receipt(application, size: str = "a4") -> bytes:
+    """Return the receipt PDF of `application`, rendering it only if this version was never rendered.
+
+    Called right after submission too, so the resident's first download is already a cache hit.
+    """
+    return document_cache().get_or_render(receipt_key(application, size),
+                                          lambda: render_receipt(receipt_data(application), size))
+
+
+def receipt_data(application) -> ReceiptData:
+    """Return what the receipt of `application` shows (the NIK masked before it leaves this function)."""
+    names = application_text.document_names(application)
+    first_look = calendar.status().submission
+    steps = [application_text.next_step(application.state, application.service.visit_required)]
+    if application.state == lifecycle.SUBMITTED and not first_look.open and first_look.next_open:
+        steps.append(_("Petugas mulai memeriksa %(date)s pukul %(time)s %(zone)s.",
+                       date=long_date(first_look.next_open), time=clock_time(first_look.next_open),
+                       zone=calendar.zone_label()))
+    steps.append(_("Lacak status di %(url)s dengan nomor permohonan dan PIN Anda.",
+                   url=public_url(url_for("track.form"))))
+    return ReceiptData(
+        reference=application.reference, service_name=localized(application.service, "name"),
+        masked_nik=mask(application.nik or ""), full_name=application.full_name or "",
+        documents=tuple(names.get(d.code, d.code) for d in application.documents),
+        submitted_at=application.submitted_at or application.created_at,
+        status_label=application_text.state_label(application.state), next_steps=tuple(steps),
+        verify_url=public_url(url_for("verify.page", token=application.verification_token)),
+        office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"],
+        version=application.version,
+    )

@@ -30,7 +30,7 @@ from ..pdf.handover import HandoverSlipData, render_handover_slip
 from ..pdf.pickup import document_name
 from ..services import applications, audit, calendar, review
 from ..templating import localized, long_date, public_url, render
-from ..track.present import state_label
+from ..application_text import state_label
 from . import manifest_handover
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, collector_text, moment, pickup_when, refusal_text

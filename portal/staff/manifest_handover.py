@@ -26,7 +26,7 @@ from ..pdf.manifest import ManifestSlipData, line_of, render_manifest_slip
 from ..pdf.pickup import document_name
 from ..services import audit, calendar, manifests, review
 from ..templating import public_url, render
-from ..track.present import state_label
+from ..application_text import state_label
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, moment, pickup_when, refusal_text
 

@@ -24,7 +24,7 @@ from ..extensions import db, htmx
 from ..models import Application, ApplicationDocument, Region
 from ..services import applications, calendar, review
 from ..templating import clock_time, localized, long_date, render
-from ..track import present
+from .. import application_text
 from ..uploads import UploadRejected, inspect_upload, rejection_message, sniff
 from .answers import answers
 from .blueprint import STAFF_ROLES, bp
@@ -63,7 +63,7 @@ def review_judge(reference: str, document_id: int):
     document = _document_or_404(application, document_id)
     accept = request.form.get("decision") == "benar"
     reason = request.form.get("reason", "").strip()
-    name = present.document_names(application).get(document.code, document.code)
+    name = application_text.document_names(application).get(document.code, document.code)
     try:
         if not accept and len(reason) > FIX_REASON_MAX:
             raise Problem(_("Alasan paling banyak %(max)s huruf.", max=FIX_REASON_MAX), f"reason-{document.id}")
@@ -219,7 +219,7 @@ def _problem(refused: review.Refused, application: Application, field: str, day:
         return Problem(_("Permohonan ini belum Anda ambil. Tekan “Ambil” dulu untuk memeriksanya."), status=409)
     if code == "state" or code == "taken":
         return Problem(_("Tidak bisa: status permohonan ini sekarang “%(state)s”.",
-                         state=present.state_label(application.state)), status=409)
+                         state=application_text.state_label(application.state)), status=409)
     if code == "reason":
         return Problem(reason_message or _("Tulis apa yang perlu diperbaiki pada dokumen ini."), field)
     if code == "documents" and refused.detail == "needs_fix":
@@ -336,12 +336,12 @@ def _page_context(application: Application, problem: Problem | None, typed: dict
     mine = application.state == lifecycle.IN_REVIEW and application.assigned_to == current_user.id
     region = application.region
     kecamatan = db.session.get(Region, region.parent_code) if region and region.parent_code else None
-    events = [(event, present.event_label(event.to_state, event.from_state)) for event in application.events]
+    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in application.events]
     context = {
         "application": application, "service": application.service, "mine": mine, "problem": problem,
         "typed": typed or {}, "kecamatan": kecamatan, "answers": answers(application),
-        "document_names": present.document_names(application), "document_state": present.document_state_label,
-        "state_label": present.state_label(application.state), "events": list(reversed(events)),
+        "document_names": application_text.document_names(application), "document_state": application_text.document_state_label,
+        "state_label": application_text.state_label(application.state), "events": list(reversed(events)),
         "self_printed": review.self_printed(application), "window_text": window_text,
         "take_url": _take_url(application), "release_url": _release_url(application),
         "messages": get_flashed_messages(category_filter=[FLASH]),

@@ -35,7 +35,7 @@ from ..pdf.pickup import cached_pickup_receipt, pickup_receipt_key, pickup_windo
 from ..services import applications, batches, calendar, review
 from ..services.calendar import office_zone
 from ..templating import localized, render
-from . import present
+from .. import application_text
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .blueprint import bp
 
@@ -114,7 +114,7 @@ def correction_of(application: Application) -> Correction:
     """Return the correction asked of `application`: the latest request's message and the documents to redo."""
     asked = next((event for event in reversed(application.events)
                   if event.to_state == lifecycle.NEEDS_CORRECTION), None)
-    names = present.document_names(application)
+    names = application_text.document_names(application)
     uploaded = {document.code for document in application.documents}
     fix_reasons = [d.fix_reason for d in application.documents if d.state == review.NEEDS_FIX and d.fix_reason]
     return Correction(
@@ -276,7 +276,7 @@ def send_correction(reference: str):
                         pending=pending)
     except applications.Incomplete as incomplete:
         db.session.rollback()
-        names = present.document_names(found)
+        names = application_text.document_names(found)
         missing = [(step.key, names[step.key]) for step in incomplete.steps if step.key in names]
         steps = ", ".join(names.get(step.key) or localized(step.spec, "label") or step.slug
                           for step in incomplete.steps)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, redirect, request, session, url_for
 import time
 
-from flask_babel import get_locale
+from flask import abort, current_app, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 
-from .. import access
+from .. import access, application_text
 from ..domain import lifecycle
 from ..domain.nik import mask
 from ..domain.reference import normalize_reference
 from ..extensions import limiter
 from ..pagecache import cached_page
-from ..pdf.cache import ReceiptCache, document_cache
-from ..pdf.receipt import ReceiptData, render_receipt
+from ..pdf.receipt import cached_receipt, receipt_key
 from ..services import applications, calendar, notifications
-from ..templating import clock_time, localized, long_date, public_url, render
-from . import present
+from ..templating import render
 
 from .blueprint import bp
 
@@ -87,12 +84,12 @@ def application(reference: str):
     found = access.unlocked_application(reference)
     if found is None:
         return redirect(url_for("track.form", nomor=reference), 303)
-    events = [(event, present.event_label(event.to_state, event.from_state)) for event in found.events]
+    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in found.events]
     return render("track/application.html", application=found, service=found.service,
-                  state_label=present.state_label(found.state),
-                  next_step=present.next_step(found.state, found.service.visit_required),
-                  events=list(reversed(events)), document_names=present.document_names(found),
-                  document_state=present.document_state_label, masked_nik=mask(found.nik or ""),
+                  state_label=application_text.state_label(found.state),
+                  next_step=application_text.next_step(found.state, found.service.visit_required),
+                  events=list(reversed(events)), document_names=application_text.document_names(found),
+                  document_state=application_text.document_state_label, masked_nik=mask(found.nik or ""),
                   can_cancel=lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT),
                   has_receipt=found.state != lifecycle.DRAFT,
                   sent_notifications=notifications.notifications_of(found))
@@ -146,45 +143,3 @@ def receipt(reference: str):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-
-
-def receipt_key(application, size: str) -> str:
-    """Return the cache key (and ETag) of a receipt: it changes with the application's version and language."""
-    return f"{application.id}-v{application.version}-{size}-{get_locale()}"
-
-
-def cached_receipt(application, size: str = "a4") -> bytes:
-    """Return the receipt PDF of `application`, rendering it only if this version was never rendered.
-
-    Called right after submission too, so the resident's first download is already a cache hit.
-    """
-    return _receipt_cache().get_or_render(receipt_key(application, size),
-                                          lambda: render_receipt(receipt_data(application), size))
-
-
-def _receipt_cache() -> ReceiptCache:
-        return document_cache()
-
-
-def receipt_data(application) -> ReceiptData:
-    """Return what the receipt of `application` shows (the NIK masked before it leaves this function)."""
-    names = present.document_names(application)
-    first_look = calendar.status().submission
-    steps = [present.next_step(application.state, application.service.visit_required)]
-    if application.state == lifecycle.SUBMITTED and not first_look.open and first_look.next_open:
-        steps.append(_("Petugas mulai memeriksa %(date)s pukul %(time)s %(zone)s.",
-                       date=long_date(first_look.next_open), time=clock_time(first_look.next_open),
-                       zone=calendar.zone_label()))
-    steps.append(_("Lacak status di %(url)s dengan nomor permohonan dan PIN Anda.",
-                   url=public_url(url_for("track.form"))))
-    return ReceiptData(
-        reference=application.reference, service_name=localized(application.service, "name"),
-        masked_nik=mask(application.nik or ""), full_name=application.full_name or "",
-        documents=tuple(names.get(d.code, d.code) for d in application.documents),
-        submitted_at=application.submitted_at or application.created_at,
-        status_label=present.state_label(application.state), next_steps=tuple(steps),
-        verify_url=public_url(url_for("verify.page", token=application.verification_token)),
-        office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"],
-        version=application.version,
-    )
-

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Handover, PickupManifest, manifest_item
 from ..services import applications, batches, queue
 from ..templating import render
-from ..track import present
+from .. import application_text
 
 bp = Blueprint("verify", __name__, url_prefix="/verifikasi", template_folder="templates")
 
@@ -35,8 +35,8 @@ def page(token: str):
     reference = application.reference
     hint = f"{reference[:3]}-••••-{reference[-4:]}"
     response = render("verify/page.html", application=application, reference_hint=hint,
-                      initials=present.initials(application.full_name),
-                      state_label=present.state_label(application.state))
+                      initials=application_text.initials(application.full_name),
+                      state_label=application_text.state_label(application.state))
     return response, 200, HEADERS
 
 

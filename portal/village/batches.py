@@ -21,7 +21,7 @@ from ..pdf.cover import cover_data, render_cover
 from ..services import applications, batches, calendar
 from ..services.calendar import office_zone
 from ..templating import localized, render, short_date
-from ..track import present
+from .. import application_text
 from .blueprint import OPERATOR, bp
 from .ownership import own_application_or_404, own_batch_or_404
 
@@ -115,7 +115,7 @@ def _batch_page(found: Batch, refusal: str = "", problems=None, status: int = 20
                    for application in batches.addable(current_user)]
     html = render("village/batch.html", batch=found, members=members, addable=addable, refusal=refusal,
                   problems=_problem_lines(problems or [], dict(members)),
-                  progress=progress_label(batches.progress(found)), state_label=present.state_label,
+                  progress=progress_label(batches.progress(found)), state_label=application_text.state_label,
                   masked=lambda nik: mask(nik) if nik else "—",
                   service_name=lambda application: localized(application.service, "name"))
     response = make_response(html, status)

@@ -25,7 +25,7 @@ from ..models import Application
 from ..services import batches
 from ..staff.inbox_query import read_search, search_clause
 from ..templating import localized, render
-from ..track import present
+from .. import application_text
 from ..track.correction import correction_of, track_extras
 from .batches import batch_sizes, missing_steps, progress_label, step_names
 from .blueprint import OPERATOR, bp
@@ -99,7 +99,7 @@ def home():
     html = render("village/home.html", fragments=("results",), counts=_counts(), states=STATES, status=status,
                   typed=typed, search=search, error=error, listed=listed, needing=_needing_action(),
                   drafts=[(application, step_names(missing_steps(application))) for application in drafts],
-                  open_batches=open_batches, sizes=batch_sizes(open_batches), state_label=present.state_label,
+                  open_batches=open_batches, sizes=batch_sizes(open_batches), state_label=application_text.state_label,
                   masked=_masked, service_name=_service_name, progress_label=progress_label)
     return html, 422 if error else 200
 
@@ -124,13 +124,13 @@ def application(reference: str):
     extras = track_extras(found)
     if extras.correction or extras.output or extras.pickup:
         access.unlock(found)
-    events = [(event, present.event_label(event.to_state, event.from_state)) for event in reversed(found.events)]
+    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in reversed(found.events)]
     missing = step_names(missing_steps(found)) if found.state == lifecycle.DRAFT else []
     return render("village/application.html", application=found, service=found.service, extras=extras,
-                  state_label=present.state_label(found.state),
-                  next_step=present.next_step(found.state, found.service.visit_required),
-                  events=events, document_names=present.document_names(found),
-                  document_state=present.document_state_label, masked_nik=_masked(found.nik), missing=missing,
+                  state_label=application_text.state_label(found.state),
+                  next_step=application_text.next_step(found.state, found.service.visit_required),
+                  events=events, document_names=application_text.document_names(found),
+                  document_state=application_text.document_state_label, masked_nik=_masked(found.nik), missing=missing,
                   batch_progress=progress_label(batches.progress(found.batch)) if found.batch else "",
                   consent_label={"in_person": _("Warga hadir langsung"),
                                  "signed_form": _("Surat persetujuan bertanda tangan")}.get(found.consent or "", "—"))

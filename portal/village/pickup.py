@@ -20,7 +20,7 @@ from ..pdf.manifest import manifest_data, render_manifests
 from ..pdf.pickup import document_name, pickup_window_text
 from ..services import calendar, manifests
 from ..templating import long_date, render, short_date
-from ..track.present import state_label
+from ..application_text import state_label
 from .blueprint import OPERATOR, bp
 from .ownership import own_manifest_or_404
 

@@ -324,7 +324,7 @@ def test_a_removed_document_nobody_else_knows_reads_as_its_code_in_words(app, ka
     assert _post(kabid, "dokumen", added).status_code == 303
     reference, _pin = make_application(app, "KTP_HILANG")
     from portal.services import applications
-    from portal.track import present
+    from portal import application_text as present
 
     with app.test_request_context():
         assert present.document_names(applications.find(reference))["SURAT_DESA"] == "Surat keterangan desa"

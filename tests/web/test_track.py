@@ -176,12 +176,12 @@ def test_purge_deletes_expired_drafts_with_their_files(app, client, regions, clo
 def test_receipt_download_is_rendered_once_per_version(app, client, regions, monkeypatch):
     from pypdf import PdfReader
     import io
-    from portal.track import routes as track_routes
+    from portal.pdf import receipt as receipt_module
 
     reference, pin = submitted_kk(client)
     calls = []
-    real = track_routes.render_receipt
-    monkeypatch.setattr(track_routes, "render_receipt", lambda data, size: calls.append(size) or real(data, size))
+    real = receipt_module.render_receipt
+    monkeypatch.setattr(receipt_module, "render_receipt", lambda data, size: calls.append(size) or real(data, size))
     first = client.get(f"/lacak/{reference}/bukti.pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert calls == []  # rendered at submission already

@@ -1,12 +1,14 @@
-"""How an application's state reads to a resident: a label, what it means, and what to do next."""
+"""How an application reads, for every area that shows one (tracking, kiosk, verification, the clerk's review
+and handover, the village pages, the receipt): its state's label, what it means, what to do next, its
+documents' names."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..domain import lifecycle
-from ..services.applications import CONSENT_DOCUMENT
-from ..templating import localized
+from .domain import lifecycle
+from .services.applications import CONSENT_DOCUMENT
+from .templating import localized
 
 
 def state_label(state: str) -> str:
@@ -36,9 +38,9 @@ def document_names(application) -> dict[str, str]:
     names[CONSENT_DOCUMENT] = _("Surat persetujuan warga")
     removed = [document.code for document in application.documents if document.code not in names]
     if removed:  # rare: read the other names only then
-        from ..extensions import db
-        from ..models import Service
-        from ..services.seed import load_catalogue
+        from .extensions import db
+        from .models import Service
+        from .services.seed import load_catalogue
 
         known: dict[str, str] = {}
         seeded = sorted(load_catalogue()["services"], key=lambda entry: entry["code"] == application.service_code)
