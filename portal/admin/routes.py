@@ -3,7 +3,7 @@ pickup places, users and reports.
 
 Supervisors and admins only. The blueprint is in `blueprint.py`; this module has the home page, and each
 part adds its pages from its own module (the package imports them all): `office` (closures, date overrides, notices, quotas), `counters` (the counters
-usually on duty), `hours` (the weekly hours), `services` (the catalogue), `places` (pickup places), `users`
+usually on duty), `hours` (the weekly hours), `catalogue` (the services), `places` (pickup places), `users`
 (accounts), `reports` (figures, charts and CSV).
 """
 

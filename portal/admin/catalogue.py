@@ -19,7 +19,7 @@ from ..domain import catalogue as rules
 from ..services import audit, calendar, catalogue, catalogue_admin
 from ..services.applications import CONSENT_DOCUMENT
 from ..templating import render
-from . import services_forms as forms
+from . import catalogue_forms as forms
 from .blueprint import SUPERVISORS, bp
 
 
