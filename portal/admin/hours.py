@@ -12,11 +12,8 @@ from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, StringField
 
 from ..auth.guard import roles_required
 from ..domain import week as rules
@@ -26,10 +23,10 @@ from ..services import audit, calendar, office_hours, queue
 from ..templating import long_date, render, weekday_name
 from .office import activity_names
 from .blueprint import SUPERVISORS, bp
+from .forms import ResetForm, WeekForm
 
 SLUGS = {"pengajuan": SUBMISSION, "pengambilan": PICKUP}  # the activity in the URL, as the office says it
 MONDAY = date(2024, 1, 1)  # any Monday: weekday names come from Babel, in the reader's language
-_strip = [lambda value: (value or "").strip()]
 
 
 def _slug(activity: str) -> str:
@@ -39,26 +36,6 @@ def _slug(activity: str) -> str:
 def day_names() -> dict[str, str]:
     """Return each weekday code's name ("mon" → "Senin")."""
     return {code: weekday_name(MONDAY + timedelta(days=index)) for index, code in enumerate(WEEKDAYS)}
-
-
-class WeekForm(FlaskForm):
-    """One activity's windows per weekday, and the confirmation asked when booked tickets fall outside."""
-
-    mon = StringField(filters=_strip)
-    tue = StringField(filters=_strip)
-    wed = StringField(filters=_strip)
-    thu = StringField(filters=_strip)
-    fri = StringField(filters=_strip)
-    sat = StringField(filters=_strip)
-    sun = StringField(filters=_strip)
-    konfirmasi = BooleanField(_l("Saya mengerti: simpan jam baru. Tiket yang sudah dipesan tetap berlaku."))
-
-
-class ResetForm(FlaskForm):
-    """Back to the setting's week, with the same confirmation."""
-
-    konfirmasi = BooleanField(_l("Saya mengerti: kembalikan ke jam bawaan. Tiket yang sudah dipesan tetap "
-                                 "berlaku."))
 
 
 def _week_form(activity: str, formdata=None) -> WeekForm:

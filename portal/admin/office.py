@@ -12,10 +12,7 @@ from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
@@ -26,9 +23,9 @@ from ..models import DayRule, Notice, QuotaRule, Service
 from ..services import audit, calendar, closures, queue, quotas
 from ..templating import long_date, render, short_date
 from .blueprint import SUPERVISORS, bp
+from .forms import ClearQuotaForm, DayRuleForm, NoticeForm, QuotaDayForm, QuotaForm
 
 FAR_DAYS = 730
-_strip = [lambda value: (value or "").strip()]
 
 
 def activity_names() -> dict[str, str]:
@@ -58,17 +55,6 @@ def _read_date(field, *, not_past: bool = True, required: bool = True) -> date |
 
 
 # Closures and date overrides
-
-
-class DayRuleForm(FlaskForm):
-    """Close a date (whole day or one activity, with a reason) or open it with its own windows."""
-
-    hari = StringField(_l("Tanggal"), filters=_strip)
-    jenis = RadioField(_l("Keputusan"), choices=[SelectChoice("tutup", _l("Tutup")), SelectChoice("buka", _l("Buka"))],
-                       default="tutup", validate_choice=False)
-    kegiatan = SelectField(_l("Kegiatan"), choices=[], validate_choice=False)
-    alasan = StringField(_l("Alasan yang dibaca warga"), filters=_strip)
-    jam = StringField(_l("Jam buka (bila dibuka)"), filters=_strip)
 
 
 def _day_form(formdata=None) -> DayRuleForm:
@@ -160,16 +146,6 @@ def remove_day(rule_id: int):
 # Notices
 
 
-class NoticeForm(FlaskForm):
-    """A notice under the banner, for everyone or one service."""
-
-    teks = StringField(_l("Teks pengumuman"), filters=_strip)
-    teks_en = StringField(_l("Teks dalam bahasa Inggris (tidak wajib)"), filters=_strip)
-    mulai = StringField(_l("Mulai tanggal"), filters=_strip)
-    sampai = StringField(_l("Sampai tanggal (tidak wajib)"), filters=_strip)
-    layanan = SelectField(_l("Untuk"), choices=[], validate_choice=False)
-
-
 def _services() -> list[Service]:
     return list(db.session.scalars(db.select(Service).order_by(Service.group, Service.position, Service.code)))
 
@@ -242,34 +218,6 @@ def remove_notice(notice_id: int):
 
 
 # Quotas
-
-
-class QuotaDayForm(FlaskForm):
-    """The day whose quotas are shown (a GET form: nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    hari = StringField(_l("Hari"), filters=_strip)
-
-
-class QuotaForm(FlaskForm):
-    """Counters on duty or a fixed quota for one purpose, for the whole day or one window."""
-
-    hari = StringField(_l("Hari"), filters=_strip)
-    keperluan = SelectField(_l("Keperluan"), choices=[], validate_choice=False)
-    jendela = SelectField(_l("Berlaku untuk"), choices=[], validate_choice=False)
-    jenis = RadioField(_l("Angka yang diatur"), choices=[SelectChoice("loket", _l("Jumlah loket yang bertugas")),
-                                                          SelectChoice("kuota", _l("Kuota tetap per jam"))],
-                       default="loket", validate_choice=False)
-    angka = StringField(_l("Angka"), filters=_strip)
-
-
-class ClearQuotaForm(FlaskForm):
-    """Remove the figures set for a day (one purpose or all)."""
-
-    hari = StringField(_l("Hari"), filters=_strip)
-    keperluan = SelectField(_l("Keperluan"), choices=[], validate_choice=False)
 
 
 def _quota_forms(day: date, formdata=None, which: str = "") -> tuple[QuotaForm, ClearQuotaForm]:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, HiddenField, StringField
 
 from ..auth.guard import roles_required
 from ..extensions import db
@@ -22,19 +19,8 @@ from ..models import PickupPlace
 from ..services import audit, calendar, places
 from ..templating import render
 from .blueprint import SUPERVISORS, bp
+from .forms import PlaceForm
 
-_strip = [lambda value: (value or "").strip()]
-
-
-class PlaceForm(FlaskForm):
-    """A place's name, address and whether it prints KTP-el (the code only when adding)."""
-
-    kode = StringField(_l("Kode"), filters=[lambda value: (value or "").strip().upper()])
-    nama = StringField(_l("Nama tempat"), filters=_strip)
-    alamat = StringField(_l("Alamat"), filters=_strip)
-    cetak = BooleanField(_l("Bisa mencetak KTP-el"))
-    # What the edit form was opened on (`places.version`): a save over someone else's newer change is refused.
-    versi = HiddenField()
 
 
 def _check(form: PlaceForm, adding: bool) -> bool:

@@ -14,30 +14,18 @@ from datetime import timedelta
 from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
 
 from ..auth.guard import roles_required
 from ..domain.dates import parse_day
 from ..domain import charts
 from ..domain import reports as rules
-from ..services import calendar, queue
+from ..services import queue
 from ..services import reports as figures
 from ..templating import localized, render, short_date
 from .blueprint import SUPERVISORS, bp
+from .forms import PeriodForm
 
 TABLES = ("harian", "layanan", "saluran", "kecamatan", "desa", "waktu-siap", "antrean", "kuota")
-
-
-class PeriodForm(FlaskForm):
-    """The report's period, read from the query string (a GET form: nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    dari = StringField(_l("Dari tanggal"), filters=[lambda v: (v or "").strip()])
-    sampai = StringField(_l("Sampai tanggal"), filters=[lambda v: (v or "").strip()])
 
 
 def channel_labels() -> dict[str, str]:

@@ -13,10 +13,7 @@ import re
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
 
 from ..apply.steps import desa_list, kecamatan_list
 from ..auth.guard import roles_required
@@ -25,6 +22,7 @@ from ..models import Region, User
 from ..services import accounts, audit, calendar
 from ..templating import render
 from .blueprint import SUPERVISORS, bp
+from .forms import ActionForm, CreateForm, PasswordForm
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 USERNAME_MAX = 60
@@ -43,32 +41,6 @@ def role_names() -> dict[str, str]:
 def may_manage(actor: User, target_role: str) -> bool:
     """Return whether `actor` may create, disable, enable or reset an account of `target_role`."""
     return actor.role == "admin" or target_role in ("clerk", "operator")
-
-
-def _strip(value):
-    return (value or "").strip()
-
-
-class CreateForm(FlaskForm):
-    """A new account; the role and desa choices are checked by hand so each error reads well."""
-
-    username = StringField(_l("Nama pengguna"), filters=[lambda v: _strip(v).lower()])
-    full_name = StringField(_l("Nama lengkap"), filters=[_strip])
-    role = SelectField(_l("Peran"), choices=[], validate_choice=False)
-    desa = SelectField(_l("Desa atau kelurahan"), choices=[], validate_choice=False)
-    password = PasswordField(_l("Kata sandi awal"))
-    password2 = PasswordField(_l("Ketik ulang kata sandi"))
-
-
-class PasswordForm(FlaskForm):
-    """A new password, typed twice."""
-
-    password = PasswordField(_l("Kata sandi baru"))
-    password2 = PasswordField(_l("Ketik ulang kata sandi baru"))
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: disabling and enabling an account take no input."""
 
 
 def _roles_for(actor: User) -> list[str]:

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
 
 from ..extensions import limiter
 from ..redirects import safe_next
 from ..services import accounts, calendar
 from ..templating import clock_time, render
 from .guard import home_for
+from .forms import SignInForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-class SignInForm(FlaskForm):
-    username = StringField(_l("Nama pengguna"))
-    password = PasswordField(_l("Kata sandi"))
-    submit = SubmitField(_l("Masuk"))
 
 
 def _too_many(limit):

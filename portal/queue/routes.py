@@ -14,9 +14,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, reques
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from lokal import parse_phone
-from wtforms import HiddenField, StringField
 
 from ..domain import queue as rules
 from ..domain.hours import Window
@@ -27,6 +25,7 @@ from ..pdf.render import qr_data_uri
 from ..services import calendar, queue
 from ..templating import public_url, render
 from .present import purpose_label, state_label, window_text
+from .forms import CancelForm, DetailsForm, FindForm
 
 bp = Blueprint("queue", __name__, url_prefix="/antrean", template_folder="templates")
 
@@ -39,25 +38,6 @@ REFUSALS = {
     "past": _l("Jam ini sudah lewat. Pilih jam lain."),
     "unknown_window": _l("Jam ini tidak ada pada hari itu. Pilih jam lain."),
 }
-
-
-class DetailsForm(FlaskForm):
-    """The last step: who the ticket is for (the day and window travel as hidden fields)."""
-
-    keperluan = HiddenField()
-    hari = HiddenField()
-    jam = HiddenField()
-    nik = StringField(_l("NIK"), description=_l("16 angka di KTP-el atau KK. Satu NIK mendapat satu tiket per "
-                                                "keperluan per hari."))
-    hp = StringField(_l("Nomor HP"), description=_l("Untuk kabar bila jadwal berubah, misalnya 0812 3456 7890."))
-
-
-class FindForm(FlaskForm):
-    kode = StringField(_l("Kode tiket"), description=_l("Misalnya ANT-7K3M-Q9PX, tertulis di tiket Anda."))
-
-
-class CancelForm(FlaskForm):
-    pass
 
 
 def _too_many(limit):

@@ -13,9 +13,6 @@ from datetime import date, datetime
 
 from flask import Response, current_app, request, stream_with_context
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
@@ -26,6 +23,7 @@ from ..models import AuditEntry, User
 from ..services import audit, calendar
 from ..templating import clock_time, render, short_date
 from .blueprint import SUPERVISOR_ROLES, bp
+from .forms import AuditFilterForm
 
 CSV_BATCH = 1000
 # Cells a spreadsheet would run as a formula get a leading apostrophe in the CSV export.
@@ -66,19 +64,6 @@ def action_labels() -> dict[str, str]:
         "edit_place": _("Mengubah tempat pengambilan"),
         "set_counters": _("Mengatur jumlah loket yang biasa bertugas"),
     }
-
-
-class AuditFilterForm(FlaskForm):
-    """The log's filters, read from the query string (a GET form: nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    petugas = SelectField(_l("Petugas"), choices=[], validate_choice=False)
-    nomor = StringField(_l("Nomor permohonan"), filters=[lambda v: (v or "").strip()])
-    tindakan = SelectField(_l("Tindakan"), choices=[], validate_choice=False)
-    dari = StringField(_l("Dari tanggal"), filters=[lambda v: (v or "").strip()])
-    sampai = StringField(_l("Sampai tanggal"), filters=[lambda v: (v or "").strip()])
 
 
 @bp.get("/audit")

@@ -14,16 +14,12 @@ import re
 
 from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import RadioField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
 from ..domain import lifecycle
-from ..domain.nik import check_nik, mask, normalize
+from ..domain.nik import check_nik, mask
 from ..extensions import db, htmx
 from ..models import Application, Handover, User
 from ..pdf.handover import HandoverSlipData, render_handover_slip
@@ -34,28 +30,12 @@ from ..application_text import state_label
 from . import manifest_handover
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, collector_text, moment, pickup_when, refusal_text
+from .forms import CollectorForm
 
 SLIP_SIZES = ("80", "a6")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{12,40}")
 # NIK errors that make a number impossible; a code missing from the region list is not one of them.
 _BLOCKING_NIK_ERRORS = ("format", "birth_date", "serial")
-
-
-class CollectorForm(FlaskForm):
-    """Who collects the document: the applicant (default), a person they authorised, or the village operator."""
-
-    collector = RadioField(_l("Siapa yang mengambil?"), default="applicant", validate_choice=False,
-                           choices=[SelectChoice("applicant", _l("Pemohon sendiri")),
-                                    SelectChoice("authorised", _l("Orang yang diberi kuasa")),
-                                    SelectChoice("operator", _l("Operator desa"))])
-    authorised_name = StringField(_l("Nama orang yang diberi kuasa"), description=_l("Seperti di KTP-el-nya."),
-                                  filters=[lambda v: " ".join((v or "").split())])
-    relation = StringField(_l("Hubungan dengan pemohon"), description=_l("Misalnya suami, istri, anak, orang tua."),
-                           filters=[lambda v: " ".join((v or "").split())])
-    authorised_nik = StringField(_l("NIK orang yang diberi kuasa"), description=_l("16 angka di KTP-el-nya."),
-                                 filters=[lambda v: normalize(v or "")])
-    operator_name = StringField(_l("Nama operator desa"), filters=[lambda v: " ".join((v or "").split())])
-    submit = SubmitField(_l("Serahkan dokumen"))
 
 
 @bp.get("/serah")

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import StringField
 
 from ..auth.guard import roles_required
 from ..domain import lifecycle
@@ -29,14 +26,7 @@ from ..templating import public_url, render
 from ..application_text import state_label
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, moment, pickup_when, refusal_text
-
-
-class ManifestHandoverForm(FlaskForm):
-    """The village operator collecting for the desa; the item comes from the pressed button (`reference`)."""
-
-    operator_name = StringField(_l("Nama operator desa yang mengambil"),
-                                description=_l("Seperti di KTP-el-nya. Berlaku untuk semua dokumen manifes ini."),
-                                filters=[lambda v: " ".join((v or "").split())[:120]])
+from .forms import ManifestHandoverForm
 
 
 def manifest_for(code: str) -> PickupManifest | None:

@@ -14,12 +14,8 @@ from datetime import date
 
 from flask import make_response, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import RadioField, StringField
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.guard import roles_required
 from ..domain.dates import parse_day
@@ -31,25 +27,11 @@ from ..pdf.pickup import pickup_receipt_data, render_pickup_receipts
 from ..services import audit, calendar, manifests
 from ..templating import long_date, render, short_date
 from .blueprint import STAFF_ROLES, bp
+from .forms import PrintDayForm
 
 SIZES = ("a6", "80")
 KINDS = ("tanda_terima", "manifes")
 UPCOMING_DAYS = 10
-
-
-class PrintDayForm(FlaskForm):
-    """Which pickup day to print and on which paper (a GET form: nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    hari = StringField(_l("Hari pengambilan"), filters=[lambda v: (v or "").strip()])
-    jenis = RadioField(_l("Yang dicetak"), default="tanda_terima", validate_choice=False,
-                       choices=[SelectChoice("tanda_terima", _l("Tanda terima pengambilan, satu per dokumen")),
-                                SelectChoice("manifes", _l("Manifes pengambilan kolektif per desa (A4)"))])
-    ukuran = RadioField(_l("Kertas"), default="a6", validate_choice=False,
-                        choices=[SelectChoice("a6", _l("A6 (printer biasa, satu tanda terima per lembar)")),
-                                 SelectChoice("80", _l("Gulungan thermal 80 mm"))])
 
 
 @bp.get("/cetak")

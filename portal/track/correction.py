@@ -18,12 +18,8 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, current_app, make_response, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import SubmitField
 
 from .. import access
 from ..domain import lifecycle
@@ -38,13 +34,9 @@ from ..templating import localized, render
 from .. import application_text
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .blueprint import bp
+from .forms import FixForm
 
 DOWNLOADED_REASON = "Dokumen diunduh pemohon"
-
-
-class FixForm(FlaskForm):
-    document = FileField(_l("Pilih foto atau PDF"))
-    submit = SubmitField(_l("Unggah pengganti"))
 
 
 # What the status page shows

@@ -6,9 +6,6 @@ import time
 
 from flask import abort, current_app, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
 
 from .. import access, application_text
 from ..domain import lifecycle
@@ -21,19 +18,9 @@ from ..services import applications, calendar, notifications
 from ..templating import render
 
 from .blueprint import bp
+from .forms import CancelForm, TrackForm
 
 RECEIPT_SIZES = ("a4", "a6")
-
-
-class TrackForm(FlaskForm):
-    reference = StringField(_l("Nomor permohonan"), description=_l("Misalnya RBG-7K3M-Q9PX, ada di bukti pengajuan."))
-    pin = PasswordField(_l("PIN"), description=_l("6 angka yang tampil saat Anda mengirim atau menyimpan permohonan."))
-    submit = SubmitField(_l("Lacak"))
-
-
-class CancelForm(FlaskForm):
-    pin = PasswordField(_l("PIN"))
-    submit = SubmitField(_l("Ya, batalkan permohonan"))
 
 
 def _reference_key() -> str:

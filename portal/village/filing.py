@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import RadioField, SubmitField
-from wtforms.fields.choices import SelectChoice
 
 from .. import access
 from ..auth.guard import roles_required
@@ -31,21 +26,8 @@ from ..templating import localized, public_url, render
 from ..uploads import UploadRejected, inspect_upload, rejection_message
 from .blueprint import OPERATOR, bp
 from .ownership import own_application_or_404
+from .forms import IN_PERSON, SIGNED_FORM, ConsentForm, PinForm
 
-IN_PERSON, SIGNED_FORM = "in_person", "signed_form"
-
-
-class ConsentForm(FlaskForm):
-    consent = RadioField(_l("Bagaimana warga memberi persetujuan?"), choices=[
-        SelectChoice(IN_PERSON, _l("Warga hadir langsung di balai desa")),
-        SelectChoice(SIGNED_FORM, _l("Surat persetujuan bertanda tangan"))], validate_choice=False)
-    letter = FileField(_l("Foto atau PDF surat persetujuan"),
-                       description=_l("Hanya bila warga memberi surat persetujuan bertanda tangan."))
-    submit = SubmitField(_l("Lanjut ke isian permohonan"))
-
-
-class PinForm(FlaskForm):
-    submit = SubmitField(_l("Buat PIN baru"))
 
 
 @bp.get("/ajukan")

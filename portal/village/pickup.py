@@ -11,8 +11,6 @@ from __future__ import annotations
 from flask import current_app, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
 
 from ..auth.guard import roles_required
 from ..domain import lifecycle
@@ -23,12 +21,7 @@ from ..templating import long_date, render, short_date
 from ..application_text import state_label
 from .blueprint import OPERATOR, bp
 from .ownership import own_manifest_or_404
-
-
-class ManifestForm(FlaskForm):
-    """The documents the operator will collect, by reference (checkboxes; the choices are checked by the service)."""
-
-    permohonan = SelectMultipleField(validate_choice=False)
+from .forms import ManifestForm
 
 
 @bp.get("/ambil")
