@@ -118,7 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRACK_LIMIT", "LOKET_TRACK_LIMIT", str, "10 per minute;60 per hour",
             "How many reference + PIN lookups one client may try."),
     Setting("TRACK_REFERENCE_LIMIT", "LOKET_TRACK_REFERENCE_LIMIT", str, "5 per 15 minutes;20 per day",
-            "How many PIN attempts one reference accepts, from any client."),
+            "How many PIN attempts one reference accepts, from any client and on any page that asks for its PIN "
+            "(`/lacak`, the kiosk, cancelling): one budget."),
     Setting("STAFF_IDLE_MINUTES", "LOKET_STAFF_IDLE_MINUTES", int, 30,
             "A signed-in clerk or operator is signed out after this many minutes without a request (shared PCs)."),
     Setting("SIGN_IN_MAX_FAILURES", "LOKET_SIGN_IN_MAX_FAILURES", int, 5,
@@ -140,7 +141,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUEUE_LIMIT", "LOKET_QUEUE_LIMIT", str, "10 per hour;30 per day",
             "How many tickets one client may take online (a household books for its members)."),
     Setting("QUEUE_LOOKUP_LIMIT", "LOKET_QUEUE_LOOKUP_LIMIT", str, "20 per minute;100 per hour",
-            "How many ticket codes one client may look up."),
+            "How many looks at tickets by their code one client may take: finding one, its page, its cancel page "
+            "and its PDF share the budget."),
     Setting("KIOSK_LIMIT", "LOKET_KIOSK_LIMIT", str, "30 per minute",
             "How many walk-in tickets one kiosk (one client address) may print."),
     Setting("KIOSK_IDLE_SECONDS", "LOKET_KIOSK_IDLE_SECONDS", int, 30,

@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from ..domain import queue as rules
-from ..domain.reference import normalize_reference
 from ..extensions import htmx, limiter
+from ..guesses import pin_guesses, reference_key
 from ..pdf.render import qr_data_uri
 from ..services import applications, calendar, queue
 from ..templating import clock_time, localized, long_date, public_url, render
@@ -130,10 +130,8 @@ def _not_a_lookup() -> bool:
 
 
 def _reference_key() -> str:
-    """Return the rate-limit key of the reference being tried, so guesses at one reference add up."""
-    prefix = current_app.config["REFERENCE_PREFIX"]
-    typed = keypad.Entry.from_form(request.form.get("nomor"), None).reference
-    return "ref:" + (normalize_reference(typed, prefix) or typed)
+    """Return the PIN-budget key of the reference typed on the keypad (the same budget as `/lacak`'s)."""
+    return reference_key(keypad.Entry.from_form(request.form.get("nomor"), None).reference)
 
 
 def _status_too_many(limit):
@@ -164,8 +162,7 @@ def _status_page(entry: keypad.Entry, error: str | None = None, application=None
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["TRACK_LIMIT"], methods=["POST"], exempt_when=_not_a_lookup,
                on_breach=_status_too_many)
-@limiter.limit(lambda: current_app.config["TRACK_REFERENCE_LIMIT"], methods=["POST"], key_func=_reference_key,
-               exempt_when=_not_a_lookup, on_breach=_status_too_many)
+@pin_guesses(_reference_key, on_breach=_status_too_many, exempt_when=_not_a_lookup)
 def status():
     """Return the keypad; a key press returns it with one symbol more or less; "check" shows the status.
 

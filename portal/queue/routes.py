@@ -20,6 +20,7 @@ from ..domain import queue as rules
 from ..domain.hours import Window
 from ..domain.nik import check_nik, mask
 from ..extensions import limiter
+from ..guesses import ticket_lookups
 from ..pdf.cache import document_cache
 from ..pdf.render import qr_data_uri
 from ..services import calendar, queue
@@ -56,7 +57,7 @@ def index():
 
 
 @bp.post("/cari")
-@limiter.limit(lambda: current_app.config["QUEUE_LOOKUP_LIMIT"], on_breach=_too_many)
+@ticket_lookups(on_breach=_too_many)
 def find():
     """Open the ticket whose code was typed (303), or say it was not found (422)."""
     form = FindForm()
@@ -214,7 +215,7 @@ def _found(code: str):
 
 
 @bp.get("/<code>")
-@limiter.limit(lambda: current_app.config["QUEUE_LOOKUP_LIMIT"], on_breach=_too_many)
+@ticket_lookups(on_breach=_too_many)
 def ticket(code: str):
     """Return the ticket as it is shown from a phone: big number, purpose, day, window, QR; 404 when unknown."""
     found = _found(code)
@@ -234,6 +235,7 @@ def ticket(code: str):
 
 
 @bp.route("/<code>/batal", methods=["GET", "POST"])
+@ticket_lookups(on_breach=_too_many)
 def cancel(code: str):
     """Return the cancel confirmation; on a post, cancel the waiting ticket (its place goes back to the quota)
     and show it again (303). 409 when it can no longer be cancelled."""
@@ -252,6 +254,7 @@ def cancel(code: str):
 
 
 @bp.get("/<code>/tiket.pdf")
+@ticket_lookups(on_breach=_too_many)
 def pdf(code: str):
     """Return the ticket as a PDF for a 58 mm or 80 mm roll or A6 (`?ukuran=58|80|a6`), rendered once per size."""
     from ..pdf.ticket import TicketData, render_ticket

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from .. import access, application_text
 from ..domain import lifecycle
 from ..domain.nik import mask
-from ..domain.reference import normalize_reference
 from ..extensions import limiter
+from ..guesses import pin_guesses, reference_key
 from ..pagecache import cached_page
 from ..pdf.receipt import cached_receipt, receipt_key
 from ..services import applications, calendar, notifications
@@ -24,9 +24,13 @@ RECEIPT_SIZES = ("a4", "a6")
 
 
 def _reference_key() -> str:
-    """Return the rate-limit key of the reference being tried (so guesses from many clients add up)."""
-    typed = request.form.get("reference", "")
-    return "ref:" + (normalize_reference(typed, current_app.config["REFERENCE_PREFIX"]) or typed.strip().upper()[:32])
+    """Return the PIN-budget key of the reference typed in the form (so guesses from many clients add up)."""
+    return reference_key(request.form.get("reference", ""))
+
+
+def _cancel_key() -> str:
+    """Return the PIN-budget key of the reference being cancelled (in the URL)."""
+    return reference_key(request.view_args.get("reference", ""))
 
 
 def _too_many(limit):
@@ -43,8 +47,7 @@ def _too_many(limit):
 @bp.route("", methods=["GET", "POST"])
 @cached_page(csrf=True)
 @limiter.limit(lambda: current_app.config["TRACK_LIMIT"], methods=["POST"], on_breach=_too_many)
-@limiter.limit(lambda: current_app.config["TRACK_REFERENCE_LIMIT"], methods=["POST"], key_func=_reference_key,
-               on_breach=_too_many)
+@pin_guesses(_reference_key, on_breach=_too_many)
 def form():
     """Return the tracking form; on a post with a matching reference and PIN, open the status page (303)."""
     form = TrackForm(data={"reference": request.args.get("nomor", "")})
@@ -83,6 +86,7 @@ def application(reference: str):
 
 
 @bp.route("/<reference>/batal", methods=["GET", "POST"])
+@pin_guesses(_cancel_key, on_breach=_too_many)
 def cancel(reference: str):
     """Return the cancel confirmation; on a post with the right PIN, cancel (303 to the status page)."""
     found = access.unlocked_application(reference)

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.kiosk.keypad import CHECK, CLEAR, DELETE, Entry, reference_rows
 from portal.models import QueueTicket
 from tests.conftest import wib
-from tests.web.test_track import submitted_kk
+from tests.web.test_track import submitted_kk, track
 
 THURSDAY = date(2026, 12, 3)
 IDLE_REFRESH = re.compile(r'<noscript><meta http-equiv="refresh" content="(\d+); url=/kios" id="idle-refresh">'
@@ -393,3 +393,17 @@ def test_kiosk_pages_are_valid_html(app, client, regions, tmp_path):
                             capture_output=True, text=True, timeout=600)
     report = "\n".join(part for part in (result.stdout.strip(), result.stderr.strip()) if part)
     assert result.returncode == 0, f"Nu validator found errors in the kiosk pages:\n{report}"
+
+
+def test_the_kiosk_and_lacak_spend_one_pin_budget_per_reference(app, client, regions):
+    """They used to keep separate counters, so a reference got twice the documented guesses."""
+    reference, pin = submitted_kk(client)
+    wrong = "000000" if pin != "000000" else "111111"
+    body = reference.replace("-", "")[3:]
+    statuses = [track(app.test_client(), reference, wrong).status_code for _ in range(3)]
+    statuses += [press(app.test_client(), CHECK, body, wrong).status_code for _ in range(2)]
+    assert statuses == [422] * 5  # TRACK_REFERENCE_LIMIT: 5 per 15 minutes, wherever they are typed
+    assert press(app.test_client(), CHECK, body, pin).status_code == 429
+    assert track(app.test_client(), reference, pin).status_code == 429
+    other, other_pin = submitted_kk(app.test_client())
+    assert track(app.test_client(), other, other_pin).status_code == 303  # another reference's budget is its own

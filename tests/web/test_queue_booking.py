@@ -185,6 +185,20 @@ def test_booking_is_rate_limited_per_client(app, client, catalogue):
     assert "Retry-After" in limited.headers
 
 
+def test_every_look_at_a_ticket_by_its_code_spends_one_lookup_budget(app, client, catalogue):
+    """Its cancel page and its PDF used to have no limit at all, so codes could be tried there freely."""
+    code = ticket_code(book(client))
+    app.config["QUEUE_LOOKUP_LIMIT"] = "4 per minute"
+    stranger = app.test_client()
+    paths = [f"/antrean/{code}", f"/antrean/{code}/batal", f"/antrean/{code}/tiket.pdf", "/antrean/ZZZZZZ/batal"]
+    assert [stranger.get(path).status_code for path in paths] == [200, 200, 200, 404]
+    for path in (f"/antrean/{code}/tiket.pdf", f"/antrean/{code}/batal", f"/antrean/{code}"):
+        limited = stranger.get(path)
+        assert limited.status_code == 429 and "Coba lagi dalam" in limited.get_data(as_text=True), path
+    owner = client.get(f"/antrean/{code}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert owner.status_code == 200  # the budget is the client's (its address), not the ticket's
+
+
 def test_the_start_page_and_english(client, catalogue):
     html = client.get("/antrean").get_data(as_text=True)
     assert "Ambil nomor antrean" in html and 'action="/antrean/cari"' in html

@@ -113,6 +113,20 @@ def test_cancel_before_review_with_the_pin(app, client, regions):
     assert again.status_code == 409 and "tidak bisa dibatalkan" in again.get_data(as_text=True)
 
 
+def test_pins_typed_to_cancel_spend_the_references_one_budget(app, client, regions):
+    reference, pin = submitted_kk(client)  # this browser has it unlocked, so it may try to cancel
+    wrong = "000000" if pin != "000000" else "111111"
+    path = f"/lacak/{reference}/batal"
+    statuses = [track(app.test_client(), reference, wrong).status_code for _ in range(3)]
+    statuses += [client.post(path, data={"csrf_token": csrf(client, path), "pin": wrong}).status_code
+                 for _ in range(2)]
+    assert statuses == [422] * 5
+    assert client.post(path, data={"csrf_token": csrf(client, path), "pin": pin}).status_code == 429
+    assert track(app.test_client(), reference, pin).status_code == 429
+    with app.app_context():
+        assert db.session.scalars(select(Application)).one().state == "submitted"
+
+
 def test_cancel_is_refused_once_review_started(app, client, regions):
     from portal.services import applications
     reference, pin = submitted_kk(client)
