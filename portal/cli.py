@@ -19,6 +19,7 @@ user_cli = AppGroup("user", help="Accounts of clerks, supervisors and village op
 scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
 quota_cli = AppGroup("quota", help="Queue ticket quotas per day, purpose and window.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded scans.")
+sessions_cli = AppGroup("sessions", help="Sessions of browsers (signed-in staff, residents' unlocked applications).")
 notifications_cli = AppGroup("notifications", help="Messages to residents about their applications (the outbox).")
 
 
@@ -139,6 +140,14 @@ def drafts_purge() -> None:
 
     drafts, files = applications.purge_expired_drafts(now())
     click.echo(f"Deleted {drafts} expired drafts and {files} uploaded files.")
+
+
+@sessions_cli.command("purge")
+def sessions_purge() -> None:
+    """Delete expired sessions: staff idle past LOKET_STAFF_IDLE_MINUTES, residents' unused for 31 days."""
+    from .services import browser_sessions
+
+    click.echo(f"Deleted {browser_sessions.purge()} expired sessions.")
 
 
 @user_cli.command("create")
@@ -316,3 +325,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notice_cli)
     app.cli.add_command(quota_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(sessions_cli)

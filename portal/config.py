@@ -110,6 +110,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Days after an application ends (collected, rejected, cancelled) before `flask scans purge` deletes its "
             "scans; the application and its history stay."),
     Setting("UPLOAD_MAX_MB", "LOKET_UPLOAD_MAX_MB", int, 10, "Largest photo or PDF a resident may upload, in MB."),
+    Setting("UPLOAD_LIMIT", "LOKET_UPLOAD_LIMIT", str, "30 per 10 minutes;150 per day",
+            "How many uploads one client may send (each is decoded and re-encoded), refused ones included."),
+    Setting("UPLOAD_APPLICATION_LIMIT", "LOKET_UPLOAD_APPLICATION_LIMIT", str, "20 per 10 minutes;60 per day",
+            "How many uploads one application accepts, from every client together."),
     Setting("RECEIPT_DIR", "LOKET_RECEIPT_DIR", str, None,
             "Folder where rendered receipts are kept so an unchanged one is not rendered twice. Unset: `instance/receipts`."),
     Setting("PUBLIC_URL", "LOKET_PUBLIC_URL", str, None,
@@ -118,13 +122,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRACK_LIMIT", "LOKET_TRACK_LIMIT", str, "10 per minute;60 per hour",
             "How many reference + PIN lookups one client may try."),
     Setting("TRACK_REFERENCE_LIMIT", "LOKET_TRACK_REFERENCE_LIMIT", str, "5 per 15 minutes;20 per day",
-            "How many PIN attempts one reference accepts, from any client and on any page that asks for its PIN "
-            "(`/lacak`, the kiosk, cancelling): one budget."),
+            "How many PIN attempts one client may make for one reference, on any page that asks for its PIN "
+            "(`/lacak`, the kiosk, cancelling): one budget. A stranger who spends it does not spend the owner's."),
+    Setting("TRACK_REFERENCE_TOTAL_LIMIT", "LOKET_TRACK_REFERENCE_TOTAL_LIMIT", str, "100 per day",
+            "How many PIN attempts one reference accepts from all clients together: the best rate of an attacker "
+            "with many addresses (at 100 a day, 5,000 days on average to find a 6-digit PIN)."),
     Setting("STAFF_IDLE_MINUTES", "LOKET_STAFF_IDLE_MINUTES", int, 30,
             "A signed-in clerk or operator is signed out after this many minutes without a request (shared PCs)."),
-    Setting("SIGN_IN_MAX_FAILURES", "LOKET_SIGN_IN_MAX_FAILURES", int, 5,
-            "Wrong passwords in a row that lock an account."),
-    Setting("SIGN_IN_LOCK_MINUTES", "LOKET_SIGN_IN_LOCK_MINUTES", int, 15, "How long such a lock lasts."),
+    Setting("SIGN_IN_ACCOUNT_LIMIT", "LOKET_SIGN_IN_ACCOUNT_LIMIT", str, "5 per 15 minutes",
+            "Wrong passwords for one username from one client before that client must wait; other clients, the "
+            "owner's among them, are not held up. Unknown usernames count the same, so the answer reveals nothing."),
     Setting("SIGN_IN_LIMIT", "LOKET_SIGN_IN_LIMIT", str, "10 per minute;50 per hour",
             "How many sign-in attempts one client may make, whatever the account."),
     Setting("PICKUP_LEAD_DAYS", "LOKET_PICKUP_LEAD_DAYS", int, 3,

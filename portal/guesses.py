@@ -1,8 +1,14 @@
 """Guess budgets shared by every page that checks the same secret.
 
-- A reference's PIN: `pin_guesses` counts each post that checks a PIN against one budget per reference
-  (TRACK_REFERENCE_LIMIT), whichever page it comes from — `/lacak`, the kiosk's `/kios/status`, cancelling
-  at `/lacak/<ref>/batal` — so spreading guesses over pages gains nothing.
+- A reference's PIN: `pin_guesses` counts each post that checks a PIN, whichever page it comes from —
+  `/lacak`, the kiosk's `/kios/status`, cancelling at `/lacak/<ref>/batal` — so spreading guesses over pages
+  gains nothing. Two budgets: one per reference and client (TRACK_REFERENCE_LIMIT), so that a stranger who
+  has the reference from a shared link and spends their budget does not spend the owner's; and one per
+  reference from all clients together (TRACK_REFERENCE_TOTAL_LIMIT), which caps an attacker with many
+  addresses. The attacker's best rate is that total: at 100 a day, 5,000 days on average for a 6-digit PIN.
+- A username's password: `sign_in_wait` and `count_sign_in_failure` keep one budget of wrong passwords per
+  typed username and client (SIGN_IN_ACCOUNT_LIMIT). A stranger who spends it waits; the account's owner,
+  on another client, does not. Unknown usernames have budgets too, so the answer never says which exist.
 - Queue ticket codes: `ticket_lookups` counts each look at a ticket by its code — finding it, its page, its
   cancel page and its PDF — against one per-client budget (QUEUE_LOOKUP_LIMIT).
 
@@ -12,8 +18,10 @@ Flask-Limiter's shared limits do this: a shared limit's counter is named by its 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 
-from flask import current_app
+from flask import current_app, request
+from limits import parse
 
 from .domain.reference import normalize_reference
 from .extensions import limiter
@@ -26,10 +34,20 @@ def reference_key(typed: str) -> str:
 
 
 def pin_guesses(key_func: Callable[[], str], on_breach: Callable, exempt_when: Callable[[], bool] | None = None):
-    """Return the decorator that counts a view's posts against the PIN budget of the reference `key_func()`
-    names (built with `reference_key`), answering with `on_breach(limit)` once it is spent."""
-    return limiter.shared_limit(lambda: current_app.config["TRACK_REFERENCE_LIMIT"], scope="pin-guesses",
-                                methods=["POST"], key_func=key_func, exempt_when=exempt_when, on_breach=on_breach)
+    """Return the decorator that counts a view's posts against the PIN budgets of the reference `key_func()`
+    names (built with `reference_key`) — this client's and everyone's — answering with `on_breach(limit)` once
+    either is spent."""
+    per_client = limiter.shared_limit(
+        lambda: current_app.config["TRACK_REFERENCE_LIMIT"], scope="pin-guesses", methods=["POST"],
+        key_func=lambda: f"{key_func()}@{request.remote_addr or ''}", exempt_when=exempt_when, on_breach=on_breach)
+    total = limiter.shared_limit(
+        lambda: current_app.config["TRACK_REFERENCE_TOTAL_LIMIT"], scope="pin-guesses-total", methods=["POST"],
+        key_func=key_func, exempt_when=exempt_when, on_breach=on_breach)
+
+    def decorator(view: Callable) -> Callable:
+        return per_client(total(view))
+
+    return decorator
 
 
 def ticket_lookups(on_breach: Callable, methods: list[str] | None = None):
@@ -37,3 +55,31 @@ def ticket_lookups(on_breach: Callable, methods: list[str] | None = None):
     budget of queue-ticket lookups, answering with `on_breach(limit)` once it is spent."""
     return limiter.shared_limit(lambda: current_app.config["QUEUE_LOOKUP_LIMIT"], scope="ticket-lookups",
                                 methods=methods, on_breach=on_breach)
+
+
+def _sign_in_budget(username: str) -> tuple:
+    """Return the limit item and the identifiers of the budget of `username` typed from this client."""
+    item = parse(current_app.config["SIGN_IN_ACCOUNT_LIMIT"])
+    return item, ("sign-in-failures", username.strip().lower()[:60], request.remote_addr or "")
+
+
+def sign_in_wait(username: str) -> datetime | None:
+    """Return until when this client must wait before trying `username` again (UTC), or None when it may."""
+    item, identifiers = _sign_in_budget(username)
+    if limiter.limiter.test(item, *identifiers):
+        return None
+    reset_at = limiter.limiter.get_window_stats(item, *identifiers).reset_time
+    return datetime.fromtimestamp(reset_at, timezone.utc)
+
+
+def count_sign_in_failure(username: str) -> datetime | None:
+    """Count a wrong password for `username` from this client; return `sign_in_wait` after it."""
+    item, identifiers = _sign_in_budget(username)
+    limiter.limiter.hit(item, *identifiers)
+    return sign_in_wait(username)
+
+
+def forget_sign_in_failures(username: str) -> None:
+    """Clear this client's wrong passwords for `username` (after a right one)."""
+    item, identifiers = _sign_in_budget(username)
+    limiter.limiter.clear(item, *identifiers)

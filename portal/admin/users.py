@@ -1,5 +1,5 @@
 """Accounts, `/admin/pengguna`: every clerk, supervisor, admin and village operator; create, disable, enable,
-and reset a password.
+reset a password, and see and end an account's sessions (`/admin/pengguna/<id>/sesi`).
 
 Who may manage whom: an admin manages every account; a supervisor manages clerks and village operators only
 (an admin or supervisor account is refused with 403 and a sentence). Nobody disables their own account here.
@@ -19,7 +19,8 @@ from ..apply.steps import desa_list, kecamatan_list
 from ..auth.guard import roles_required
 from ..extensions import db
 from ..models import Region, User
-from ..services import accounts, audit, calendar
+from ..auth.forms import EndSessionForm
+from ..services import accounts, audit, browser_sessions, calendar
 from ..templating import render
 from .blueprint import SUPERVISORS, bp
 from .forms import ActionForm, CreateForm, PasswordForm
@@ -59,6 +60,7 @@ def _page(form: CreateForm, status: int = 200):
         groups.setdefault(kecamatan.get(desa.parent_code, desa.parent_code), []).append(desa)
     return render("admin/users.html", users=accounts.list_users(chosen or None), form=form, role_names=names,
                   chosen=chosen, desa_groups=list(groups.items()), action=ActionForm(), may_manage=may_manage,
+                  session_counts=browser_sessions.active_counts(),
                   min_length=accounts.MIN_PASSWORD_LENGTH), status
 
 
@@ -237,3 +239,40 @@ def reset_password(user_id: int):
         status = 422
     return render("admin/user_password.html", form=form, user=user, role_names=role_names(),
                   min_length=accounts.MIN_PASSWORD_LENGTH), status
+
+
+@bp.get("/pengguna/<int:user_id>/sesi")
+@roles_required(*SUPERVISORS)
+def user_sessions(user_id: int):
+    """Return the account's live sessions, each with a button to end it; 403 for an account this user may not
+    manage (their own excepted), 404 for an unknown one."""
+    user = _target(user_id)
+    if user.id != current_user.id and not may_manage(current_user, user.role):
+        return _forbidden_role(user.role)
+    return render("admin/user_sessions.html", user=user, rows=browser_sessions.active_of(user.id),
+                  this=browser_sessions.current(), form=EndSessionForm(formdata=None), role_names=role_names())
+
+
+@bp.post("/pengguna/<int:user_id>/sesi")
+@roles_required(*SUPERVISORS)
+def end_user_sessions(user_id: int):
+    """End one session of the account (`sesi`) or all of them, with an audit line (303 back to its sessions;
+    to the sign-in page when that ended this browser's own); 403/404 as `user_sessions`."""
+    user = _target(user_id)
+    if user.id != current_user.id and not may_manage(current_user, user.role):
+        return _forbidden_role(user.role)
+    form = EndSessionForm()
+    if not form.validate():
+        abort(400)
+    chosen = form.session_id.data or None
+    this = browser_sessions.current()
+    try:
+        count = accounts.end_sessions(current_user, user, calendar.now(), chosen)
+    except accounts.AccountError:
+        flash(_("Sesi itu sudah berakhir."))
+    else:
+        if user.id == current_user.id and (chosen is None or (this is not None and chosen == this.id)):
+            return redirect(url_for("auth.sign_in"), 303)
+        flash(_("%(count)s sesi akun %(name)s diakhiri. Perangkat itu harus masuk lagi.", count=count,
+                name=user.username))
+    return redirect(url_for("admin.user_sessions", user_id=user.id), 303)

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Application, Region
 from ..services import applications
 from ..uploads import UploadRejected, inspect_upload, rejection_message
+from ..uploads import budget as upload_budget
 from . import behalf, forms
 
 NIK_ERRORS = {
@@ -245,6 +246,7 @@ class DocumentHandler(Handler):
             form.document.errors = [_("Pilih foto atau PDF dokumen ini.")]
             return StepResult(False)
         try:
+            upload_budget.spend(application.id)
             clean = inspect_upload(data, max_bytes=limit)
         except UploadRejected as rejected:
             form.document.errors = [rejection_message(rejected)]

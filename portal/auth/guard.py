@@ -1,30 +1,36 @@
 """Who is signed in, for how long, and which roles may open a page.
 
-Sessions end after `STAFF_IDLE_MINUTES` without a request (checked on the server, not only by the cookie's
-age) and whenever the account's password changes or it is disabled (the session names a version).
+A signed-in session is a row on the server (`services.browser_sessions`), named by a random token in the
+cookie. It ends on sign-out, after `STAFF_IDLE_MINUTES` without a request (measured on the server's row), and
+whenever the account's password changes, it is disabled, or a supervisor ends it: each deletes the row, so a
+copy of the cookie taken before no longer signs anyone in.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login
 from ..models import User
+from ..services import browser_sessions
 
 HOME_BY_ROLE = {"operator": "village.home", "clerk": "staff.home", "supervisor": "admin.home", "admin": "admin.home"}
 
 
 @login.user_loader
 def load_user(identity: str) -> User | None:
-    """Return the user of a session identity "id:version", or None when it is stale or disabled."""
+    """Return the user of a session identity "id:version", or None when it is stale or disabled, or when this
+    browser's session row (which the sign-in made) is gone, expired or names someone else."""
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
+        return None
+    record = browser_sessions.current()
+    if record is None or record.user_id != int(user_id):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
@@ -61,16 +67,24 @@ def init_app(app: Flask) -> None:
     login.session_protection = "basic"
 
     @app.before_request
-    def end_idle_sessions():
-        """Sign out a user whose last request is older than the idle limit; note the time of this one."""
-        if request.endpoint == "static" or "_user_id" not in session:
+    def check_session_row():
+        """Honour this browser's session only while its server row lives: sign out a user whose row is gone
+        (signed out elsewhere, ended by a supervisor) or idle too long; note the time of this request."""
+        if request.endpoint == "static" or browser_sessions.COOKIE_KEY not in session:
             return None
-        now = datetime.now(timezone.utc).timestamp()
-        last_seen = session.get("seen", now)
-        if now - last_seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+        record, state = browser_sessions.lookup()
+        if state == "live":
+            browser_sessions.touch(record)
+            return None
+        signed_in = "_user_id" in session
+        if record is not None:
+            browser_sessions.end()
+        if signed_in:
             logout_user()
             session.clear()
-            flash(_l("Sesi Anda berakhir karena lama tidak dipakai. Silakan masuk lagi."))
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")), 303)
-        session["seen"] = now
+            if state == "expired":
+                flash(_l("Sesi Anda berakhir karena lama tidak dipakai. Silakan masuk lagi."))
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")), 303)
+        else:
+            session.pop(browser_sessions.COOKIE_KEY, None)
         return None

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..redirects import safe_next
-from ..services import accounts, calendar
+from ..services import accounts, browser_sessions, calendar
 from ..templating import clock_time, render
-from .guard import home_for
-from .forms import SignInForm
+from .forms import EndSessionForm, SignInForm
+from .guard import HOME_BY_ROLE, home_for, roles_required
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -42,13 +42,15 @@ def sign_in():
         result = accounts.sign_in(form.username.data, form.password.data, now)
         if result.user is None:
             error = _("Nama pengguna atau kata sandi salah.")
-            if result.refusal == "locked":
-                error = _("Akun ini dikunci sementara karena terlalu banyak kata sandi salah. Coba lagi setelah "
-                          "pukul %(time)s %(zone)s.", time=clock_time(result.locked_until), zone=calendar.zone_label())
+            if result.refusal == "wait":
+                error = _("Nama pengguna atau kata sandi salah, terlalu sering dari perangkat ini. Coba lagi "
+                          "setelah pukul %(time)s %(zone)s.", time=clock_time(result.locked_until),
+                          zone=calendar.zone_label())
             elif result.refusal == "disabled":
                 error = _("Akun ini dinonaktifkan. Hubungi kepala bidang.")
             return render("auth/sign_in.html", form=form, error=error), 422
         session.clear()  # a fresh session for the signed-in user (no fixation)
+        browser_sessions.start(result.user.id)
         login_user(result.user)
         session.permanent = True
         target = request.args.get("next")
@@ -58,7 +60,44 @@ def sign_in():
 
 @bp.post("/keluar")
 def sign_out():
-    """Sign out and forget everything this browser held (303 to the sign-in page)."""
+    """Sign out and forget everything this browser held, ending its session row on the server so that no copy
+    of the cookie works any more (303 to the sign-in page)."""
+    browser_sessions.end()
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"), 303)
+
+
+@bp.get("/akun/sesi")
+@roles_required(*HOME_BY_ROLE)
+def sessions():
+    """Return the signed-in user's live sessions (this browser marked), each with a button to end it."""
+    return render("auth/sessions.html", rows=browser_sessions.active_of(current_user.id),
+                  this=browser_sessions.current(), form=EndSessionForm(formdata=None))
+
+
+@bp.post("/akun/sesi")
+@roles_required(*HOME_BY_ROLE)
+def end_sessions():
+    """End one of the user's sessions (`sesi`), or all of them ("sign out everywhere") when it is empty.
+
+    Ending this browser's own session, or all, signs out here too (303 to the sign-in page); ending another
+    goes back to the list (303). 400 without a valid CSRF token.
+    """
+    form = EndSessionForm()
+    if not form.validate():
+        abort(400)
+    chosen = form.session_id.data or None
+    this = browser_sessions.current()
+    try:
+        accounts.end_sessions(current_user, current_user, calendar.now(), chosen)
+    except accounts.AccountError:
+        flash(_("Sesi itu sudah berakhir."))
+        return redirect(url_for("auth.sessions"), 303)
+    if chosen is None or (this is not None and chosen == this.id):
+        logout_user()
+        session.clear()
+        flash(_("Anda sudah keluar dari semua perangkat.") if chosen is None else _("Anda sudah keluar."))
+        return redirect(url_for("auth.sign_in"), 303)
+    flash(_("Sesi di perangkat itu diakhiri."))
+    return redirect(url_for("auth.sessions"), 303)

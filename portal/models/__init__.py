@@ -5,7 +5,7 @@ from .types import UTCDateTime, utcnow  # noqa: F401
 from .catalogue import Region, PickupPlace, Service, service_pickup_place  # noqa: F401
 from .office import DayRule, OfficeHours, Notice, Revision  # noqa: F401
 from .applications import Application, ApplicationDocument, ApplicationEvent, Handover  # noqa: F401
-from .accounts import User, AuditEntry  # noqa: F401
+from .accounts import User, AuditEntry, BrowserSession  # noqa: F401
 from .queue import QueueSequence, QuotaRule, QueueTicket, UsualCounters  # noqa: F401
 from .village import Batch, PickupManifest, manifest_item  # noqa: F401
 from .notifications import Notification  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,8 +18,8 @@ if TYPE_CHECKING:  # for the annotations only; SQLAlchemy resolves the names thr
 class User(db.Model):
     """A staff member or village operator who signs in; residents never have accounts.
 
-    Roles: operator (one desa, `region_code`), clerk, supervisor, admin. Failed sign-ins are counted and
-    lock the account for a while; a disabled account cannot sign in at all.
+    Roles: operator (one desa, `region_code`), clerk, supervisor, admin. A disabled account cannot sign in
+    at all. Wrong passwords are counted per username and client in the rate-limit store, not here.
     """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -29,8 +29,6 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped to sign out everywhere
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,6 +51,25 @@ class User(db.Model):
     def get_id(self) -> str:
         """Return the session identity: the id and the session version, so a password change ends sessions."""
         return f"{self.id}:{self.session_version}"
+
+
+class BrowserSession(db.Model):
+    """What the server granted one browser, kept here so that ending it ends it wherever its cookie was copied.
+
+    The browser's cookie holds only a random token; `id` is its SHA-256, so neither a database dump nor a
+    backup yields a working cookie. A staff member's session names the user (`user_id`) and ends after
+    `STAFF_IDLE_MINUTES` without a request (`seen_at`), on sign-out, or when the account's password changes or
+    it is disabled. `data` holds what must not sit in a cookie: the drafts this browser is filling in with
+    their PINs, the applications unlocked in it, and a village operator's slip PINs.
+    """
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    client: Mapped[str] = mapped_column(String(200), default="")  # "Chrome · Android", for staff only
+    address: Mapped[str] = mapped_column(String(64), default="")  # the address it signed in from, staff only
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class AuditEntry(db.Model):

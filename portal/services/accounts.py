@@ -1,16 +1,21 @@
-"""Accounts of staff and village operators: create, change, disable, and sign in with a lockout."""
+"""Accounts of staff and village operators: create, change, disable, end sessions, and sign in.
+
+Wrong passwords are counted per typed username and client (`guesses`): a client that spends its budget waits,
+while the owner on another client signs in as usual, so a stranger cannot lock a named account. Unknown names
+and locked ones get the same answer as a wrong password, so nothing tells which accounts exist.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
-from .. import hashing
+from .. import guesses, hashing
 from ..extensions import db
 from ..models import Region, User
+from . import audit, browser_sessions
 
 ROLES = ("operator", "clerk", "supervisor", "admin")
 MIN_PASSWORD_LENGTH = 10
@@ -22,7 +27,7 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class SignIn:
-    """The outcome of a sign-in: the user, or why not ("wrong", "locked", "disabled") and until when."""
+    """The outcome of a sign-in: the user, or why not ("wrong", "wait", "disabled") and until when (UTC)."""
 
     user: User | None
     refusal: str | None = None
@@ -51,7 +56,7 @@ def create_user(username: str, full_name: str, role: str, password: str, region_
     _check_password(password)
     user = User(username=username, full_name=full_name.strip() or username, role=role,
                 password_hash=hashing.make_hash(password), region_code=region_code, active=True,
-                failed_attempts=0, session_version=1)
+                session_version=1)
     db.session.add(user)
     db.session.commit()
     return user
@@ -63,11 +68,11 @@ def find_user(username: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password, end every session of the account, unlock it, and commit."""
+    """Change the password, end every session of the account, and commit."""
     _check_password(password)
     user.password_hash = hashing.make_hash(password)
     user.session_version += 1
-    user.failed_attempts, user.locked_until = 0, None
+    browser_sessions.end_all_of(user.id)
     db.session.commit()
 
 
@@ -76,32 +81,47 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_version += 1
+        browser_sessions.end_all_of(user.id)
     db.session.commit()
 
 
-def sign_in(username: str, password: str, now: datetime) -> SignIn:
-    """Return the user when the password matches and the account is usable; count and lock on failures.
+def end_sessions(actor: User, user: User, now: datetime, session_id: str | None = None) -> int:
+    """End the live session `session_id` of `user`, or all of them when it is None, with an audit line by
+    `actor` in the same commit; return how many ended. Raises AccountError when `session_id` names no live
+    session of the user (already ended, or never theirs)."""
+    live = {row.id for row in browser_sessions.active_of(user.id)}
+    if session_id is not None and session_id not in live:
+        raise AccountError("that session has already ended")
+    if session_id is None:
+        browser_sessions.end_all_of(user.id)
+        detail = f"Semua sesi akun {user.username} ({len(live)})"
+    else:
+        browser_sessions.end_one(user.id, session_id)
+        detail = f"Satu sesi akun {user.username}"
+    audit.record(actor, "end_sessions", now, None, detail)
+    db.session.commit()
+    return len(live) if session_id is None else 1
 
-    A password is hashed and checked even for an unknown name, so both answers take as long.
+
+def sign_in(username: str, password: str, now: datetime) -> SignIn:
+    """Return the user when the password matches and the account is usable; otherwise why not.
+
+    A client that typed `SIGN_IN_ACCOUNT_LIMIT` wrong passwords for this username waits ("wait", with the
+    time), even with the right one. A password is hashed and checked even for an unknown name, so both take as
+    long; "disabled" is said only to whoever knows the password.
     """
+    wait = guesses.sign_in_wait(username)
+    if wait is not None:
+        return SignIn(None, "wait", wait)
     user = find_user(username)
     matches = hashing.matches(user.password_hash if user else hashing.dummy_hash(), password)
-    if user is None:
-        return SignIn(None, "wrong")
+    if user is None or not matches:
+        wait = guesses.count_sign_in_failure(username)
+        return SignIn(None, "wait" if wait else "wrong", wait)
     if not user.active:
         return SignIn(None, "disabled")
-    if user.locked_until is not None and user.locked_until > now:
-        return SignIn(None, "locked", user.locked_until)
-    if not matches:
-        user.failed_attempts += 1
-        if user.failed_attempts >= current_app.config["SIGN_IN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["SIGN_IN_LOCK_MINUTES"])
-            user.failed_attempts = 0
-            db.session.commit()
-            return SignIn(None, "locked", user.locked_until)
-        db.session.commit()
-        return SignIn(None, "wrong")
-    user.failed_attempts, user.locked_until, user.last_sign_in_at = 0, None, now
+    guesses.forget_sign_in_failures(username)
+    user.last_sign_in_at = now
     db.session.commit()
     return SignIn(user)
 

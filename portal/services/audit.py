@@ -18,7 +18,7 @@ ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "as
            "ask_correction", "reject", "ready", "upload_output", "handover", "print", "batch_submit", "new_pin",
            # a supervisor's settings (/admin)
            "set_day_rule", "remove_day_rule", "add_notice", "remove_notice", "set_quota", "clear_quota",
-           "create_user", "disable_user", "enable_user", "reset_password",
+           "create_user", "disable_user", "enable_user", "reset_password", "end_sessions",
            "edit_service", "set_hours", "add_place", "edit_place", "set_counters")
 PAGE_SIZE = 50
 

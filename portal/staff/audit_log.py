@@ -58,6 +58,7 @@ def action_labels() -> dict[str, str]:
         "disable_user": _("Menonaktifkan akun"),
         "enable_user": _("Mengaktifkan akun"),
         "reset_password": _("Mengganti kata sandi akun"),
+        "end_sessions": _("Mengakhiri sesi akun"),
         "edit_service": _("Mengubah layanan"),
         "set_hours": _("Mengatur jam buka mingguan"),
         "add_place": _("Menambah tempat pengambilan"),

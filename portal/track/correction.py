@@ -33,6 +33,7 @@ from ..services.calendar import office_zone
 from ..templating import localized, render
 from .. import application_text
 from ..uploads import UploadRejected, inspect_upload, rejection_message
+from ..uploads import budget as upload_budget
 from .blueprint import bp
 from .forms import FixForm
 
@@ -203,6 +204,7 @@ def _replace(application: Application, code: str, form: FixForm) -> str | None:
     if not data:
         return _("Pilih foto atau PDF dokumen ini.")
     try:
+        upload_budget.spend(application.id)
         clean = inspect_upload(data, max_bytes=limit)
     except UploadRejected as rejected:
         return rejection_message(rejected)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, make_response, redirect, request, session, url_for
+from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import access, application_text
@@ -108,9 +108,9 @@ def cancel(reference: str):
 
 @bp.post("/tutup")
 def close():
-    """Forget, in this browser, every application unlocked or started here (for shared phones and PCs)."""
-    session.pop("unlocked", None)
-    session.pop("drafts", None)
+    """Forget, in this browser and on the server, every application unlocked or started here (for shared
+    phones and PCs); 303 to the tracking form."""
+    access.forget_residents_grants()
     return redirect(url_for("track.form"), 303)
 
 

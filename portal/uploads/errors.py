@@ -45,6 +45,12 @@ def rejection_message(error: UploadRejected) -> str:
     """
     params = error.params
     code = error.code
+    if code == "too_many":
+        from ..services.calendar import zone_label
+        from ..templating import clock_time
+
+        return _("Terlalu banyak unggahan dalam waktu singkat. Kirim lagi setelah pukul %(time)s %(zone)s; "
+                 "jawaban yang sudah Anda isi tetap tersimpan.", time=clock_time(params["until"]), zone=zone_label())
     if code == "empty":
         return _("Berkas yang dikirim kosong. Pilih lagi foto atau PDF dokumen Anda, lalu kirim ulang.")
     if code == "too_large":

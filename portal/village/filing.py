@@ -24,6 +24,7 @@ from ..pdf.slip import SIZES, SlipData, render_slip
 from ..services import applications, audit, calendar, catalogue
 from ..templating import localized, public_url, render
 from ..uploads import UploadRejected, inspect_upload, rejection_message
+from ..uploads import budget as upload_budget
 from .blueprint import OPERATOR, bp
 from .ownership import own_application_or_404
 from .forms import IN_PERSON, SIGNED_FORM, ConsentForm, PinForm
@@ -91,6 +92,7 @@ def _checked_consent(form: ConsentForm):
         form.letter.errors = [_("Unggah foto atau PDF surat persetujuan yang sudah ditandatangani warga.")]
         return False
     try:
+        upload_budget.spend(None)  # the application does not exist yet: the client's budget only
         return inspect_upload(data, max_bytes=limit)
     except UploadRejected as rejected:
         form.letter.errors = [rejection_message(rejected)]

@@ -359,6 +359,9 @@ def test_pages_are_valid_html(app, kabid, root, staff, tmp_path):
         "password-errors": _reset(kabid, staff["clerk"], NEW_PASSWORD, "lain"),
         "refused": _post(kabid, f"/admin/pengguna/{staff['root']}/nonaktifkan"),
         "self": _post(kabid, f"/admin/pengguna/{staff['kabid']}/nonaktifkan"),
+        "sessions": kabid.get(f"/admin/pengguna/{staff['kabid']}/sesi"),
+        "sessions-none": kabid.get(f"/admin/pengguna/{staff['clerk']}/sesi"),
+        "my-sessions": kabid.get("/akun/sesi"),
     }
-    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 422, 403, 409]
+    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 422, 403, 409, 200, 200, 200]
     nu_validate(tmp_path, pages)

@@ -294,7 +294,7 @@ def test_status_lookup_is_rate_limited_per_reference(app, catalogue):
     app.config["TRACK_REFERENCE_LIMIT"] = "2 per minute"
     statuses = []
     for _ in range(3):
-        kiosk = app.test_client()  # the limit counts the reference, whichever client tries it
+        kiosk = app.test_client()  # the limit counts the reference, in whichever browser it is typed
         statuses.append(press(kiosk, CHECK, "7K3MQ9PX", "123456").status_code)
     assert statuses == [422, 422, 429]
 

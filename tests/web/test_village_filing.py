@@ -15,6 +15,7 @@ from portal.models import Application, ApplicationEvent, AuditEntry, Batch, Serv
 from portal.services import applications, batches, calendar
 from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.html_helpers import nu_validate
+from tests.web.session_helpers import held, hold
 from tests.web.staff_helpers import make_application, sign_in, signed_pdf
 from tests.web.test_pickup_pdf import pdf_text, scanned_qr
 
@@ -93,8 +94,7 @@ def fill(client, app, code: str, upload: bytes | None = None, desa: str = OWN_DE
         else:
             response = post(client, code, slug, {"skip": "1", "next": ""})
         assert response.status_code == 303, (slug, response.get_data(as_text=True)[:2000])
-    with client.session_transaction() as session:
-        application_id = session["drafts"][code.upper()]["id"]
+    application_id = held(client, app)["drafts"][code.upper()]["id"]
     with app.app_context():
         return db.session.get(Application, application_id).reference
 
@@ -426,12 +426,10 @@ def test_an_ended_operator_session_sends_the_form_to_sign_in(app, operator):
 def test_another_desas_operator_cannot_continue_it_in_the_same_browser(app, operator):
     consent(operator, "ktp_baru")
     post(operator, "ktp_baru", "nik", {"nik": GOOD_NIK})
-    with operator.session_transaction() as session:
-        drafts = session["drafts"]
+    drafts = held(operator, app)["drafts"]
     operator.post("/keluar", data={"csrf_token": token(operator)})
     sign_in(operator, "op.sarang")
-    with operator.session_transaction() as session:
-        session["drafts"] = drafts  # as if the browser still held it
+    hold(operator, app, drafts=drafts)  # as if the browser still held it
     response = operator.get("/ajukan/ktp_baru/nama")
     assert response.status_code == 303 and response.headers["Location"] == "/desa/ajukan/ktp_baru"
 
@@ -504,8 +502,7 @@ def test_filing_pages_are_valid_html(app, operator, tmp_path):
     pages["address-refused"] = post(operator, "ktp_rusak", "alamat", {"desa": OTHER_DESA, "address_line": "Jl. 1"})
     pages["check"] = operator.get("/ajukan/ktp_rusak/periksa")
     pages["check-errors"] = save_to_batch(operator, "ktp_rusak", declaration="")
-    with operator.session_transaction() as session:
-        reference_id = session["drafts"]["KTP_RUSAK"]["id"]
+    reference_id = held(operator, app)["drafts"]["KTP_RUSAK"]["id"]
     with app.app_context():
         reference = db.session.get(Application, reference_id).reference
     pages["done"] = operator.get(f"/desa/permohonan/{reference}/disimpan")
