@@ -93,10 +93,10 @@ def _conflict(service, part: str):
 
 def _store(service, part: str, values: dict, detail: str, place_codes: list[str] | None = None):
     """Write `values` (and places) with the audit line; return the 303 back to the part, or the 409 page."""
-    audit.record(current_user, "edit_service", calendar.now(), None,
-                 f"{service.code} ({service.name_id}) — {forms.part_names()[part]}: {detail}")
+    line = audit.Line(current_user, "edit_service", calendar.now(), None,
+                      f"{service.code} ({service.name_id}) — {forms.part_names()[part]}: {detail}")
     try:
-        catalogue_admin.save(service, request.form.get("versi", ""), values, place_codes)
+        catalogue_admin.save(service, request.form.get("versi", ""), values, place_codes, audited=line)
     except catalogue_admin.Stale:
         return _conflict(service, part)
     flash(forms.saved_messages()[part], f"layanan-{part}")

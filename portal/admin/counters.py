@@ -18,9 +18,8 @@ from wtforms import StringField
 from ..auth.guard import roles_required
 from ..domain import queue as rules
 from ..domain.hours import Window
-from ..extensions import db
 from ..queue.present import purpose_label
-from ..services import audit, calendar, queue, quotas
+from ..services import calendar, queue, quotas
 from ..templating import render
 from .blueprint import SUPERVISORS, bp
 
@@ -89,14 +88,10 @@ def save_counters():
     figures = _read(form)
     if figures is None:
         return _page(form, status=422)
-    changed = quotas.set_usual_counters(figures)
+    changed = quotas.set_usual_counters(figures, current_user, calendar.now())  # audited in the same commit
     if not changed:
         flash(_("Tidak ada yang berubah; tidak ada yang disimpan."))
         return redirect(url_for("admin.counters"), 303)
-    names = {found.code: found.label_id for found in queue.purposes()}  # the audit log is kept in Indonesian
-    detail = "; ".join(f"{names[code]}: {before} → {after}" for code, (before, after) in changed.items())
-    audit.record(current_user, "set_counters", calendar.now(), None, detail)
-    db.session.commit()
     shown = "; ".join(f"{purpose_label(code)}: {before} → {after}" for code, (before, after) in changed.items())
     flash(_("Jumlah loket disimpan: %(detail)s. Kuota setiap hari mengikuti, kecuali hari yang punya angka sendiri.",
             detail=shown))
@@ -107,10 +102,7 @@ def save_counters():
 @roles_required(*SUPERVISORS)
 def reset_counters():
     """Remove the supervisor's figures so the setting applies again (audited); 303 back."""
-    removed = quotas.reset_usual_counters()
-    if removed:
-        audit.record(current_user, "set_counters", calendar.now(), None, "kembali ke pengaturan server")
-        db.session.commit()
+    if quotas.reset_usual_counters(current_user, calendar.now()):  # audited in the same commit
         flash(_("Jumlah loket kembali ke pengaturan server."))
     else:
         flash(_("Tidak ada yang berubah; tidak ada yang disimpan."))

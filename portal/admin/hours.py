@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.guard import roles_required
 from ..domain import week as rules
 from ..domain.hours import ACTIVITIES, PICKUP, SUBMISSION, WEEKDAYS
-from ..extensions import db
 from ..services import audit, calendar, office_hours, queue
 from ..templating import long_date, render, weekday_name
 from .office import activity_names
@@ -160,11 +159,10 @@ def save_hours(slug: str):
     outside, ready = _outside(activity, week), _ready(activity, week)
     if (outside.total or ready.total) and not form.konfirmasi.data:
         return _page({activity: _section(activity, form, outside=outside, ready=ready)}, 409)
-    audit.record(current_user, "set_hours", calendar.now(), None, describe_week(activity, week))
+    line = audit.Line(current_user, "set_hours", calendar.now(), None, describe_week(activity, week))
     try:
-        office_hours.save_week(activity, week, calendar.now())  # commits the audit line with the week
+        office_hours.save_week(activity, week, calendar.now(), audited=line)
     except (ValueError, IntegrityError):  # e.g. another supervisor saved the same week at the same instant
-        db.session.rollback()
         form.mon.errors = [_("Jam tidak bisa disimpan. Periksa isiannya lalu simpan lagi.")]
         return _page({activity: _section(activity, form)}, 422)
     _flash_saved(activity, reading, outside)
@@ -204,9 +202,9 @@ def reset_hours(slug: str):
     outside, ready = _outside(activity, week), _ready(activity, week)
     if (outside.total or ready.total) and not form.konfirmasi.data:
         return _page({activity: _section(activity, reset=form, reset_outside=outside, reset_ready=ready)}, 409)
-    audit.record(current_user, "set_hours", calendar.now(), None,
-                 _("%(week)s (kembali ke jam bawaan)", week=describe_week(activity, week)))
-    office_hours.reset_week(activity)  # commits the audit line with the removal
+    office_hours.reset_week(activity, audited=audit.Line(
+        current_user, "set_hours", calendar.now(), None,
+        _("%(week)s (kembali ke jam bawaan)", week=describe_week(activity, week))))
     flash(_("Jam %(activity)s kembali ke jam bawaan dari pengaturan server.", activity=activity_names()[activity]))
     _flash_kept(outside, ready)
     return redirect(url_for("admin.hours"), 303)

@@ -114,12 +114,11 @@ def _save_day_rule(form: DayRuleForm):
         form.jam.errors = [_("Jam buka hanya untuk hari yang dibuka. Kosongkan isian ini untuk penutupan.")]
     if any(field.errors for field in form) or day is None or windows is None:
         return None
-    audit.record(current_user, "set_day_rule", calendar.now(), None,
-                 _describe_rule(day, opens, activity, form.alasan.data, windows))  # committed with the rule
+    line = audit.Line(current_user, "set_day_rule", calendar.now(), None,
+                      _describe_rule(day, opens, activity, form.alasan.data, windows))
     try:
-        closures.set_day_rule(day, opens, form.alasan.data, activity, windows)
+        closures.set_day_rule(day, opens, form.alasan.data, activity, windows, audited=line)
     except ValueError:
-        db.session.rollback()
         form.jam.errors = [_("Aturan hari tidak bisa disimpan. Periksa jam buka dan alasannya.")]
         return None
     flash(_("%(date)s disimpan: %(what)s.", date=long_date(day),
@@ -136,10 +135,11 @@ def remove_day(rule_id: int):
     if rule is None:
         flash(_("Aturan hari itu sudah dihapus."))
         return redirect(url_for("admin.days"), 303)
-    audit.record(current_user, "remove_day_rule", calendar.now(), None,
-                 _describe_rule(rule.day, rule.opens, rule.activity, rule.reason, list(rule.windows or ())))
-    closures.remove_day_rule(rule_id)
-    flash(_("Aturan untuk %(date)s dihapus.", date=long_date(rule.day)))
+    day = rule.day
+    closures.remove_day_rule(rule_id, audited=audit.Line(
+        current_user, "remove_day_rule", calendar.now(), None,
+        _describe_rule(rule.day, rule.opens, rule.activity, rule.reason, list(rule.windows or ()))))
+    flash(_("Aturan untuk %(date)s dihapus.", date=long_date(day)))
     return redirect(url_for("admin.days"), 303)
 
 
@@ -191,11 +191,10 @@ def _save_notice(form: NoticeForm) -> bool:
         return False
     scope = service or _("semua")
     period = short_date(starts) + (f" – {short_date(ends)}" if ends else "")
-    audit.record(current_user, "add_notice", calendar.now(), None, f"[{scope}] {period}: {form.teks.data}")
+    line = audit.Line(current_user, "add_notice", calendar.now(), None, f"[{scope}] {period}: {form.teks.data}")
     try:
-        closures.add_notice(form.teks.data, starts, ends, service, form.teks_en.data or None)
+        closures.add_notice(form.teks.data, starts, ends, service, form.teks_en.data or None, audited=line)
     except ValueError:
-        db.session.rollback()
         form.teks.errors = [_("Pengumuman tidak bisa disimpan. Periksa isiannya.")]
         return False
     flash(_("Pengumuman disimpan."))
@@ -210,9 +209,8 @@ def remove_notice(notice_id: int):
     if notice is None:
         flash(_("Pengumuman itu sudah dihapus."))
         return redirect(url_for("admin.notices"), 303)
-    audit.record(current_user, "remove_notice", calendar.now(), None,
-                 f"[{notice.service_code or _('semua')}] {notice.text}")
-    closures.remove_notice(notice_id)
+    closures.remove_notice(notice_id, audited=audit.Line(
+        current_user, "remove_notice", calendar.now(), None, f"[{notice.service_code or _('semua')}] {notice.text}"))
     flash(_("Pengumuman dihapus."))
     return redirect(url_for("admin.notices"), 303)
 
@@ -274,12 +272,11 @@ def set_quota():
     day, purpose_code, window, counters, quota = chosen
     scope = _("jam %(time)s", time=window) if window else _("sepanjang hari")
     figure = _("%(n)s loket", n=counters) if counters is not None else _("kuota %(n)s per jam", n=quota)
-    audit.record(current_user, "set_quota", calendar.now(), None,
-                 f"{purpose_code} {short_date(day)}, {scope}: {figure}")  # committed with the figures
+    line = audit.Line(current_user, "set_quota", calendar.now(), None,
+                      f"{purpose_code} {short_date(day)}, {scope}: {figure}")
     try:
-        quotas.set_quota(day, purpose_code, window_start=window, counters=counters, quota=quota)
+        quotas.set_quota(day, purpose_code, window_start=window, counters=counters, quota=quota, audited=line)
     except ValueError:
-        db.session.rollback()
         setter.angka.errors = [_("Angka tidak bisa disimpan. Periksa keperluan, jam, dan angkanya.")]
         return _quota_page(day, QuotaDayForm(data={"hari": day.isoformat()}), setter, clearer, 422)
     flash(_("Kuota %(purpose)s untuk %(date)s disimpan.", purpose=purpose_code, date=long_date(day)))
@@ -326,8 +323,7 @@ def clear_quota():
     if not db.session.scalar(query):
         flash(_("Tidak ada angka yang diatur untuk %(date)s; tidak ada yang dihapus.", date=long_date(day)))
         return redirect(url_for("admin.quotas", hari=day.isoformat()), 303)
-    audit.record(current_user, "clear_quota", calendar.now(), None,
-                 f"{purpose_code or _('semua keperluan')} {short_date(day)}")  # committed with the removal
-    quotas.clear_quota(day, purpose_code)
+    quotas.clear_quota(day, purpose_code, audited=audit.Line(
+        current_user, "clear_quota", calendar.now(), None, f"{purpose_code or _('semua keperluan')} {short_date(day)}"))
     flash(_("Angka untuk %(date)s dihapus; kuota kembali seperti biasa.", date=long_date(day)))
     return redirect(url_for("admin.quotas", hari=day.isoformat()), 303)

@@ -66,13 +66,12 @@ def add_place():
     form.validate()  # only the CSRF token: the guard already refused a request without one
     if not _check(form, adding=True):
         return _list_page(form, status=422)
-    audit.record(current_user, "add_place", calendar.now(), None,
-                 f"{form.kode.data}: {form.nama.data}, {form.alamat.data}; "
-                 + _("mencetak KTP-el: %(yes)s", yes=_yes(form.cetak.data)))
+    line = audit.Line(current_user, "add_place", calendar.now(), None,
+                      f"{form.kode.data}: {form.nama.data}, {form.alamat.data}; "
+                      + _("mencetak KTP-el: %(yes)s", yes=_yes(form.cetak.data)))
     try:
-        place = places.add_place(form.kode.data, form.nama.data, form.alamat.data, form.cetak.data)
+        place = places.add_place(form.kode.data, form.nama.data, form.alamat.data, form.cetak.data, audited=line)
     except (ValueError, IntegrityError):  # e.g. the same code added at the same instant in another tab
-        db.session.rollback()
         form.kode.errors = [_("Tempat tidak bisa disimpan. Periksa kodenya.")]
         return _list_page(form, status=422)
     flash(_("%(name)s ditambahkan. Pilih layanan yang dokumennya bisa diambil di sini.", name=place.name))
@@ -130,11 +129,10 @@ def edit_place(code: str):
     if not changes:
         flash(_("Tidak ada yang berubah pada %(name)s.", name=place.name))
         return redirect(url_for("admin.places_list"), 303)
-    audit.record(current_user, "edit_place", calendar.now(), None, f"{place.code}: " + "; ".join(changes))
+    line = audit.Line(current_user, "edit_place", calendar.now(), None, f"{place.code}: " + "; ".join(changes))
     try:
-        places.edit_place(place, form.nama.data, form.alamat.data, form.cetak.data, chosen)
+        places.edit_place(place, form.nama.data, form.alamat.data, form.cetak.data, chosen, audited=line)
     except places.PlaceRefused as refused:
-        db.session.rollback()
         return _edit_page(place, form, chosen, _(
             "Layanan ini tidak punya tempat pengambilan aktif lain: %(services)s. Tambahkan tempat lain untuk "
             "layanan itu dulu, lalu lepaskan dari sini.", services=_service_names(refused.services)), 409)
@@ -169,12 +167,11 @@ def switch_place(code: str):
     if place.active == active:
         flash(_("%(name)s sudah %(state)s.", name=place.name, state=_("aktif") if active else _("nonaktif")))
         return redirect(url_for("admin.places_list"), 303)
-    audit.record(current_user, "edit_place", calendar.now(), None,
-                 f"{place.code}: " + (_("diaktifkan kembali") if active else _("dinonaktifkan")))
+    line = audit.Line(current_user, "edit_place", calendar.now(), None,
+                      f"{place.code}: " + (_("diaktifkan kembali") if active else _("dinonaktifkan")))
     try:
-        places.set_active(place, active)
+        places.set_active(place, active, audited=line)
     except places.PlaceRefused as refused:
-        db.session.rollback()
         return _list_page(refusal=_(
             "%(name)s tidak bisa dinonaktifkan: tempat ini satu-satunya tempat pengambilan aktif untuk "
             "%(services)s. Tambahkan tempat lain untuk layanan itu dulu.", name=place.name,
@@ -198,8 +195,8 @@ def move_place(code: str, direction: str):
     if not 1 <= before + step <= len(ordered):
         flash(_("%(name)s sudah di urutan %(n)s.", name=place.name, n=before))
         return redirect(url_for("admin.places_list"), 303)
-    audit.record(current_user, "edit_place", calendar.now(), None,
-                 _("%(code)s: urutan %(old)s → %(new)s", code=place.code, old=before, new=before + step))
-    places.move(place, step)  # commits the audit line with the new order
+    places.move(place, step, audited=audit.Line(
+        current_user, "edit_place", calendar.now(), None,
+        _("%(code)s: urutan %(old)s → %(new)s", code=place.code, old=before, new=before + step)))
     flash(_("%(name)s sekarang di urutan %(n)s.", name=place.name, n=before + step))
     return redirect(url_for("admin.places_list"), 303)

@@ -153,13 +153,11 @@ def create_user():
     detail = f"{form.username.data} ({form.full_name.data}), {_ROLE_IN_LOG[role]}"
     if role == "operator":
         detail += f" {db.session.get(Region, form.desa.data).name}"
-    # Added first so create_user's own commit writes the line with the account, or neither.
-    audit.record(current_user, "create_user", calendar.now(), None, detail)
     try:
         user = accounts.create_user(form.username.data, form.full_name.data, role, form.password.data,
-                                    form.desa.data if role == "operator" else None)
+                                    form.desa.data if role == "operator" else None,
+                                    audited=audit.Line(current_user, "create_user", calendar.now(), None, detail))
     except accounts.AccountError as error:  # a name taken in between our check and the insert
-        db.session.rollback()
         _account_error(form, error)
         return _page(form, 422)
     flash(_("Akun %(name)s (%(role)s) dibuat. Sampaikan kata sandi awalnya kepada pemiliknya secara langsung.",
@@ -185,9 +183,8 @@ def _set_active(user_id: int, active: bool):
     if not may_manage(current_user, user.role):
         return _forbidden_role(user.role)
     if user.active != active:
-        audit.record(current_user, "enable_user" if active else "disable_user", calendar.now(), None,
-                     _detail(user))
-        accounts.set_active(user, active)  # commits the audit line too; disabling ends the user's sessions
+        accounts.set_active(user, active, audited=audit.Line(  # disabling ends the user's sessions
+            current_user, "enable_user" if active else "disable_user", calendar.now(), None, _detail(user)))
     if active:
         flash(_("Akun %(name)s aktif kembali. Pemiliknya dapat masuk lagi.", name=user.username))
     else:
@@ -226,11 +223,10 @@ def reset_password(user_id: int):
             abort(400)
         _check_passwords(form)
         if not form.password.errors and not form.password2.errors:
-            audit.record(current_user, "reset_password", calendar.now(), None, _detail(user))
+            line = audit.Line(current_user, "reset_password", calendar.now(), None, _detail(user))
             try:
-                accounts.set_password(user, form.password.data)  # commits the audit line with the change
+                accounts.set_password(user, form.password.data, audited=line)
             except accounts.AccountError as error:
-                db.session.rollback()
                 _account_error(form, error)
             else:
                 flash(_("Kata sandi akun %(name)s diganti. Pemiliknya keluar dari semua perangkat dan masuk "
@@ -264,15 +260,13 @@ def end_user_sessions(user_id: int):
     form = EndSessionForm()
     if not form.validate():
         abort(400)
-    chosen = form.session_id.data or None
-    this = browser_sessions.current()
     try:
-        count = accounts.end_sessions(current_user, user, calendar.now(), chosen)
+        ended = accounts.end_sessions(current_user, user, calendar.now(), form.session_id.data or None)
     except accounts.AccountError:
         flash(_("Sesi itu sudah berakhir."))
     else:
-        if user.id == current_user.id and (chosen is None or (this is not None and chosen == this.id)):
+        if ended.here:
             return redirect(url_for("auth.sign_in"), 303)
-        flash(_("%(count)s sesi akun %(name)s diakhiri. Perangkat itu harus masuk lagi.", count=count,
+        flash(_("%(count)s sesi akun %(name)s diakhiri. Perangkat itu harus masuk lagi.", count=ended.count,
                 name=user.username))
     return redirect(url_for("admin.user_sessions", user_id=user.id), 303)

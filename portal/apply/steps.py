@@ -93,9 +93,8 @@ class NikHandler(Handler):
         if application is None:
             started = applications.start_draft(service, now)
             application = started[0]
-        elif nik_changed:
-            application.accepted_warnings = []
-        applications.save_applicant(application, now, nik=verdict.nik, accept_warnings=list(verdict.warnings))
+        applications.save_applicant(application, now, nik=verdict.nik, accept_warnings=list(verdict.warnings),
+                                    forget_warnings=nik_changed)
         return StepResult(True, started=started)
 
 

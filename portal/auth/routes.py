@@ -88,13 +88,12 @@ def end_sessions():
     if not form.validate():
         abort(400)
     chosen = form.session_id.data or None
-    this = browser_sessions.current()
     try:
-        accounts.end_sessions(current_user, current_user, calendar.now(), chosen)
+        ended = accounts.end_sessions(current_user, current_user, calendar.now(), chosen)
     except accounts.AccountError:
         flash(_("Sesi itu sudah berakhir."))
         return redirect(url_for("auth.sessions"), 303)
-    if chosen is None or (this is not None and chosen == this.id):
+    if ended.here:
         logout_user()
         session.clear()
         flash(_("Anda sudah keluar dari semua perangkat.") if chosen is None else _("Anda sudah keluar."))

@@ -16,7 +16,16 @@ if TYPE_CHECKING:  # for the annotations only; SQLAlchemy resolves the names thr
     from .catalogue import Region
 
 
-class Batch(db.Model):
+class MadeInDesa:
+    """What a batch and a manifest share: a QR token, the desa, and the operator who made it."""
+
+    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Batch(MadeInDesa, db.Model):
     """A village's collective file (berkas kolektif): applications filed by its operators, submitted at once.
 
     `state` is what the operator did (open, submitted); how far the office got (partly ready, ready,
@@ -25,10 +34,6 @@ class Batch(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # "KOL-7K3M-Q9PX"
-    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_by_name: Mapped[str] = mapped_column(String(120), default="")
     state: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -45,7 +50,7 @@ manifest_item = db.Table(
 )
 
 
-class PickupManifest(db.Model):
+class PickupManifest(MadeInDesa, db.Model):
     """A collective pickup manifest: the desa's ready documents the operator will collect, with tick boxes.
 
     The clerk scans its code at `/petugas/serah` and hands the items over one by one.
@@ -53,10 +58,6 @@ class PickupManifest(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # "AMB-7K3M-Q9PX"
-    verification_token: Mapped[str] = mapped_column(String(40), unique=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_by_name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship(lazy="joined")

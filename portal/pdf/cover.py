@@ -8,7 +8,6 @@ Rendering needs an app and request context; nothing but `data:` URLs is fetched 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from ..extensions import db
 from ..models import Batch, Region
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri, require_aware, require_masked
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/cover.html"
@@ -31,7 +30,6 @@ STYLESHEET = A4_LIST_STYLESHEET + """\
 .n, .docs { width: 8mm; text-align: right; }
 """
 
-_FULL_NIK = re.compile(r"\d{16}")
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,7 @@ class CoverLine:
     documents: int
 
     def __post_init__(self) -> None:
-        if _FULL_NIK.search(self.masked_nik):
-            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+        require_masked(self.masked_nik)
 
 
 @dataclass(frozen=True)
@@ -65,8 +62,7 @@ class CoverData:
     office_short_name: str
 
     def __post_init__(self) -> None:
-        if self.dated.tzinfo is None or self.dated.utcoffset() is None:
-            raise ValueError("dated must be an aware datetime")
+        require_aware(self.dated, "dated")
         object.__setattr__(self, "lines", tuple(self.lines))
 
 

@@ -10,7 +10,6 @@ As for receipts, nothing is fetched while rendering: only `data:` URLs load (the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,8 @@ from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import (layout_html, paper_css, parsed_stylesheet, pdf_template, qr_png_data_uri,
+                     require_aware, require_masked, require_size)
 
 TEMPLATE = "pdf/handover.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("80", "a6")
@@ -31,14 +31,10 @@ COLLECTORS = ("applicant", "authorised", "operator")
 # DejaVu. The roll's length must be fixed for WeasyPrint: 80 x 170 mm holds the longest slip (an authorised
 # collector, two-line names and service) with a little to spare, and the printer cuts after it. The QR
 # code keeps at least 25 mm, with its quiet zone as white padding.
-STYLESHEET = """\
-@page t80 { size: 80mm 170mm; margin: 4mm 5mm 3mm; }
-@page a6 { size: A6; margin: 6mm 7mm 5mm; }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; }
-html.t80 { page: t80; font-size: 8.5pt; line-height: 1.28; }
-html.a6 { page: a6; font-size: 7.5pt; line-height: 1.25; }
-body, p, h1 { margin: 0; }
-h1, b { font-weight: bold; }
+STYLESHEET = paper_css(
+    t80=("80mm 170mm", "4mm 5mm 3mm", "8.5pt", 1.28),
+    a6=("A6", "6mm 7mm 5mm", "7.5pt", 1.25),
+) + """\
 .office { text-align: center; border-bottom: 0.75pt solid #000; }
 h1 { text-align: center; letter-spacing: 0.08em; }
 .ref { font-family: "DejaVu Sans Mono", monospace; font-weight: bold; text-align: center; }
@@ -78,7 +74,6 @@ h1 { text-align: center; letter-spacing: 0.08em; }
 .a6 .note { font-size: 6.5pt; margin-top: 1mm; padding-top: 1mm; }
 """
 
-_FULL_NIK = re.compile(r"\d{16}")
 
 
 @dataclass(frozen=True)
@@ -108,15 +103,12 @@ class HandoverSlipData:
     zone: str
 
     def __post_init__(self) -> None:
-        if self.handed_at.tzinfo is None or self.handed_at.utcoffset() is None:
-            raise ValueError("handed_at must be an aware datetime")
+        require_aware(self.handed_at, "handed_at")
         if self.collector not in COLLECTORS:
             raise ValueError(f"collector must be one of {COLLECTORS}, not {self.collector!r}")
         if self.collector == "authorised" and not self.relation.strip():
             raise ValueError("an authorised collector needs a relation")
-        for value in (self.applicant_masked_nik, self.collector_masked_nik):
-            if _FULL_NIK.search(value):
-                raise ValueError("NIKs must be masked (331701******0001), not full")
+        require_masked(self.applicant_masked_nik, self.collector_masked_nik)
 
 
 def render_handover_slip(data: HandoverSlipData, size: str) -> bytes:
@@ -132,8 +124,7 @@ def layout_handover_slip(data: HandoverSlipData, size: str) -> Document:
 
     Raises what `render_handover_slip` raises.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown handover slip size: {size!r} (expected '80' or 'a6')")
+    require_size(size, SIZES, "handover slip")
     html = render_template(pdf_template(TEMPLATE), slip=data, page_class="a6" if size == "a6" else f"t{size}",
                            handed_at=_moment(data.handed_at, data.zone), qr_data_uri=qr_png_data_uri(data.verify_url))
     return layout_html(html, [parsed_stylesheet(STYLESHEET)])

@@ -10,7 +10,6 @@ Rendering needs an app and request context; nothing but `data:` URLs is fetched.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -22,7 +21,8 @@ from ..domain.nik import mask
 from ..services.calendar import office_zone, zone_label
 from ..templating import clock_time, localized, long_date, public_url, short_date
 from .pickup import document_name, pickup_window_text
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import (layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri, require_aware,
+                     require_masked)
 from .sheet import A4_LIST_STYLESHEET
 
 TEMPLATE = "pdf/manifest.html"
@@ -60,7 +60,6 @@ h1 { text-align: center; letter-spacing: 0.06em; font-size: 11pt; margin: 2.5mm 
 SLIP_BASE_MM = 150
 SLIP_LINE_MM = 16
 
-_FULL_NIK = re.compile(r"\d{16}")
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,7 @@ class ManifestLine:
     handed_over: str = ""
 
     def __post_init__(self) -> None:
-        if _FULL_NIK.search(self.masked_nik):
-            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+        require_masked(self.masked_nik)
 
 
 @dataclass(frozen=True)
@@ -97,8 +95,7 @@ class ManifestData:
     office_short_name: str
 
     def __post_init__(self) -> None:
-        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
-            raise ValueError("created_at must be an aware datetime")
+        require_aware(self.created_at, "created_at")
         if not self.lines:
             raise ValueError("a manifest needs at least one line")
         object.__setattr__(self, "lines", tuple(self.lines))
@@ -119,8 +116,7 @@ class ManifestSlipData:
     office_address: str
 
     def __post_init__(self) -> None:
-        if self.handed_at.tzinfo is None or self.handed_at.utcoffset() is None:
-            raise ValueError("handed_at must be an aware datetime")
+        require_aware(self.handed_at, "handed_at")
         if not self.lines:
             raise ValueError("a slip needs at least one line")
         object.__setattr__(self, "lines", tuple(self.lines))

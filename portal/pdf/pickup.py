@@ -9,7 +9,6 @@ and the office's time zone). As for the other receipts, nothing is fetched while
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Sequence
@@ -24,7 +23,8 @@ from ..domain.nik import mask
 from ..services.calendar import zone_label
 from ..templating import clock_time, localized, long_date, public_url
 from .cache import document_cache
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import (layout_html, paper_css, parsed_stylesheet, pdf_template, qr_png_data_uri, require_masked,
+                     require_size)
 
 TEMPLATE = "pdf/pickup.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a6", "80")
@@ -34,12 +34,10 @@ SIZES = ("a6", "80")
 # fonts. The 80 mm roll needs a fixed page length: it fits the longest content (a long service and place
 # name, a long name, the village-operator line) with a little to spare, and the printer cuts after it.
 # The QR code keeps at least 25 mm with its quiet zone as white padding.
-STYLESHEET = """\
-@page a6 { size: A6; margin: 6mm 6mm 5mm; }
-@page t80 { size: 80mm 200mm; margin: 4mm 5mm 3mm; }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; }
-html.a6 { page: a6; font-size: 7.5pt; line-height: 1.28; }
-html.t80 { page: t80; font-size: 8.5pt; line-height: 1.27; }
+STYLESHEET = paper_css(
+    a6=("A6", "6mm 6mm 5mm", "7.5pt", 1.28),
+    t80=("80mm 200mm", "4mm 5mm 3mm", "8.5pt", 1.27),
+) + """\
 body, p, h1, h2 { margin: 0; }
 h1, h2, b { font-weight: bold; }
 .sheet + .sheet { break-before: page; }
@@ -90,7 +88,6 @@ h1, h2, b { font-weight: bold; }
 .t80 .version { font-size: 6pt; }
 """
 
-_FULL_NIK = re.compile(r"\d{16}")
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,7 @@ class PickupReceiptData:
     version: int
 
     def __post_init__(self) -> None:
-        if _FULL_NIK.search(self.masked_nik):
-            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+        require_masked(self.masked_nik)
         if not self.who_may_collect:
             raise ValueError("who_may_collect needs at least one line")
         object.__setattr__(self, "who_may_collect", tuple(self.who_may_collect))
@@ -192,8 +188,7 @@ def layout_pickup_receipts(datas: Sequence[PickupReceiptData], size: str) -> Doc
 
     Raises ValueError for an unknown size or an empty `datas`.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown pickup receipt size: {size!r} (expected 'a6' or '80')")
+    require_size(size, SIZES, "pickup receipt")
     if not datas:
         raise ValueError("no pickup receipt to render")
     html = render_template(pdf_template(TEMPLATE), receipts=[(data, long_date(data.day), qr_png_data_uri(data.verify_url))
@@ -222,7 +217,6 @@ def cached_pickup_receipt(application, size: str) -> bytes:
 
     Needs a request context. Raises what `pickup_receipt_data` and `render_pickup_receipt` raise.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown pickup receipt size: {size!r} (expected 'a6' or '80')")
+    require_size(size, SIZES, "pickup receipt")
     return document_cache().get_or_render(
         pickup_receipt_key(application, size), lambda: render_pickup_receipt(pickup_receipt_data(application), size))

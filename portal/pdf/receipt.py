@@ -10,7 +10,6 @@ Nothing is fetched while rendering: only `data:` URLs load (the QR code is one).
 from __future__ import annotations
 
 import atexit
-import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +31,8 @@ from ..services import calendar
 from ..services.calendar import zone_label
 from ..templating import clock_time, localized, long_date, public_url
 from .cache import document_cache
-from .render import BASE_URL, HERE, DataOnlyFetcher, font_config, layout_html, pdf_template, qr_png_data_uri
+from .render import (BASE_URL, HERE, DataOnlyFetcher, font_config, layout_html, pdf_template,
+                     qr_png_data_uri, require_aware, require_masked, require_size)
 TEMPLATE = "pdf/receipt.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("a4", "a6")
 
@@ -82,7 +82,6 @@ h1, h2, b { font-weight: bold; }
 .a6 .note { margin-top: 2mm; padding-top: 1mm; }
 """
 
-_FULL_NIK = re.compile(r"\d{16}")
 
 
 @dataclass(frozen=True)
@@ -106,10 +105,8 @@ class ReceiptData:
     version: int
 
     def __post_init__(self) -> None:
-        if self.submitted_at.tzinfo is None or self.submitted_at.utcoffset() is None:
-            raise ValueError("submitted_at must be an aware datetime")
-        if _FULL_NIK.search(self.masked_nik):
-            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+        require_aware(self.submitted_at, "submitted_at")
+        require_masked(self.masked_nik)
 
 
 def render_receipt(data: ReceiptData, size: str) -> bytes:
@@ -125,8 +122,7 @@ def layout_receipt(data: ReceiptData, size: str) -> Document:
 
     Raises what `render_receipt` raises.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown receipt size: {size!r} (expected 'a4' or 'a6')")
+    require_size(size, SIZES, "receipt")
     html = render_template(pdf_template(TEMPLATE), receipt=data, size=size, submitted_at=_moment(data.submitted_at),
                            qr_data_uri=qr_png_data_uri(data.verify_url))
     stylesheet, fetcher = _renderer()

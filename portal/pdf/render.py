@@ -9,6 +9,9 @@ the language).
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import atexit
 import os
 import threading
@@ -43,6 +46,42 @@ class DataOnlyFetcher(URLFetcher):
         if not url.lower().startswith("data:"):
             raise ValueError(f"receipts load nothing but data: URLs, not {url[:60]!r}")
         return super().fetch(url, headers)
+
+
+def require_aware(value: datetime, name: str) -> None:
+    """Check a document's instant: raises ValueError naming `name` when `value` carries no time zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime")
+
+
+_FULL_NIK = re.compile(r"\d{16}")
+
+
+def require_masked(*niks: str) -> None:
+    """Check what a document prints of NIKs: raises ValueError when any of `niks` holds a full NIK (16 digits)
+    instead of a masked one (331701******0001)."""
+    if any(_FULL_NIK.search(nik) for nik in niks):
+        raise ValueError("NIKs must be masked (331701******0001), not full")
+
+
+def require_size(size: str, sizes, document: str) -> None:
+    """Check a paper size: raises ValueError naming `document` when `size` is not one of `sizes`."""
+    if size not in sizes:
+        expected = ", ".join(repr(known) for known in sizes)
+        raise ValueError(f"unknown {document} size: {size!r} (expected {expected})")
+
+
+def paper_css(**papers: tuple[str, str, str, float]) -> str:
+    """Return the start of a small document's stylesheet: a named page per paper, `name=(size, margin, font
+    size, line height)`, which the root's class (`page_class`) picks, DejaVu Sans in black, no margins on the
+    body, paragraphs and title, bold titles."""
+    rules = [f"@page {name} {{ size: {size}; margin: {margin}; }}" for name, (size, margin, _, _) in papers.items()]
+    rules.append('html { font-family: "DejaVu Sans", sans-serif; color: #000; }')
+    rules.append("body, p, h1 { margin: 0; }")
+    rules.append("h1, b { font-weight: bold; }")
+    rules += [f"html.{name} {{ page: {name}; font-size: {font}; line-height: {line}; }}"
+              for name, (_, _, font, line) in papers.items()]
+    return "\n".join(rules) + "\n"
 
 
 def font_config() -> FontConfiguration:

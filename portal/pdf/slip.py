@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from weasyprint.document import Document
 
 from ..templating import long_date
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import (layout_html, paper_css, parsed_stylesheet, pdf_template, qr_png_data_uri, require_masked,
+                     require_size)
 
 TEMPLATE = "pdf/slip.html"  # in this package's templates; a file of that name in the app's templates wins
 SIZES = ("a6", "80")
@@ -29,14 +30,10 @@ SIZES = ("a6", "80")
 # Black only (thermal paper dithers grey); DejaVu fonts. The roll needs a fixed page length: 80 x 175 mm
 # holds the longest slip (a long service, name and desa) with a little to spare, and the printer cuts after
 # it. The QR code keeps at least 25 mm, with its quiet zone as white padding. The PIN is the largest text.
-STYLESHEET = """\
-@page a6 { size: A6; margin: 6mm 7mm 5mm; }
-@page t80 { size: 80mm 175mm; margin: 4mm 5mm 3mm; }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; }
-html.a6 { page: a6; font-size: 8pt; line-height: 1.3; }
-html.t80 { page: t80; font-size: 8.5pt; line-height: 1.28; }
-body, p, h1 { margin: 0; }
-h1, b { font-weight: bold; }
+STYLESHEET = paper_css(
+    a6=("A6", "6mm 7mm 5mm", "8pt", 1.3),
+    t80=("80mm 175mm", "4mm 5mm 3mm", "8.5pt", 1.28),
+) + """\
 .office { text-align: center; border-bottom: 0.75pt solid #000; padding-bottom: 1.2mm; }
 .office b { font-size: 1.2em; }
 h1 { text-align: center; letter-spacing: 0.06em; margin: 2mm 0 1.5mm; font-size: 1.15em; }
@@ -56,7 +53,6 @@ h1 { text-align: center; letter-spacing: 0.06em; margin: 2mm 0 1.5mm; font-size:
 .t80 .url { font-size: 6.5pt; }
 """
 
-_FULL_NIK = re.compile(r"\d{16}")
 _PIN = re.compile(r"\d{6}")
 
 
@@ -83,8 +79,7 @@ class SlipData:
     office_short_name: str
 
     def __post_init__(self) -> None:
-        if _FULL_NIK.search(self.masked_nik):
-            raise ValueError("masked_nik must be masked (331701******0001), not a full NIK")
+        require_masked(self.masked_nik)
         if not _PIN.fullmatch(self.pin or ""):
             raise ValueError("a slip's PIN is six digits")
         if self.pin in self.qr_url:
@@ -104,8 +99,7 @@ def layout_slip(data: SlipData, size: str) -> Document:
 
     Raises ValueError for an unknown size.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown slip size: {size!r} (expected 'a6' or '80')")
+    require_size(size, SIZES, "slip")
     html = render_template(pdf_template(TEMPLATE), slip=data, page_class="a6" if size == "a6" else f"t{size}",
                            day=long_date(data.day), qr=qr_png_data_uri(data.qr_url),
                            title=_("Slip Permohonan %(reference)s", reference=data.reference))

@@ -18,7 +18,8 @@ from weasyprint.document import Document
 
 from ..services.calendar import office_zone
 from ..templating import clock_time, long_date, short_date
-from .render import layout_html, parsed_stylesheet, pdf_template, qr_png_data_uri
+from .render import (layout_html, paper_css, parsed_stylesheet, pdf_template, qr_png_data_uri,
+                     require_aware, require_size)
 
 TEMPLATE = "pdf/ticket.html"  # in HERE / "templates"; a file of that name in the app's templates wins
 SIZES = ("58", "80", "a6")
@@ -30,14 +31,12 @@ CHANNELS = ("online", "walk_in")
 # length, but WeasyPrint needs one: each thermal height fits the longest content (a two-line purpose, a long
 # date) with a little to spare, and the printer cuts after it. The QR code keeps at least 25 mm, with its
 # quiet zone as white padding.
-STYLESHEET = """\
-@page t58 { size: 58mm 124mm; margin: 3mm 3mm 2mm; }
-@page t80 { size: 80mm 134mm; margin: 4mm 5mm 3mm; }
-@page a6 { size: A6; margin: 6mm 7mm 5mm; }
-html { font-family: "DejaVu Sans", sans-serif; color: #000; text-align: center; }
-html.t58 { page: t58; font-size: 8pt; line-height: 1.25; }
-html.t80 { page: t80; font-size: 9.5pt; line-height: 1.25; }
-html.a6 { page: a6; font-size: 10pt; line-height: 1.3; }
+STYLESHEET = paper_css(
+    t58=("58mm 124mm", "3mm 3mm 2mm", "8pt", 1.25),
+    t80=("80mm 134mm", "4mm 5mm 3mm", "9.5pt", 1.25),
+    a6=("A6", "6mm 7mm 5mm", "10pt", 1.3),
+) + """\
+html { text-align: center; }
 body, p, h1 { margin: 0; }
 h1, b, .office, .number, .purpose, .code { font-weight: bold; }
 .office { border-bottom: 0.75pt solid #000; }
@@ -112,8 +111,7 @@ class TicketData:
     zone: str
 
     def __post_init__(self) -> None:
-        if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
-            raise ValueError("issued_at must be an aware datetime")
+        require_aware(self.issued_at, "issued_at")
         if self.channel not in CHANNELS:
             raise ValueError(f"channel must be one of {CHANNELS}, not {self.channel!r}")
         if self.position < 1:
@@ -133,8 +131,7 @@ def layout_ticket(data: TicketData, size: str) -> Document:
 
     Raises what `render_ticket` raises.
     """
-    if size not in SIZES:
-        raise ValueError(f"unknown ticket size: {size!r} (expected '58', '80' or 'a6')")
+    require_size(size, SIZES, "ticket")
     html = render_template(pdf_template(TEMPLATE), ticket=data, page_class="a6" if size == "a6" else f"t{size}",
                            day=long_date(data.day), issued_at=_issued(data.issued_at, data.zone),
                            qr_data_uri=qr_png_data_uri(data.verify_url))

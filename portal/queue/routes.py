@@ -27,6 +27,7 @@ from ..services import calendar, queue
 from ..templating import public_url, render
 from .present import purpose_label, state_label, window_text
 from .forms import CancelForm, DetailsForm, FindForm
+from ..downloads import pdf_response
 
 bp = Blueprint("queue", __name__, url_prefix="/antrean", template_folder="templates")
 
@@ -272,9 +273,5 @@ def pdf(code: str):
         zone=calendar.zone_label())
     cache = document_cache()
     body = cache.get_or_render(f"ticket-{found.id}-{size}-{get_locale()}", lambda: render_ticket(data, size))
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="tiket-{found.label}-{size}.pdf"'
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return pdf_response(body, f"tiket-{found.label}-{size}.pdf", cache="private, max-age=3600")
 

@@ -16,6 +16,7 @@ from .. import guesses, hashing
 from ..extensions import db
 from ..models import Region, User
 from . import audit, browser_sessions
+from .transactions import operation
 
 ROLES = ("operator", "clerk", "supervisor", "admin")
 MIN_PASSWORD_LENGTH = 10
@@ -39,7 +40,9 @@ def _check_password(password: str) -> None:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def create_user(username: str, full_name: str, role: str, password: str, region_code: str | None = None) -> User:
+@operation
+def create_user(username: str, full_name: str, role: str, password: str, region_code: str | None = None, *,
+                audited: audit.Line | None = None) -> User:
     """Create and commit an account; raises AccountError for a taken name, an unknown role, a short
     password, or an operator without a desa of this regency (and anyone else with one)."""
     username = username.strip().lower()
@@ -58,7 +61,7 @@ def create_user(username: str, full_name: str, role: str, password: str, region_
                 password_hash=hashing.make_hash(password), region_code=region_code, active=True,
                 session_version=1)
     db.session.add(user)
-    db.session.commit()
+    audit.commit(audited)
     return user
 
 
@@ -67,40 +70,52 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == username.strip().lower())).first()
 
 
-def set_password(user: User, password: str) -> None:
+@operation
+def set_password(user: User, password: str, *, audited: audit.Line | None = None) -> None:
     """Change the password, end every session of the account, and commit."""
     _check_password(password)
     user.password_hash = hashing.make_hash(password)
     user.session_version += 1
     browser_sessions.end_all_of(user.id)
-    db.session.commit()
+    audit.commit(audited)
 
 
-def set_active(user: User, active: bool) -> None:
+@operation
+def set_active(user: User, active: bool, *, audited: audit.Line | None = None) -> None:
     """Enable or disable the account (disabling ends its sessions) and commit."""
     user.active = active
     if not active:
         user.session_version += 1
         browser_sessions.end_all_of(user.id)
-    db.session.commit()
+    audit.commit(audited)
 
 
-def end_sessions(actor: User, user: User, now: datetime, session_id: str | None = None) -> int:
+@dataclass(frozen=True)
+class Ended:
+    """Sessions ended at once: how many, and whether this browser's own was among them (it is signed out)."""
+
+    count: int
+    here: bool
+
+
+@operation
+def end_sessions(actor: User, user: User, now: datetime, session_id: str | None = None) -> Ended:
     """End the live session `session_id` of `user`, or all of them when it is None, with an audit line by
-    `actor` in the same commit; return how many ended. Raises AccountError when `session_id` names no live
+    `actor` in the same commit; return what ended. Raises AccountError when `session_id` names no live
     session of the user (already ended, or never theirs)."""
     live = {row.id for row in browser_sessions.active_of(user.id)}
     if session_id is not None and session_id not in live:
         raise AccountError("that session has already ended")
+    this = browser_sessions.current()
+    here = this is not None and this.id in live and session_id in (None, this.id)
     if session_id is None:
         browser_sessions.end_all_of(user.id)
         detail = f"Semua sesi akun {user.username} ({len(live)})"
     else:
         browser_sessions.end_one(user.id, session_id)
         detail = f"Satu sesi akun {user.username}"
-    audit.record(actor, "end_sessions", now, None, detail)
-    db.session.commit()
-    return len(live) if session_id is None else 1
+    audit.commit(audit.Line(actor, "end_sessions", now, None, detail))
+    return Ended(len(live) if session_id is None else 1, here)
 
 
 def sign_in(username: str, password: str, now: datetime) -> SignIn:

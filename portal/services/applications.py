@@ -21,7 +21,8 @@ from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces a
 from ..extensions import db
 from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
 from ..uploads import CleanFile, UploadStore
-from . import notifications
+from . import audit, notifications
+from .transactions import operation
 
 
 CONSENT_DOCUMENT = "PERSETUJUAN"  # the resident's signed consent, uploaded by a village operator
@@ -100,9 +101,10 @@ def _touched(application: Application, now: datetime) -> None:
 def save_applicant(application: Application, now: datetime, **facts) -> None:
     """Store facts about the applicant (nik, full_name, birth_date, phone, region_code, address_line) and commit.
 
-    `accept_warnings` (a list of warning codes) is added to the accepted ones.
+    `accept_warnings` (a list of warning codes) is added to the accepted ones; with `forget_warnings`, those
+    accepted before are dropped first (the NIK they were about changed).
     """
-    accepted = set(application.accepted_warnings or ())
+    accepted = set() if facts.pop("forget_warnings", False) else set(application.accepted_warnings or ())
     accepted.update(facts.pop("accept_warnings", ()) or ())
     application.accepted_warnings = sorted(accepted)
     for name, value in facts.items():
@@ -222,16 +224,18 @@ def unlock(reference_text: str, pin: str) -> Application | None:
 NEW_PIN_REASON = "PIN baru dibuat oleh operator desa"
 
 
-def new_pin(application: Application, now: datetime, actor_name: str) -> str:
+@operation
+def new_pin(application: Application, now: datetime, actor_name: str, *, audited: audit.Line | None = None) -> str:
     """Give `application` a fresh PIN (only its hash is stored; the old PIN stops working), record it on the
-    timeline as a note (same state before and after) and commit; return the new PIN, known only now."""
+    timeline as a note (same state before and after) and commit it with the audit line `audited`; return the
+    new PIN, known only now."""
     pin = draw_pin()
     application.pin_hash = hash_pin(pin, hashing.method())
     application.events.append(ApplicationEvent(at=now, from_state=application.state, to_state=application.state,
                                                 actor=lifecycle.APPLICANT, actor_name=actor_name,
                                                 reason=NEW_PIN_REASON))
     application.updated_at = now
-    db.session.commit()
+    audit.commit(audited)
     return pin
 
 

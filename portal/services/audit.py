@@ -1,7 +1,9 @@
 """The audit log: every clerk's view of a scan and every change they make, with who and when.
 
 `record` adds a line to the current transaction, so the line and the change it describes are committed
-together or not at all. `entries` pages through the log newest first with a keyset (no OFFSET).
+together or not at all. A view that asks a service for an audited change passes it a `Line` (who, what, in
+words); the service writes it with `commit` in the same transaction as the change. `entries` pages through the
+log newest first with a keyset (no OFFSET).
 """
 
 from __future__ import annotations
@@ -21,6 +23,28 @@ ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "as
            "create_user", "disable_user", "enable_user", "reset_password", "end_sessions",
            "edit_service", "set_hours", "add_place", "edit_place", "set_counters")
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Line:
+    """An audit line to write together with a change: by `user`, `action` (one of ACTIONS), at `at`, about
+    `application` (or none), `detail` in words."""
+
+    user: User | None
+    action: str
+    at: datetime
+    application: Application | None = None
+    detail: str = ""
+
+
+def commit(line: Line | None = None) -> None:
+    """Add `line` (when given) to the current transaction and commit the change with it.
+
+    Raises ValueError (before anything is committed) for an action that is not in ACTIONS.
+    """
+    if line is not None:
+        record(line.user, line.action, line.at, line.application, line.detail)
+    db.session.commit()
 
 
 def record(user: User | None, action: str, at: datetime, application: Application | None = None,

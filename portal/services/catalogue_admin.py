@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import PickupPlace, Service, utcnow
-from . import revisions
+from . import audit, revisions
+from .transactions import operation
 
 
 class Stale(Exception):
@@ -48,10 +49,11 @@ def is_current(service: Service, version: str) -> bool:
     return bool(version) and version == version_of(service)
 
 
-def save(service: Service, version: str, values: dict, place_codes: list[str] | None = None) -> None:
+@operation
+def save(service: Service, version: str, values: dict, place_codes: list[str] | None = None, *,
+         audited: audit.Line | None = None) -> None:
     """Store `values` (column name → value) and, when given, the pickup places `place_codes` (switched-off
-    places the service has are kept), bump the catalogue revision and commit with whatever the caller added to
-    the session (the audit line).
+    places the service has are kept), bump the catalogue revision and commit with the audit line `audited`.
 
     Raises Stale, after rolling back, when the service no longer has `version`.
     """
@@ -74,4 +76,4 @@ def save(service: Service, version: str, values: dict, place_codes: list[str] | 
         service.pickup_places = sorted({place.code: place for place in kept + chosen}.values(),
                                        key=lambda place: (place.position, place.code))
     revisions.bump(revisions.CATALOGUE)
-    db.session.commit()
+    audit.commit(audited)

@@ -1,4 +1,7 @@
-"""Write the office's day rules (closures and openings) and notices; every change bumps the calendar."""
+"""Write the office's day rules (closures and openings) and notices; every change bumps the calendar.
+
+Each writer is one transaction (`operation`) and takes `audited`, the audit line committed with the change.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,13 @@ from sqlalchemy import select
 from ..domain.hours import ACTIVITIES, Window, merge_windows
 from ..extensions import db
 from ..models import DayRule, Notice, Service
-from . import revisions
+from . import audit, revisions
+from .transactions import operation
 
 
+@operation
 def set_day_rule(day: date, opens: bool, reason: str, activity: str | None = None,
-                 windows: list[str] | None = None) -> DayRule:
+                 windows: list[str] | None = None, *, audited: audit.Line | None = None) -> DayRule:
     """Close or open `day` (for one activity, or all when None), replacing an earlier rule for the same scope.
 
     Returns the stored rule. Raises ValueError for an unknown activity, a malformed window, a closure
@@ -36,7 +41,7 @@ def set_day_rule(day: date, opens: bool, reason: str, activity: str | None = Non
     rule.windows = [str(window) for window in parsed]
     db.session.add(rule)
     revisions.bump(revisions.CALENDAR)
-    db.session.commit()
+    audit.commit(audited)
     return rule
 
 
@@ -45,19 +50,26 @@ def day_rules(since: date) -> list[DayRule]:
     return list(db.session.scalars(select(DayRule).where(DayRule.day >= since).order_by(DayRule.day, DayRule.id)))
 
 
-def remove_day_rule(rule_id: int) -> bool:
+@operation
+def remove_day_rule(rule_id: int, *, audited: audit.Line | None = None) -> bool:
     """Delete the day rule `rule_id`; return False when there is none."""
-    rule = db.session.get(DayRule, rule_id)
-    if rule is None:
+    return _remove(DayRule, rule_id, audited)
+
+
+def _remove(model, row_id: int, audited: audit.Line | None) -> bool:
+    """Delete the `model` row `row_id`, bump the calendar and commit with `audited`; False when there is none."""
+    row = db.session.get(model, row_id)
+    if row is None:
         return False
-    db.session.delete(rule)
+    db.session.delete(row)
     revisions.bump(revisions.CALENDAR)
-    db.session.commit()
+    audit.commit(audited)
     return True
 
 
+@operation
 def add_notice(text: str, starts_on: date, ends_on: date | None = None, service_code: str | None = None,
-               text_en: str | None = None) -> Notice:
+               text_en: str | None = None, *, audited: audit.Line | None = None) -> Notice:
     """Store a notice and return it.
 
     Raises ValueError for empty text, an end before the start, or an unknown service.
@@ -75,7 +87,7 @@ def add_notice(text: str, starts_on: date, ends_on: date | None = None, service_
                     service_code=service_code)
     db.session.add(notice)
     revisions.bump(revisions.CALENDAR)
-    db.session.commit()
+    audit.commit(audited)
     return notice
 
 
@@ -86,12 +98,7 @@ def notices_from(day: date) -> list[Notice]:
         .order_by(Notice.starts_on, Notice.id)))
 
 
-def remove_notice(notice_id: int) -> bool:
+@operation
+def remove_notice(notice_id: int, *, audited: audit.Line | None = None) -> bool:
     """Delete the notice `notice_id`; return False when there is none."""
-    notice = db.session.get(Notice, notice_id)
-    if notice is None:
-        return False
-    db.session.delete(notice)
-    revisions.bump(revisions.CALENDAR)
-    db.session.commit()
-    return True
+    return _remove(Notice, notice_id, audited)

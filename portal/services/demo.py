@@ -8,8 +8,10 @@ so the README can name them.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -38,28 +40,6 @@ class DemoApplication:
     hours_ago: int
 
 
-DEMO_APPLICATIONS = (
-    DemoApplication("RBG-0000-0001", "KTP_HILANG", "3317014101900001", "Siti Wulandari", "33.17.01.2001",
-                    lifecycle.SUBMITTED, 30),
-    DemoApplication("RBG-0000-0002", "KK_BARU", "3317051203880002", "Ahmad Fauzi", "33.17.05.2001",
-                    lifecycle.SUBMITTED, 20),
-    DemoApplication("RBG-0000-0003", "AKTA_LAHIR", "3317015507950003", "Dewi Lestari", "33.17.01.2001",
-                    lifecycle.SUBMITTED, 3),
-    DemoApplication("RBG-0000-0004", "KTP_BARU", "3317050708080004", "Rizky Pratama", "33.17.05.2001",
-                    lifecycle.IN_REVIEW, 50),
-    DemoApplication("RBG-0000-0005", "KK_TAMBAH_ANGGOTA", "3317016409920005", "Nur Hidayah", "33.17.01.2001",
-                    lifecycle.NEEDS_CORRECTION, 75),
-    DemoApplication("RBG-0000-0006", "KTP_RUSAK", "3317011506850006", "Budi Santoso", "33.17.01.2001",
-                    lifecycle.APPROVED, 100),
-    DemoApplication("RBG-0000-0007", "KTP_HILANG", "3317054312900007", "Rina Marlina", "33.17.05.2001",
-                    lifecycle.READY, 150),
-    DemoApplication("RBG-0000-0008", "AKTA_KAWIN", "3317012002900008", "Joko Susilo", "33.17.01.2001",
-                    lifecycle.READY, 170),
-    DemoApplication("RBG-0000-0009", "KTP_RUSAK", "3317010305800009", "Slamet Riyadi", "33.17.01.2001",
-                    lifecycle.COLLECTED, 300),
-)
-
-
 @dataclass(frozen=True)
 class DemoBatch:
     """A demo village batch: its number, the operator who filed it, and its applications (drafts when open)."""
@@ -71,26 +51,12 @@ class DemoBatch:
     complete: tuple[bool, ...] = ()  # per member: every required document there (default all)
 
 
-DEMO_BATCHES = (
-    DemoBatch("KOL-0000-0001", "operator.ronggomulyo", 0, (
-        DemoApplication("RBG-0000-0011", "KTP_HILANG", "3317016505930011", "Sri Rahayu", "33.17.01.2001", lifecycle.DRAFT, 4),
-        DemoApplication("RBG-0000-0012", "KK_BARU", "3317011708870012", "Agus Setiawan", "33.17.01.2001", lifecycle.DRAFT, 2),
-    ), complete=(True, False)),
-    DemoBatch("KOL-0000-0002", "operator.ronggomulyo", 200, (
-        DemoApplication("RBG-0000-0013", "AKTA_LAHIR", "3317012312910013", "Eko Prasetyo", "33.17.01.2001",
-                 lifecycle.SUBMITTED, 200),
-        DemoApplication("RBG-0000-0014", "KTP_RUSAK", "3317014802990014", "Lestari Handayani", "33.17.01.2001",
-                 lifecycle.NEEDS_CORRECTION, 200),
-        DemoApplication("RBG-0000-0015", "KTP_HILANG", "3317010911820015", "Bambang Sutrisno", "33.17.01.2001",
-                 lifecycle.READY, 200),
-    )),
-    DemoBatch("KOL-0000-0003", "operator.lodankulon", 120, (
-        DemoApplication("RBG-0000-0016", "KK_BARU", "3317052106940016", "Wahyu Hidayat", "33.17.05.2001",
-                 lifecycle.SUBMITTED, 120),
-        DemoApplication("RBG-0000-0017", "KTP_RUSAK", "3317056001960017", "Yuliana Sari", "33.17.05.2001",
-                 lifecycle.READY, 120),
-    )),
-)
+_DEMO = json.loads((Path(__file__).resolve().parent.parent / "seed" / "demo.json").read_text(encoding="utf-8"))
+DEMO_APPLICATIONS = tuple(DemoApplication(*row) for row in _DEMO["applications"])
+DEMO_BATCHES = tuple(
+    DemoBatch(batch["number"], batch["operator"], batch["hours_ago"],
+              tuple(DemoApplication(*row) for row in batch["members"]), tuple(batch.get("complete", ())))
+    for batch in _DEMO["batches"])
 
 
 def seed_demo_applications(now: datetime) -> int:

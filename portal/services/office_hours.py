@@ -19,7 +19,8 @@ from ..domain import week as rules
 from ..domain.hours import ACTIVITIES, PICKUP, WEEKDAYS, WeeklyHours, Window
 from ..extensions import db
 from ..models import Application, OfficeHours, QueueTicket
-from . import revisions
+from . import audit, revisions
+from .transactions import operation
 
 
 def stored() -> dict[str, dict[str, list[str]]]:
@@ -44,9 +45,10 @@ def updated_at(activity: str) -> datetime | None:
     return db.session.scalar(select(db.func.max(OfficeHours.updated_at)).where(OfficeHours.activity == activity))
 
 
-def save_week(activity: str, week: Mapping[str, list[str]], at: datetime) -> None:
+@operation
+def save_week(activity: str, week: Mapping[str, list[str]], at: datetime, *, audited: audit.Line | None = None) -> None:
     """Store `activity`'s week ({weekday: ["08:00-12:00"]}, a missing weekday closed) as set at `at`, bump the
-    calendar and commit (with whatever the caller added to the session, such as the audit line).
+    calendar and commit with the audit line `audited`.
 
     Raises ValueError for an unknown activity or weekday or a malformed window (nothing is written then).
     """
@@ -58,13 +60,15 @@ def save_week(activity: str, week: Mapping[str, list[str]], at: datetime) -> Non
         db.session.add(OfficeHours(activity=activity, weekday=weekday, windows=list(week.get(weekday, ())),
                                     updated_at=at))
     revisions.bump(revisions.CALENDAR)
-    db.session.commit()
+    audit.commit(audited)
 
 
-def reset_week(activity: str) -> bool:
+@operation
+def reset_week(activity: str, *, audited: audit.Line | None = None) -> bool:
     """Remove `activity`'s rows so the `OFFICE_HOURS` setting applies again; bump the calendar and commit.
 
-    Returns False (and changes nothing) when there were no rows. Raises ValueError for an unknown activity.
+    Commits with the audit line `audited`. Returns False (and changes nothing) when there were no rows.
+    Raises ValueError for an unknown activity.
     """
     if activity not in ACTIVITIES:
         raise ValueError(f"unknown activity {activity!r}")
@@ -73,7 +77,7 @@ def reset_week(activity: str) -> bool:
         db.session.rollback()
         return False
     revisions.bump(revisions.CALENDAR)
-    db.session.commit()
+    audit.commit(audited)
     return True
 
 

@@ -4,7 +4,7 @@ which services are collected where.
 A place is never deleted: applications keep pointing at it (switched off, it only stops being offered for new
 pickups). Which services use a place is the `service_pickup_place` table, written through
 `Service.pickup_places` exactly as the service pages do. Every change bumps the catalogue revision (the
-service pages list the places) and commits, with whatever the caller added to the session (the audit line).
+service pages list the places) and commits with the audit line it is given (`audited`), or rolls back and raises.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from ..domain import lifecycle
 from ..extensions import db
 from ..models import Application, PickupPlace, Service
-from . import revisions
+from . import audit, revisions
+from .transactions import operation
 
 CODE = re.compile(r"^[A-Z0-9_]{2,30}$")
 
@@ -76,7 +77,9 @@ def stranded(code: str, among: Iterable[Service] | None = None) -> list[Service]
     return found
 
 
-def add_place(code: str, name: str, address: str, prints_ktp: bool) -> PickupPlace:
+@operation
+def add_place(code: str, name: str, address: str, prints_ktp: bool, *,
+              audited: audit.Line | None = None) -> PickupPlace:
     """Add an active place at the end of the list, bump the catalogue and commit; return it.
 
     Raises ValueError for a code that is not 2–30 uppercase letters, digits or "_", a code already used, or
@@ -93,11 +96,13 @@ def add_place(code: str, name: str, address: str, prints_ktp: bool) -> PickupPla
                         position=(last if last is not None else -1) + 1, active=True)
     db.session.add(place)
     revisions.bump(revisions.CATALOGUE)
-    db.session.commit()
+    audit.commit(audited)
     return place
 
 
-def edit_place(place: PickupPlace, name: str, address: str, prints_ktp: bool, service_codes: set[str]) -> None:
+@operation
+def edit_place(place: PickupPlace, name: str, address: str, prints_ktp: bool, service_codes: set[str], *,
+               audited: audit.Line | None = None) -> None:
     """Store the place's name, address and KTP-el printing and the services collected there; bump the
     catalogue and commit.
 
@@ -120,10 +125,11 @@ def edit_place(place: PickupPlace, name: str, address: str, prints_ktp: bool, se
     for code in using - service_codes:
         every[code].pickup_places.remove(place)
     revisions.bump(revisions.CATALOGUE)
-    db.session.commit()
+    audit.commit(audited)
 
 
-def set_active(place: PickupPlace, active: bool) -> None:
+@operation
+def set_active(place: PickupPlace, active: bool, *, audited: audit.Line | None = None) -> None:
     """Switch the place on or off for new pickups, bump the catalogue and commit.
 
     Raises PlaceRefused when switching it off would leave a service without an active place.
@@ -134,10 +140,11 @@ def set_active(place: PickupPlace, active: bool) -> None:
             raise PlaceRefused(left)
     place.active = active
     revisions.bump(revisions.CATALOGUE)
-    db.session.commit()
+    audit.commit(audited)
 
 
-def move(place: PickupPlace, step: int) -> int | None:
+@operation
+def move(place: PickupPlace, step: int, *, audited: audit.Line | None = None) -> int | None:
     """Move the place one up (`step` -1) or down (+1) in the list, bump the catalogue and commit.
 
     Returns its new place in the list (1 first), or None when it is already first or last (nothing changes).
@@ -152,5 +159,5 @@ def move(place: PickupPlace, step: int) -> int | None:
     for position, found in enumerate(ordered):
         found.position = position
     revisions.bump(revisions.CATALOGUE)
-    db.session.commit()
+    audit.commit(audited)
     return target + 1

@@ -6,15 +6,16 @@ The figures are read by `portal.services.queue` when it offers and issues ticket
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 
 from ..domain import queue as rules
 from ..domain.hours import Window
 from ..extensions import db
-from ..models import QueueTicket, QuotaRule, UsualCounters
-from . import queue
+from ..models import QueueTicket, QuotaRule, User, UsualCounters
+from . import audit, queue
+from .transactions import operation
 
 
 MAX_COUNTERS = 30
@@ -25,9 +26,12 @@ def stored_usual_counters() -> dict[str, UsualCounters]:
     return {row.purpose_code: row for row in db.session.scalars(select(UsualCounters))}
 
 
-def set_usual_counters(figures: dict[str, int]) -> dict[str, tuple[int, int]]:
-    """Store the usual counters on duty of the purposes in `figures` (code → counters), without committing;
-    return what changed as code → (before, after), nothing for a figure that stays the same.
+@operation
+def set_usual_counters(figures: dict[str, int], actor: User | None = None,
+                       now: datetime | None = None) -> dict[str, tuple[int, int]]:
+    """Store the usual counters on duty of the purposes in `figures` (code → counters) and commit them with an
+    audit line by `actor` at `now` (in Indonesian, as the log is kept); return what changed as
+    code → (before, after), nothing for a figure that stays the same (and then nothing is written).
 
     Raises ValueError for an unknown purpose or a figure outside 0..MAX_COUNTERS.
     """
@@ -50,17 +54,27 @@ def set_usual_counters(figures: dict[str, int]) -> dict[str, tuple[int, int]]:
         else:
             row.counters = counters
         changed[found.code] = (before, counters)
+    if changed:
+        names = {found.code: found.label_id for found in queue.purposes()}
+        detail = "; ".join(f"{names[code]}: {before} → {after}" for code, (before, after) in changed.items())
+        audit.commit(audit.Line(actor, "set_counters", now, None, detail) if actor is not None else None)
     return changed
 
 
-def reset_usual_counters() -> int:
-    """Remove every usual figure a supervisor set (the `QUEUE_COUNTERS` setting applies again), without
-    committing; return how many were removed."""
-    return db.session.execute(delete(UsualCounters)).rowcount
+@operation
+def reset_usual_counters(actor: User | None = None, now: datetime | None = None) -> int:
+    """Remove every usual figure a supervisor set (the `QUEUE_COUNTERS` setting applies again) and commit with
+    an audit line by `actor` at `now` when any went; return how many were removed."""
+    removed = db.session.execute(delete(UsualCounters)).rowcount
+    if removed:
+        audit.commit(audit.Line(actor, "set_counters", now, None, "kembali ke pengaturan server")
+                     if actor is not None else None)
+    return removed
 
 
+@operation
 def set_quota(day: date, purpose_code: str, *, window_start: str = "", counters: int | None = None,
-              quota: int | None = None) -> QuotaRule:
+              quota: int | None = None, audited: audit.Line | None = None) -> QuotaRule:
     """Set (or replace) the figures for one day and purpose, or one of its windows; commit and return the rule.
 
     Raises ValueError for an unknown purpose, a window the purpose does not have that day, neither or both
@@ -81,17 +95,18 @@ def set_quota(day: date, purpose_code: str, *, window_start: str = "", counters:
         rule = QuotaRule(day=day, purpose_code=found.code, window_start=window_start)
         db.session.add(rule)
     rule.counters, rule.quota = counters, quota
-    db.session.commit()
+    audit.commit(audited)
     return rule
 
 
-def clear_quota(day: date, purpose_code: str | None = None) -> int:
+@operation
+def clear_quota(day: date, purpose_code: str | None = None, *, audited: audit.Line | None = None) -> int:
     """Remove the figures set for `day` (one purpose, or all); commit and return how many rules went."""
     statement = delete(QuotaRule).where(QuotaRule.day == day)
     if purpose_code:
         statement = statement.where(QuotaRule.purpose_code == purpose_code)
     removed = db.session.execute(statement).rowcount
-    db.session.commit()
+    audit.commit(audited)
     return removed
 
 

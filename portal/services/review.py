@@ -1,7 +1,8 @@
 """The office's side of an application: take it for review, judge each document, decide, mark ready, hand over.
 
 Every move goes through `portal/domain/lifecycle.py` and is written to the application's timeline and to
-the audit log in the same commit. A refused move raises `Refused` with a code the pages turn into a sentence.
+the audit log in the same commit; each is one transaction (`operation`), rolled back whatever it raises. A
+refused move raises `Refused` with a code the pages turn into a sentence.
 Taking is a conditional update, so two clerks pressing "Ambil" at once cannot both get the application.
 """
 
@@ -20,6 +21,7 @@ from ..extensions import db
 from ..models import Application, ApplicationDocument, Handover, PickupManifest, PickupPlace, User
 from ..uploads import CleanFile
 from . import applications, audit, calendar, notifications
+from .transactions import operation
 
 ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
 SUPERVISORS = ("supervisor", "admin")
@@ -58,6 +60,7 @@ def _require_reviewer(application: Application, user: User) -> None:
         raise Refused("not_yours")
 
 
+@operation
 def take(application: Application, user: User, now: datetime) -> None:
     """Take a submitted application for review ("Ambil") and commit.
 
@@ -78,6 +81,7 @@ def take(application: Application, user: User, now: datetime) -> None:
     db.session.commit()
 
 
+@operation
 def release(application: Application, user: User, now: datetime) -> None:
     """Put an application in review back in the inbox untouched and commit.
 
@@ -96,6 +100,7 @@ def release(application: Application, user: User, now: datetime) -> None:
     db.session.commit()
 
 
+@operation
 def judge_document(application: Application, document: ApplicationDocument, user: User, now: datetime,
                    accept: bool, reason: str = "") -> None:
     """Accept a document, or ask for a fix with a reason; commit.
@@ -114,6 +119,7 @@ def judge_document(application: Application, document: ApplicationDocument, user
     db.session.commit()
 
 
+@operation
 def approve(application: Application, user: User, now: datetime) -> None:
     """Approve an application in review; documents not judged yet count as accepted. Commit.
 
@@ -130,6 +136,7 @@ def approve(application: Application, user: User, now: datetime) -> None:
     db.session.commit()
 
 
+@operation
 def ask_correction(application: Application, user: User, now: datetime, note: str = "") -> None:
     """Send the application back to the applicant with the documents to fix and a note; commit.
 
@@ -148,6 +155,7 @@ def ask_correction(application: Application, user: User, now: datetime, note: st
     db.session.commit()
 
 
+@operation
 def reject(application: Application, user: User, now: datetime, reason: str) -> None:
     """Reject an application in review with a reason and commit. Raises Refused("reason") without one."""
     _require_reviewer(application, user)
@@ -161,6 +169,7 @@ def reject(application: Application, user: User, now: datetime, reason: str) -> 
     db.session.commit()
 
 
+@operation
 def resubmit(application: Application, now: datetime, actor_name: str = "") -> None:
     """Send a corrected application back to the office (by the applicant) and commit.
 
@@ -202,6 +211,7 @@ def proposal(application: Application, now: datetime) -> tuple[PickupPlace | Non
     return (places[0] if places else None), slot
 
 
+@operation
 def mark_ready(application: Application, user: User, now: datetime, place_code: str, day: date,
                window_text: str) -> None:
     """Mark an approved, collected-in-person document ready at a place, date and window; commit.
@@ -231,6 +241,7 @@ def mark_ready(application: Application, user: User, now: datetime, place_code: 
     db.session.commit()
 
 
+@operation
 def attach_output(application: Application, user: User, now: datetime, clean: CleanFile) -> None:
     """Store the signed PDF of a self-printed document and mark the application ready; commit.
 
@@ -257,6 +268,7 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
         raise
 
 
+@operation
 def hand_over(application: Application, user: User, now: datetime, collector: str, name: str = "",
               relation: str = "", id_number: str = "", manifest: PickupManifest | None = None) -> Handover:
     """Record that a ready document was handed over, and to whom; commit and return the handover.
@@ -303,6 +315,7 @@ def hand_over(application: Application, user: User, now: datetime, collector: st
     return handover
 
 
+@operation
 def view_scan(application: Application, document: ApplicationDocument | None, user: User, now: datetime) -> None:
     """Record in the audit log that `user` opened a scan (or the output PDF when `document` is None); commit."""
     action, detail = ("view_scan", document.code) if document is not None else ("view_output", "")

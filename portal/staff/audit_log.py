@@ -67,6 +67,12 @@ def action_labels() -> dict[str, str]:
     }
 
 
+def _refused_filters(form):
+    """Return the log page with the filter form's errors and no rows (422)."""
+    return render("staff/audit.html", form=form, rows=[], next_key=None, labels=action_labels(), query={},
+                  paged=False), 422
+
+
 @bp.get("/audit")
 @roles_required(*SUPERVISOR_ROLES)
 def audit_log():
@@ -74,8 +80,7 @@ def audit_log():
     its errors (422) when a filter cannot be read."""
     form, filters = _read_filters()
     if filters is None:
-        return render("staff/audit.html", form=form, rows=[], next_key=None, labels=action_labels(), query={},
-                      paged=False), 422
+        return _refused_filters(form)
     before = _read_key(request.args.get("sebelum", ""))
     rows, next_key = audit.entries(filters, calendar.office_zone(), before=before)
     query = _query(form)
@@ -90,8 +95,7 @@ def audit_csv():
     its errors (422) when a filter cannot be read."""
     form, filters = _read_filters()
     if filters is None:
-        return render("staff/audit.html", form=form, rows=[], next_key=None, labels=action_labels(), query={},
-                      paged=False), 422
+        return _refused_filters(form)
     stamp = calendar.now().astimezone(calendar.office_zone()).strftime("%Y%m%d-%H%M")
     response = Response(stream_with_context(_csv_lines(filters)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="log-audit-{stamp}.csv"'

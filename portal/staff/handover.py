@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, make_response, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from . import manifest_handover
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, collector_text, moment, pickup_when, refusal_text
 from .forms import CollectorForm
+from ..downloads import pdf_response
 
 SLIP_SIZES = ("80", "a6")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{12,40}")
@@ -75,8 +76,6 @@ def handover_confirm(reference: str):
         if isinstance(refused, review.Refused) and refused.code == "collector":
             _collector_error(form, refused.detail)
             return _page(code="", application=application, form=form, refusal=None, status=422)
-        db.session.rollback()
-        db.session.refresh(application)
         return _page(code="", application=application, form=form,
                      refusal=refusal_text(application) or _("Dokumen ini tidak dapat diserahkan sekarang."), status=409)
     return redirect(url_for("staff.handover_done", handover_id=handover.id), 303)
@@ -105,12 +104,7 @@ def handover_slip(handover_id: int):
         abort(404)
     body = render_handover_slip(slip_data(handover), size)
     audit.record_print(current_user, calendar.now(), handover.application, f"bukti penyerahan {'80 mm' if size == '80' else 'A6'}")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="bukti-penyerahan-{handover.application.reference}-{size}.pdf"')
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"bukti-penyerahan-{handover.application.reference}-{size}.pdf")
 
 
 # What the pages and the slip say

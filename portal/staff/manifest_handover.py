@@ -9,7 +9,7 @@ over from this manifest today. The usual case: scan, "Serahkan" per item, print.
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from ..application_text import state_label
 from .blueprint import STAFF_ROLES, bp
 from .handover_text import TEMPLATE, moment, pickup_when, refusal_text
 from .forms import ManifestHandoverForm
+from ..downloads import pdf_response
 
 
 def manifest_for(code: str) -> PickupManifest | None:
@@ -80,8 +81,6 @@ def handover_manifest_item(manifest_id: int):
         review.hand_over(application, current_user, calendar.now(), "operator", name=form.operator_name.data,
                          manifest=manifest)
     except (review.Refused, IntegrityError):  # IntegrityError: another clerk handed it over just now
-        db.session.rollback()
-        db.session.refresh(application)
         why = refusal_text(application) or _("Dokumen ini tidak dapat diserahkan sekarang.")
         return manifest_page(manifest, form, refusal=f"{application.reference}: {why}", status=409)
     return redirect(url_for("staff.handover_manifest", manifest_id=manifest.id), 303)
@@ -106,11 +105,7 @@ def handover_manifest_slip(manifest_id: int):
         office_name=current_app.config["OFFICE_NAME"], office_address=current_app.config["OFFICE_ADDRESS"]))
     audit.record_print(current_user, calendar.now(), None,
                        f"bukti penyerahan manifes {manifest.code}: {len(visit)} dokumen, 80 mm")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="bukti-penyerahan-{manifest.code}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"bukti-penyerahan-{manifest.code}.pdf")
 
 
 def _collector_default(manifest: PickupManifest) -> str:

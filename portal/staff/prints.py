@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import make_response, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from ..services import audit, calendar, manifests
 from ..templating import long_date, render, short_date
 from .blueprint import STAFF_ROLES, bp
 from .forms import PrintDayForm
+from ..downloads import pdf_response
 
 SIZES = ("a6", "80")
 KINDS = ("tanda_terima", "manifes")
@@ -62,12 +63,7 @@ def prints_day():
     paper = "A6" if form.ukuran.data == "a6" else "80 mm"
     audit.record_print(current_user, calendar.now(), None,
                        f"tanda terima pengambilan {day.isoformat()}: {len(applications)} permohonan, {paper}")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="tanda-terima-pengambilan-{day.isoformat()}-{form.ukuran.data}.pdf"')
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"tanda-terima-pengambilan-{day.isoformat()}-{form.ukuran.data}.pdf")
 
 
 def _manifests_of(form: PrintDayForm, day: date):
@@ -80,11 +76,7 @@ def _manifests_of(form: PrintDayForm, day: date):
     audit.record_print(current_user, calendar.now(), None,
                        f"manifes pengambilan {day.isoformat()}: {len(made)} desa, "
                        f"{sum(len(m.applications) for m in made)} permohonan, A4 ({', '.join(m.code for m in made)})")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="manifes-pengambilan-{day.isoformat()}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"manifes-pengambilan-{day.isoformat()}.pdf")
 
 
 def ready_on(day: date) -> list[Application]:

@@ -204,8 +204,6 @@ def _refusal_as_problem(action, application: Application, field: str, day: date 
     try:
         action()
     except review.Refused as refused:
-        db.session.rollback()
-        db.session.refresh(application)
         raise _problem(refused, application, field, day, reason_message) from refused
 
 

@@ -7,7 +7,7 @@ form posts, nothing loads from elsewhere); shown inline, or saved as a download 
 
 from __future__ import annotations
 
-from flask import abort, make_response, request, send_file
+from flask import abort, request, send_file
 from flask_login import current_user
 
 from ..auth.guard import roles_required
@@ -16,6 +16,7 @@ from ..domain import lifecycle
 from ..services import applications, calendar, review
 from .review import _application_or_404, _document_or_404
 from .blueprint import STAFF_ROLES, bp
+from ..downloads import pdf_response
 
 
 @bp.get("/<reference>/dokumen/<int:document_id>")
@@ -48,11 +49,7 @@ def review_pickup_receipt(reference: str):
         abort(404)
     body = cached_pickup_receipt(application, size)
     audit.record_print(current_user, calendar.now(), application, f"tanda terima pengambilan {size}")
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="tanda-terima-{application.reference}-{size}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"tanda-terima-{application.reference}-{size}.pdf")
 
 
 @bp.get("/<reference>/dokumen-jadi")

@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import access
 from ..domain import lifecycle
 from ..errors import error_page
-from ..extensions import db, htmx
+from ..extensions import htmx
 from ..models import Application
 from ..pdf.pickup import SIZES as PICKUP_SIZES
 from ..pdf.pickup import cached_pickup_receipt, pickup_receipt_key, pickup_window_text, who_may_collect
@@ -36,6 +36,7 @@ from ..uploads import UploadRejected, inspect_upload, rejection_message
 from ..uploads import budget as upload_budget
 from .blueprint import bp
 from .forms import FixForm
+from ..downloads import revalidated_pdf
 
 DOWNLOADED_REASON = "Dokumen diunduh pemohon"
 
@@ -269,7 +270,6 @@ def send_correction(reference: str):
                                  "%(documents)s.", documents=", ".join(name for _code, name in pending)),
                         pending=pending)
     except applications.Incomplete as incomplete:
-        db.session.rollback()
         names = application_text.document_names(found)
         missing = [(step.key, names[step.key]) for step in incomplete.steps if step.key in names]
         steps = ", ".join(names.get(step.key) or localized(step.spec, "label") or step.slug
@@ -277,7 +277,6 @@ def send_correction(reference: str):
         return _refused(found, _("Perbaikan belum bisa dikirim karena ada isian wajib yang kosong: %(steps)s.",
                                  steps=steps), missing=missing)
     except lifecycle.TransitionRefused:
-        db.session.rollback()
         return _refused(found, _("Permohonan ini tidak sedang menunggu perbaikan. Lihat statusnya di bawah."))
     return redirect(_status_url(found), 303)
 
@@ -316,15 +315,7 @@ def pickup_receipt(reference: str):
     if size not in PICKUP_SIZES or found.state != lifecycle.READY or pickup_of(found) is None:
         abort(404)
     etag = pickup_receipt_key(found, size)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        response = make_response(cached_pickup_receipt(found, size))
-        response.mimetype = "application/pdf"
-        response.headers["Content-Disposition"] = f'inline; filename="tanda-terima-{found.reference}-{size}.pdf"'
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return revalidated_pdf(etag, lambda: cached_pickup_receipt(found, size), f"tanda-terima-{found.reference}-{size}.pdf")
 
 
 @bp.get("/<reference>/dokumen-jadi.pdf")

@@ -19,6 +19,7 @@ from ..templating import render
 
 from .blueprint import bp
 from .forms import CancelForm, TrackForm
+from ..downloads import revalidated_pdf
 
 RECEIPT_SIZES = ("a4", "a6")
 
@@ -124,13 +125,4 @@ def receipt(reference: str):
     if size not in RECEIPT_SIZES:
         abort(404)
     etag = receipt_key(found, size)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        body = cached_receipt(found, size)
-        response = make_response(body)
-        response.mimetype = "application/pdf"
-        response.headers["Content-Disposition"] = f'inline; filename="bukti-{found.reference}-{size}.pdf"'
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return revalidated_pdf(etag, lambda: cached_receipt(found, size), f"bukti-{found.reference}-{size}.pdf")

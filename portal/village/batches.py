@@ -24,6 +24,7 @@ from ..templating import localized, render, short_date
 from .. import application_text
 from .blueprint import OPERATOR, bp
 from .ownership import own_application_or_404, own_batch_or_404
+from ..downloads import pdf_response
 
 
 def progress_label(progress: str) -> str:
@@ -148,28 +149,27 @@ def _application_in_form() -> Application:
 @roles_required(OPERATOR)
 def batch_add(batch_id: int):
     """Put one of the desa's drafts into the open batch (303 back to it); 409 with a sentence when refused."""
-    found = own_batch_or_404(batch_id)
-    application = _application_in_form()
-    try:
-        batches.add(found, application, current_user, calendar.now())
-    except batches.BatchRefused as refused:
-        return _batch_page(found, refusal_message(refused.code), status=409)
-    flash(_("%(reference)s dimasukkan ke berkas.", reference=application.reference))
-    return redirect(url_for("village.batch", batch_id=found.id), 303)
+    return _change_batch(batch_id, batches.add, _("%(reference)s dimasukkan ke berkas."))
 
 
 @bp.post("/berkas/<int:batch_id>/hapus")
 @roles_required(OPERATOR)
 def batch_remove(batch_id: int):
     """Take an application out of the open batch (it stays a draft; 303 back); 409 with a sentence when refused."""
+    return _change_batch(batch_id, batches.remove,
+                         _("%(reference)s dikeluarkan dari berkas. Permohonannya tetap tersimpan sebagai draf."))
+
+
+def _change_batch(batch_id: int, change, done: str):
+    """Apply `change` (batches.add or batches.remove) to the desa's batch and the posted application; return
+    the 303 back to the batch with `done` (its %(reference)s filled in), or the batch page with a sentence (409)."""
     found = own_batch_or_404(batch_id)
     application = _application_in_form()
     try:
-        batches.remove(found, application, current_user, calendar.now())
+        change(found, application, current_user, calendar.now())
     except batches.BatchRefused as refused:
         return _batch_page(found, refusal_message(refused.code), status=409)
-    flash(_("%(reference)s dikeluarkan dari berkas. Permohonannya tetap tersimpan sebagai draf.",
-            reference=application.reference))
+    flash(done % {"reference": application.reference})
     return redirect(url_for("village.batch", batch_id=found.id), 303)
 
 
@@ -199,8 +199,4 @@ def batch_submit(batch_id: int):
 def cover_sheet(batch_id: int):
     """Return the batch's A4 cover sheet PDF (marked as a draft while the batch is open); 404 otherwise."""
     found = own_batch_or_404(batch_id)
-    response = make_response(render_cover(cover_data(found)))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="sampul-{found.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(render_cover(cover_data(found)), f"sampul-{found.number}.pdf")

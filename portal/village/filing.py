@@ -9,7 +9,7 @@ the slip can be printed and reprinted until they sign out.
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,6 +28,7 @@ from ..uploads import budget as upload_budget
 from .blueprint import OPERATOR, bp
 from .ownership import own_application_or_404
 from .forms import IN_PERSON, SIGNED_FORM, ConsentForm, PinForm
+from ..downloads import pdf_response
 
 
 
@@ -138,11 +139,7 @@ def slip(reference: str):
     if pin is None:
         return render("village/filing_pin.html", application=application, service=application.service,
                       pin_form=PinForm()), 409
-    response = make_response(render_slip(_slip_data(application, pin), size))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="slip-{application.reference}-{size}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"  # it carries a PIN
-    return response
+    return pdf_response(render_slip(_slip_data(application, pin), size), f"slip-{application.reference}-{size}.pdf")  # it carries a PIN
 
 
 def _slip_data(application, pin: str) -> SlipData:
@@ -164,7 +161,7 @@ def new_pin(reference: str):
     the "saved" page that shows it (303)."""
     application = own_application_or_404(reference)
     now = calendar.now()
-    audit.record(current_user, "new_pin", now, application, "PIN baru untuk slip warga")  # committed with the PIN
-    pin = applications.new_pin(application, now, current_user.full_name)
+    line = audit.Line(current_user, "new_pin", now, application, "PIN baru untuk slip warga")
+    pin = applications.new_pin(application, now, current_user.full_name, audited=line)
     access.keep_slip_pin(application, pin)
     return redirect(url_for("village.filed", reference=application.reference), 303)

@@ -8,7 +8,7 @@ which the manifest's page then shows.
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, url_for
+from flask import current_app, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from ..application_text import state_label
 from .blueprint import OPERATOR, bp
 from .ownership import own_manifest_or_404
 from .forms import ManifestForm
+from ..downloads import pdf_response
 
 
 @bp.get("/ambil")
@@ -68,11 +69,7 @@ def manifest_pdf(manifest_id: int):
     """Return the manifest as an A4 PDF. 404 for another desa's or an unknown manifest."""
     found = own_manifest_or_404(manifest_id)
     body = render_manifests([manifest_data(found, manifests.collector_name(found))])
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="manifes-{found.code}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"manifes-{found.code}.pdf")
 
 
 # What the pages say

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Batch, Handover, PickupManifest, User
 from portal.services import applications, batches, calendar
 from tests.web.staff_helpers import create_staff, make_application, sign_in
-from tests.web.test_pickup_pdf import pdf_text, scanned_qr
+from tests.web.pdf_helpers import pdf_text, scanned_qr
 
 A4 = (595.28, 841.89)
 NIKS = ("3317014101900001", "3317011203850007")

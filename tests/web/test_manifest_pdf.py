@@ -18,7 +18,7 @@ from portal.models import PickupManifest
 from portal.pdf.manifest import ManifestData, ManifestLine, ManifestSlipData, render_manifest_slip, render_manifests
 from tests.web.apply_helpers import GOOD_NIK, csrf
 from tests.web.staff_helpers import make_application, sign_in
-from tests.web.test_pickup_pdf import pdf_text, scanned_qr
+from tests.web.pdf_helpers import pdf_text, scanned_qr
 
 A4 = (595.28, 841.89)
 ROLL_WIDTH = 80 / 25.4 * 72

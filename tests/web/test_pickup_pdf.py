@@ -5,8 +5,6 @@ and the download from tracking (only for a ready document collected in person)."
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date
 from io import BytesIO
@@ -23,6 +21,7 @@ from portal.pdf.pickup import (PickupReceiptData, layout_pickup_receipts, pickup
 from portal.services import applications
 from tests.web.apply_helpers import GOOD_NIK, csrf
 from tests.web.staff_helpers import create_staff, make_application
+from tests.web.pdf_helpers import pdf_text, scanned_qr
 
 VERIFY_URL = "https://loket.example.go.id/verifikasi/q7Xk3m9Q2pL7vR4tY8wZ1aBcDeFgHiJk"
 SAMPLE = PickupReceiptData(
@@ -48,23 +47,8 @@ ROLL_WIDTH = 80 / 25.4 * 72
 SMALLEST_QR_MM = 25
 
 
-def pdf_text(body: bytes) -> str:
-    """Return the text of every page of a PDF, with runs of white space made single spaces."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages).split())
 
 
-def scanned_qr(body: bytes, tmp_path) -> list[str]:
-    """Return what zbarimg reads from each page of `body` printed at 200 dpi."""
-    for tool in ("pdftoppm", "zbarimg"):
-        assert shutil.which(tool), f"{tool} is missing: apt-get install poppler-utils zbar-tools"
-    (tmp_path / "receipt.pdf").write_bytes(body)
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "receipt.pdf", "page"], cwd=tmp_path, check=True, timeout=60)
-    codes = []
-    for page in sorted(tmp_path.glob("page*.png")):
-        scanned = subprocess.run(["zbarimg", "--raw", "-q", page.name], cwd=tmp_path, capture_output=True,
-                                 text=True, timeout=60)
-        codes.append(scanned.stdout.strip())
-    return codes
 
 
 @pytest.fixture

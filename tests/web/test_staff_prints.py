@@ -174,7 +174,7 @@ def _stored_manifests(app):
 
 
 def test_the_manifests_of_a_day_print_one_page_per_desa(app, client, village_day, tmp_path):
-    from tests.web.test_pickup_pdf import scanned_qr
+    from tests.web.pdf_helpers import scanned_qr
 
     made, later, own = village_day
     sign_in(client, "clerk")

@@ -17,7 +17,7 @@ from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.html_helpers import nu_validate
 from tests.web.session_helpers import held, hold
 from tests.web.staff_helpers import make_application, sign_in, signed_pdf
-from tests.web.test_pickup_pdf import pdf_text, scanned_qr
+from tests.web.pdf_helpers import pdf_text, scanned_qr
 
 OWN_DESA = "33.17.01.2001"  # Ronggo Mulyo, op.sumber's desa
 OTHER_DESA = "33.17.05.2001"  # Lodan Kulon, op.sarang's desa

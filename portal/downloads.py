@@ -1,0 +1,33 @@
+"""How a generated PDF leaves the portal: inline, named, and never kept by a shared cache.
+
+`pdf_response` is for documents made for this request (slips with a PIN, manifests, print runs): nothing may
+store them. `revalidated_pdf` is for a document that only changes when its application does (receipts): the
+browser keeps it and asks again with its ETag, and gets a 304 without a render when it is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, make_response, request
+
+
+def pdf_response(body: bytes, filename: str, cache: str = "private, no-store") -> Response:
+    """Return `body` as an inline PDF called `filename`, with `cache` as its Cache-Control."""
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+def revalidated_pdf(etag: str, render: Callable[[], bytes], filename: str) -> Response:
+    """Return a 304 when the browser already holds `etag`, else the PDF `render()` returns, called `filename`;
+    either way tagged `etag` and kept by the browser only until it asks again."""
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = pdf_response(render(), filename)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
