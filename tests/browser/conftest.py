@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from werkzeug.serving import make_server
 
 CHROMIUM_ARGS = [
@@ -151,3 +152,11 @@ def _axe_on_copy(axe: Axe, copy, page, options):
     copy.goto("about:blank")  # so that a URL differing only by its fragment still loads the new copy
     copy.goto(page.url)
     return axe.run(copy, options=options)
+
+
+@pytest.fixture
+def photo_path(tmp_path):
+    """Return a 1200×1600 JPEG that reads like a phone photo of a document, to upload."""
+    path = tmp_path / "foto-dokumen.jpg"
+    Image.new("RGB", (1200, 1600), (200, 200, 190)).save(path, "JPEG", quality=80)
+    return path

@@ -14,7 +14,6 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -36,13 +35,6 @@ REFERENCE = re.compile(r"^RBG-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 NIK_FORMAT_ERROR = "NIK harus 16 angka. Periksa lagi di KTP-el atau Kartu Keluarga."
 
 
-@pytest.fixture
-def photo_path(tmp_path):
-    """Return a 1200×1600 JPEG that reads like a phone photo of a document."""
-    path = tmp_path / "foto-dokumen.jpg"
-    Image.new("RGB", (1200, 1600), (200, 200, 190)).save(path, "JPEG", quality=80)
-    return path
-
 
 # --- helpers -------------------------------------------------------------------------------------------------
 
@@ -60,6 +52,13 @@ def ready(page, javascript: bool) -> None:
 
 def heading(page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def on_step(page, axe, slug: str, title: str) -> None:
+    """Check that the form is at the step `slug` whose heading is `title`, and that axe finds nothing there."""
+    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))
+    heading(page, title)
+    axe(page)
 
 
 def next_button(page):
@@ -113,9 +112,7 @@ def start_application(page, javascript: bool, axe) -> None:
     heading(page, SERVICE_NAME)
     axe(page)
     page.get_by_role("link", name="Mulai", exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nik$"))
-    heading(page, "Berapa NIK Anda?")
-    axe(page)
+    on_step(page, axe, "nik", "Berapa NIK Anda?")
 
 
 def answer_nik(page, nik: str) -> None:
@@ -124,14 +121,10 @@ def answer_nik(page, nik: str) -> None:
 
 
 def answer_name(page, axe) -> None:
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/nama$"))
-    heading(page, "Siapa nama lengkap Anda?")
-    axe(page)
+    on_step(page, axe, "nama", "Siapa nama lengkap Anda?")
     page.get_by_label("Siapa nama lengkap Anda?").fill(FULL_NAME)
     next_button(page).click()
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanggal-lahir$"))
-    heading(page, "Kapan Anda lahir?")
-    axe(page)
+    on_step(page, axe, "tanggal-lahir", "Kapan Anda lahir?")
 
 
 def fill_date(page, day: str, month: str, year: str) -> None:
@@ -144,9 +137,7 @@ def answer_birth_to_address(page, javascript: bool, axe) -> None:
     """On the birth-date page: answer it, the phone, and the address (JS: kecamatan filter; no JS: grouped list)."""
     fill_date(page, "1", "1", "1990")
     next_button(page).click()
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/telepon$"))
-    heading(page, "Berapa nomor HP Anda?")
-    axe(page)
+    on_step(page, axe, "telepon", "Berapa nomor HP Anda?")
     page.get_by_label("Berapa nomor HP Anda?").fill("0812 3456 7890")
     next_button(page).click()
     expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/alamat$"))
@@ -177,14 +168,10 @@ def answer_birth_to_address(page, javascript: bool, axe) -> None:
 
 
 def answer_questions(page, axe) -> None:
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanya-police-report-number$"))
-    heading(page, "Nomor surat kehilangan dari Polisi")
-    axe(page)
+    on_step(page, axe, "tanya-police-report-number", "Nomor surat kehilangan dari Polisi")
     page.get_by_label("Nomor surat kehilangan dari Polisi").fill(POLICE_REPORT)
     next_button(page).click()
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/tanya-police-report-date$"))
-    heading(page, "Tanggal surat kehilangan")
-    axe(page)
+    on_step(page, axe, "tanya-police-report-date", "Tanggal surat kehilangan")
     fill_date(page, "28", "11", "2026")
     next_button(page).click()
 
@@ -225,9 +212,7 @@ def submit_application(page, axe) -> tuple[str, str]:
     """On the check page: tick the declaration and send; return the reference and PIN of the confirmation."""
     page.get_by_label(re.compile(r"^Saya menyatakan data dan dokumen")).check()
     page.get_by_role("button", name="Kirim permohonan").click()
-    expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/selesai$"))
-    heading(page, "Permohonan terkirim")
-    axe(page)
+    on_step(page, axe, "selesai", "Permohonan terkirim")
     return read_reference_and_pin(page)
 
 

@@ -10,7 +10,6 @@ import io
 import re
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -20,12 +19,6 @@ pytestmark = pytest.mark.browser
 
 REASON = "Foto surat kehilangan buram. Foto ulang seluruh halaman di tempat terang."
 
-
-@pytest.fixture
-def photo_path(tmp_path):
-    path = tmp_path / "foto-ulang.jpg"
-    Image.new("RGB", (1200, 1600), (210, 205, 190)).save(path, "JPEG", quality=80)
-    return path
 
 
 def sign_in(page, username: str) -> None:

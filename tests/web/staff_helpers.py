@@ -125,3 +125,20 @@ def application_id(app, reference: str) -> int:
     """Return the id of the application with `reference`."""
     with app.app_context():
         return db.session.scalar(db.select(Application.id).where(Application.reference == reference))
+
+
+def sends_to_sign_in(response) -> bool:
+    """Return True when `response` sends its visitor to the sign-in page (303 to /masuk?next=…)."""
+    return response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=")
+
+
+def stored(app, model, key):
+    """Return the stored `model` row with primary key `key` (None when there is none), detached from the
+    session, so that its columns can be read after the app context ends."""
+    from portal.extensions import db
+
+    with app.app_context():
+        row = db.session.get(model, key)
+        if row is not None:
+            db.session.expunge(row)
+        return row

@@ -13,7 +13,7 @@ from portal.models import AuditEntry, UsualCounters
 from portal.services import queue, quotas
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
-from tests.web.staff_helpers import sign_in
+from tests.web.staff_helpers import sends_to_sign_in, sign_in
 
 TODAY = date(2026, 12, 3)  # the clock's default: Thu 3 Dec 2026 09:00 WIB
 SETTING = {"KTP": "2", "KK": "1", "AKTA": "1", "KIA": "1", "PINDAH": "1", "PICKUP": "1"}  # DEFAULT_QUEUE_COUNTERS
@@ -124,8 +124,7 @@ def test_clerks_and_operators_get_403(client, staff, username):
 
 
 def test_visitors_go_to_sign_in(client, staff):
-    response = client.get("/admin/loket")
-    assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=")
+    assert sends_to_sign_in(client.get("/admin/loket"))
 
 
 def test_post_without_csrf_token_is_refused(app, kabid):

@@ -15,7 +15,7 @@ from portal.services import calendar, office_hours, queue, revisions
 from tests.conftest import wib
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
-from tests.web.staff_helpers import make_application, sign_in
+from tests.web.staff_helpers import make_application, sends_to_sign_in, sign_in
 
 FRIDAY = date(2026, 12, 4)  # the clock's default is Thu 3 Dec 2026 09:00 WIB
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -330,8 +330,7 @@ def test_clerks_and_operators_get_403(client, staff, username):
 
 
 def test_visitors_go_to_sign_in(client, staff):
-    response = client.get("/admin/jam")
-    assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=")
+    assert sends_to_sign_in(client.get("/admin/jam"))
     response = client.post("/admin/jam/pengajuan", data={"csrf_token": csrf(client, "/masuk"), **_week()})
     assert response.status_code == 303 and response.headers["Location"].startswith("/masuk")
 

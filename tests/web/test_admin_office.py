@@ -14,7 +14,7 @@ from portal.models import AuditEntry, DayRule, Notice, QuotaRule
 from portal.services import closures, quotas
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
-from tests.web.staff_helpers import sign_in
+from tests.web.staff_helpers import sends_to_sign_in, sign_in
 
 TODAY = date(2026, 12, 3)  # the clock's default: Thu 3 Dec 2026 09:00 WIB
 TOMORROW = date(2026, 12, 4)
@@ -305,8 +305,7 @@ def test_clerks_and_operators_get_403(client, staff, username):
 
 def test_visitors_go_to_sign_in(client, staff):
     for path in PAGES:
-        response = client.get(path)
-        assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next="), path
+        assert sends_to_sign_in(client.get(path)), path
 
 
 def test_post_without_csrf_token_is_refused(app, kabid):

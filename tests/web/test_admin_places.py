@@ -14,7 +14,7 @@ from portal.models import Application, AuditEntry, PickupPlace, Service
 from portal.services import places, review
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
-from tests.web.staff_helpers import make_application, sign_in
+from tests.web.staff_helpers import make_application, sends_to_sign_in, sign_in, stored
 from tests.web.test_staff_handover import _confirm, session_csrf
 
 NEW = {"kode": "KEC_SULANG", "nama": "Kantor Kecamatan Sulang", "alamat": "Jl. Raya Sulang 1", "cetak": "y"}
@@ -35,10 +35,7 @@ def _html(response):
 
 
 def _place(app, code):
-    with app.app_context():
-        place = db.session.get(PickupPlace, code)
-        db.session.expunge(place)
-        return place
+    return stored(app, PickupPlace, code)
 
 
 def _codes(app):
@@ -329,8 +326,7 @@ def test_clerks_and_operators_get_403(app, client, staff, username):
 
 def test_visitors_go_to_sign_in(client, staff):
     for path in PAGES:
-        response = client.get(path)
-        assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next="), path
+        assert sends_to_sign_in(client.get(path)), path
 
 
 def test_post_without_csrf_token_is_refused(app, kabid):

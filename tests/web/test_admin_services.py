@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, PickupPlace, Service
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
-from tests.web.staff_helpers import make_application, sign_in
+from tests.web.staff_helpers import make_application, sends_to_sign_in, sign_in, stored
 
 PAGE = "/admin/layanan/ktp_hilang"
 
@@ -36,10 +36,7 @@ def _post(client, part, data, path=PAGE):
 
 
 def _service(app, code="KTP_HILANG") -> Service:
-    with app.app_context():
-        service = db.session.get(Service, code)
-        db.session.expunge(service)
-        return service
+    return stored(app, Service, code)
 
 
 def _audit(app):
@@ -507,8 +504,7 @@ def test_an_admin_may_too(app, client, staff):
 
 def test_visitors_go_to_sign_in(client, staff):
     for path in ("/admin/layanan", PAGE):
-        response = client.get(path)
-        assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next="), path
+        assert sends_to_sign_in(client.get(path)), path
 
 
 def test_post_without_csrf_token_is_refused(app, kabid):

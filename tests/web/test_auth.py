@@ -6,6 +6,7 @@ import pytest
 
 from portal.services import accounts
 from tests.web.apply_helpers import csrf
+from tests.web.staff_helpers import sends_to_sign_in
 
 PASSWORD = "rahasia-loket-1"
 
@@ -120,8 +121,7 @@ ALLOWED = {"op.sumber": {"/desa"}, "clerk": {"/petugas"}, "kabid": {"/petugas", 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_staff_pages_send_anonymous_visitors_to_sign_in(client, users, route):
-    response = client.get(route)
-    assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=")
+    assert sends_to_sign_in(client.get(route))
 
 
 @pytest.mark.parametrize("username", list(ALLOWED))

@@ -252,12 +252,18 @@ def test_no_show_and_served_finish_the_ticket(app, staff, clock, action, state, 
 # Refusals
 
 
-def test_acting_on_another_counters_ticket_is_refused(app, staff, clock):
+def _called_by_counter_one(app, clock, other_counter: int):
+    """Issue a walk-in ticket, have clerk at Loket 1 call it; return (its label, that clerk, clerk2 at
+    `other_counter`, the ticket's id)."""
     label = issue(app, clock, wib(2026, 12, 3, 9, 5), 9, channel="walk_in")
     clock.now = wib(2026, 12, 3, 9, 10)
-    first, second = clerk_at(app, "clerk", 1), clerk_at(app, "clerk2", 2)
+    first, other = clerk_at(app, "clerk", 1), clerk_at(app, "clerk2", other_counter)
     call_next(first)
-    ticket_id = serving(app, 1)[1]
+    return label, first, other, serving(app, 1)[1]
+
+
+def test_acting_on_another_counters_ticket_is_refused(app, staff, clock):
+    label, _first, second, ticket_id = _called_by_counter_one(app, clock, 2)
     for action in ("ulang", "tidak-hadir", "selesai"):
         response = act(second, action, ticket_id)
         html = response.get_data(as_text=True)
@@ -270,11 +276,7 @@ def test_acting_on_another_counters_ticket_is_refused(app, staff, clock):
 
 
 def test_a_ticket_finished_by_another_clerk_is_refused(app, staff, clock):
-    label = issue(app, clock, wib(2026, 12, 3, 9, 5), 9, channel="walk_in")
-    clock.now = wib(2026, 12, 3, 9, 10)
-    first, same_counter = clerk_at(app, "clerk", 1), clerk_at(app, "clerk2", 1)
-    call_next(first)
-    ticket_id = serving(app, 1)[1]
+    label, first, same_counter, ticket_id = _called_by_counter_one(app, clock, 1)
     assert act(same_counter, "tidak-hadir", ticket_id).status_code == 303
     response = act(first, "selesai", ticket_id)
     html = response.get_data(as_text=True)

@@ -50,6 +50,16 @@ def day_of_pickups(app, staff):
     return sorted([made["office1"], made["office2"]]) + [made["mall"]], other
 
 
+def _printed(client, query: str, filename: str) -> tuple[list[str], bytes]:
+    """Sign `client` in as a clerk, print DAY's documents (`query`), check it is the PDF `filename`; return
+    the text of each of its pages and the PDF."""
+    sign_in(client, "clerk")
+    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&{query}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert filename in response.headers["Content-Disposition"]
+    return _pages(response.data), response.data
+
+
 def _pages(body: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(body)).pages]
 
@@ -57,11 +67,7 @@ def _pages(body: bytes) -> list[str]:
 @pytest.mark.parametrize("size", ["a6", "80"])
 def test_one_page_per_application_ready_that_day_in_place_then_reference_order(app, client, day_of_pickups, size):
     ordered, other = day_of_pickups
-    sign_in(client, "clerk")
-    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&ukuran={size}")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert f"tanda-terima-pengambilan-{DAY.isoformat()}-{size}.pdf" in response.headers["Content-Disposition"]
-    pages = _pages(response.data)
+    pages, _pdf = _printed(client, f"ukuran={size}", f"tanda-terima-pengambilan-{DAY.isoformat()}-{size}.pdf")
     assert len(pages) == 3
     for page, reference in zip(pages, ordered):
         assert reference in page
@@ -177,11 +183,7 @@ def test_the_manifests_of_a_day_print_one_page_per_desa(app, client, village_day
     from tests.web.pdf_helpers import scanned_qr
 
     made, later, own = village_day
-    sign_in(client, "clerk")
-    response = client.get(f"/petugas/cetak?hari={DAY.isoformat()}&jenis=manifes")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert f"manifes-pengambilan-{DAY.isoformat()}.pdf" in response.headers["Content-Disposition"]
-    pages = _pages(response.data)
+    pages, pdf = _printed(client, "jenis=manifes", f"manifes-pengambilan-{DAY.isoformat()}.pdf")
     assert len(pages) == 2
     assert "Lodan Kulon" in pages[0] and "Ronggo Mulyo" in pages[1]  # by desa name
     assert all(reference in pages[1] for reference in made["33.17.01.2001"])
@@ -193,7 +195,7 @@ def test_the_manifests_of_a_day_print_one_page_per_desa(app, client, village_day
         ("33.17.01.2001", "Petugas Satu", sorted(made["33.17.01.2001"])),
         ("33.17.05.2001", "Petugas Satu", made["33.17.05.2001"])]
     tokens = {region: token for region, _by, _refs, token in stored}
-    scanned = scanned_qr(response.data, tmp_path)
+    scanned = scanned_qr(pdf, tmp_path)
     assert scanned == [f"http://localhost/verifikasi/{tokens['33.17.05.2001']}",
                        f"http://localhost/verifikasi/{tokens['33.17.01.2001']}"]
     desk = client.get("/petugas/serah", query_string={"kode": scanned[1]})

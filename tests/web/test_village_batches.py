@@ -33,6 +33,17 @@ def open_batch(client) -> int:
     return int(re.fullmatch(r"/desa/berkas/(\d+)", response.headers["Location"]).group(1))
 
 
+def _batch_of_two(app, operator) -> tuple[list[str], int]:
+    """Open a batch holding two of the desa's drafts (Siti Wulandari, Ani Lestari); return their references
+    and the batch's id."""
+    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
+                  for name in ("Siti Wulandari", "Ani Lestari")]
+    batch_id = open_batch(operator)
+    for reference in references:
+        post(operator, batch_id, "tambah", reference)
+    return references, batch_id
+
+
 def post(client, batch_id: int, action: str, reference: str = ""):
     data = {"csrf_token": csrf(client, "/desa/berkas")}
     if reference:
@@ -97,11 +108,7 @@ def test_empty_batch_cannot_be_sent(operator):
 
 
 def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refused(app, operator):
-    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
-                  for name in ("Siti Wulandari", "Ani Lestari")]
-    batch_id = open_batch(operator)
-    for reference in references:
-        post(operator, batch_id, "tambah", reference)
+    references, batch_id = _batch_of_two(app, operator)
     sent = post(operator, batch_id, "kirim")
     assert sent.status_code == 303 and sent.headers["Location"] == f"/desa/berkas/{batch_id}"
     with app.app_context():
@@ -198,11 +205,7 @@ def test_posts_without_csrf_are_refused(app, operator, path):
 
 
 def test_a_correction_is_resubmitted_alone(app, operator):
-    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
-                  for name in ("Siti Wulandari", "Ani Lestari")]
-    batch_id = open_batch(operator)
-    for reference in references:
-        post(operator, batch_id, "tambah", reference)
+    references, batch_id = _batch_of_two(app, operator)
     assert post(operator, batch_id, "kirim").status_code == 303
     fixed, other = references
     ask_fix(app, fixed)
