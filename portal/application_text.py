@@ -102,6 +102,11 @@ def document_state_label(state: str) -> str:
             "needs_fix": _("Perlu diganti")}.get(state, state)
 
 
+def fix_asked(document) -> str:
+    """Return the clerk's reason when a replacement of `document` is asked (its state is "needs_fix"), else ""."""
+    return (document.fix_reason or "") if document is not None and document.state == "needs_fix" else ""
+
+
 def initials(full_name: str | None) -> str:
     """Return "S. W." for "Siti Wulandari": enough to recognise a receipt, too little to identify anyone."""
     return " ".join(f"{part[0].upper()}." for part in (full_name or "").split()[:3] if part[0].isalpha())

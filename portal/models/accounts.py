@@ -48,6 +48,16 @@ class User(db.Model):
     def is_anonymous(self) -> bool:
         return False
 
+    @property
+    def is_operator(self) -> bool:
+        """True for a village operator (one desa's applications, the village menu)."""
+        return self.role == "operator"
+
+    @property
+    def manages_office(self) -> bool:
+        """True for a supervisor or an admin: the settings, the audit log, releasing another clerk's work."""
+        return self.role in ("supervisor", "admin")
+
     def get_id(self) -> str:
         """Return the session identity: the id and the session version, so a password change ends sessions."""
         return f"{self.id}:{self.session_version}"

@@ -229,7 +229,8 @@ def ticket(code: str):
         "queue/ticket.html", ticket=found, purpose_label=purpose_label(found.purpose_code),
         window=window_text(found.window_start, found.window_end), ahead=ahead, qr=qr_data_uri(verify_url),
         state_label=state_label(found.state), masked_nik=mask(found.nik or "") if found.nik else "",
-        can_cancel=queue.can_cancel(found, now), form=CancelForm(), sizes=TICKET_SIZES))
+        can_cancel=queue.can_cancel(found, now), form=CancelForm(), sizes=TICKET_SIZES,
+        waiting=found.state == rules.WAITING, called_at=found.counter if found.state == rules.CALLED else None))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -286,6 +286,7 @@ def _inbox(refusal: str | None = None, status: int = 200):
         if page.previous_key else None,
         first_url=url_for("staff.home", **kept) if not first_page else None,
         counts=counts, listed_states=LISTED_STATES, all_status=ALL, status_label=rows_context["labels"].__getitem__,
+        shown_status=filters.status or ("" if filters.search else lifecycle.SUBMITTED),
         services=names_.services, region_options=names_.region_select(filters.region), refusal=refusal,
         link_args=link_args, number=format_number, batch_choices=batch_choices())
     if errors and htmx and request.headers.get("HX-Target") == "results":

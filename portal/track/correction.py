@@ -73,8 +73,10 @@ class Pickup:
 
 @dataclass(frozen=True)
 class Output:
-    """A self-printed document: when it was first downloaded, and until when it can be downloaded."""
+    """A self-printed document: whether it waits to be downloaded (`ready`: the application is ready, not yet
+    collected), when it was first downloaded, and until when it can be downloaded."""
 
+    ready: bool
     downloaded_at: datetime | None
     available_until: date | None
     available: bool
@@ -145,12 +147,13 @@ def output_of(application: Application) -> Output | None:
     if not application.output_stored_name:
         return None
     if application.state == lifecycle.READY:
-        return Output(downloaded_at=None, available_until=None, available=True)
+        return Output(True, downloaded_at=None, available_until=None, available=True)
     ended = _ended_at(application)
     until = ended + timedelta(days=current_app.config["SCAN_RETENTION_DAYS"]) if ended else None
     available = until is not None and calendar.now() < until and _output_exists(application)
     downloaded = ended if _downloaded(application) else None
-    return Output(downloaded_at=downloaded, available_until=until.astimezone(office_zone()).date() if until else None,
+    return Output(False, downloaded_at=downloaded,
+                  available_until=until.astimezone(office_zone()).date() if until else None,
                   available=available)
 
 
@@ -217,7 +220,8 @@ def _upload_page(application: Application, spec: dict, form: FixForm) -> str:
     """Return the replace-a-document page (or, for an htmx upload, its `upload` block)."""
     current = next((d for d in application.documents if d.code == spec["code"]), None)
     return render("track/correction_upload.html", fragments=("upload",), application=application,
-                  service=application.service, spec=spec, name=localized(spec, "name"), current=current, form=form)
+                  service=application.service, spec=spec, name=localized(spec, "name"), current=current, form=form,
+                  fix_reason=application_text.fix_asked(current))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

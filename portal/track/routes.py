@@ -69,6 +69,16 @@ def form():
     return render("track/form.html", form=form, error=None)
 
 
+def _draft_note(application) -> str | None:
+    """Return what the status page says of a draft: "village" (an operator's, continued at the balai desa),
+    "paused" (its service is switched off), "continue" (the resident may go on), or None for a sent one."""
+    if application.state != lifecycle.DRAFT:
+        return None
+    if application.channel == "village":
+        return "village"
+    return "continue" if application.service.active else "paused"
+
+
 @bp.get("/<reference>")
 def application(reference: str):
     """Return the status page of an application this browser unlocked; else the tracking form (303)."""
@@ -82,7 +92,7 @@ def application(reference: str):
                   events=list(reversed(events)), document_names=application_text.document_names(found),
                   document_state=application_text.document_state_label, masked_nik=mask(found.nik or ""),
                   can_cancel=lifecycle.can(found.state, lifecycle.CANCELLED, lifecycle.APPLICANT),
-                  has_receipt=found.state != lifecycle.DRAFT,
+                  has_receipt=found.state != lifecycle.DRAFT, draft_note=_draft_note(found),
                   sent_notifications=notifications.notifications_of(found))
 
 

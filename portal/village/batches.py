@@ -109,13 +109,15 @@ def batch(batch_id: int):
 
 def _batch_page(found: Batch, refusal: str = "", problems=None, status: int = 200):
     """Return the batch page, with a refusal sentence or the problems that blocked submitting."""
-    members = [(application, step_names(missing)) for application, missing in batches.members(found)]
+    members = [(application, step_names(missing), application.state != lifecycle.DRAFT)
+               for application, missing in batches.members(found)]
     addable = []
     if found.state == rules.OPEN:
         addable = [(application, step_names(missing_steps(application)))
                    for application in batches.addable(current_user)]
     html = render("village/batch.html", batch=found, members=members, addable=addable, refusal=refusal,
-                  problems=_problem_lines(problems or [], dict(members)),
+                  problems=_problem_lines(problems or [], {member[0]: member[1] for member in members}),
+                  is_open=found.state == rules.OPEN,
                   progress=progress_label(batches.progress(found)), state_label=application_text.state_label,
                   masked=lambda nik: mask(nik) if nik else "—",
                   service_name=lambda application: localized(application.service, "name"))

@@ -127,6 +127,7 @@ def application(reference: str):
     events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in reversed(found.events)]
     missing = step_names(missing_steps(found)) if found.state == lifecycle.DRAFT else []
     return render("village/application.html", application=found, service=found.service, extras=extras,
+                  is_draft=found.state == lifecycle.DRAFT, fix_asked=application_text.fix_asked,
                   state_label=application_text.state_label(found.state),
                   next_step=application_text.next_step(found.state, found.service.visit_required),
                   events=events, document_names=application_text.document_names(found),

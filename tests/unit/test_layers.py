@@ -1,4 +1,6 @@
-"""Transactions belong to the services layer: no view, presenter or helper commits, rolls back, adds, deletes,
+"""Decisions and transactions stay out of views and templates.
+
+Transactions belong to the services layer: no view, presenter or helper commits, rolls back, adds, deletes,
 flushes or writes an audit line itself (style.md: "a view parses input, calls one operation in
 `portal/services/` ... and renders"). A service function is one transaction (`services.transactions.operation`)
 and writes its audit line with the change (`services.audit.commit`)."""
@@ -6,6 +8,7 @@ and writes its audit line with the change (`services.audit.commit`)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
@@ -37,3 +40,16 @@ def test_the_check_sees_a_write(tmp_path):
                     "    db.session.rollback()\n    session.add(row)\n    cache.add(key)\n", encoding="utf-8")
     assert _writes(view, tmp_path) == ["view.py:2: audit.record()", "view.py:3: db.session.commit()",
                                        "view.py:4: db.session.rollback()", "view.py:5: session.add()"]
+
+
+DECISIONS = re.compile(r"""\b(state|role)\s*(==|!=|in)\s*[('"]""")
+
+
+def test_templates_receive_decisions_instead_of_comparing_states_and_roles():
+    """A template reads flags its view or presenter decided (`flags.can_take`, `current_user.manages_office`,
+    `waiting`), rather than comparing an application's, ticket's or batch's state or a user's role itself."""
+    found = [f"{path.relative_to(PORTAL.parent)}:{number}: {line.strip()[:80]}"
+             for path in sorted(PORTAL.rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if DECISIONS.search(line)]
+    assert found == []
