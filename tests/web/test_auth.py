@@ -189,3 +189,15 @@ def test_tests_use_a_cheap_hash_and_a_deployment_cannot(app, tmp_path):
         assert create_app({"SECRET_KEY": "x", "PASSWORD_HASH_METHOD": strong,
                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}).config[
             "PASSWORD_HASH_METHOD"] == strong
+
+
+def test_the_footer_link_takes_signed_in_staff_home_instead_of_offering_a_sign_in(client, users):
+    """The footer said "Masuk petugas" to staff who were signed in already (issue 19)."""
+    page = client.get("/").get_data(as_text=True)
+    assert '<a href="/masuk">Halaman petugas</a>' in page and "Masuk petugas" not in page
+    assert client.get("/masuk").status_code == 200  # a visitor gets the sign-in form
+    sign_in(client, "clerk")
+    page = client.get("/jadwal").get_data(as_text=True)
+    assert '<a href="/masuk">Halaman petugas</a>' in page and "Masuk petugas" not in page
+    response = client.get("/masuk")
+    assert response.status_code == 302 and response.headers["Location"] == "/petugas"

@@ -63,7 +63,7 @@ def test_the_board_shows_who_is_served_where_and_who_waits(app, client, clock):
     assert waiting["Pengajuan Kartu Keluarga"] == 0 and len(waiting) == len(DEFAULT_PURPOSES)  # every purpose
     assert "Kantor buka" in html and "Pengajuan buka sampai 12.00 WIB" in html  # the office banner
     assert "Kamis, 3 Desember 2026" in html and "09.21 WIB" in html
-    assert "Masuk petugas" not in html and '<footer' not in html  # full screen, no site chrome
+    assert "Halaman petugas" not in html and '<footer' not in html  # full screen, no site chrome
 
 
 def test_the_most_recent_call_is_highlighted_and_flashes_once(app, client, clock):
