@@ -15,3 +15,16 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+
+
+def typed_and_refused(page: Page, typed: dict[str, str], button: str, message: str, axe) -> None:
+    """Type each value of `typed` into the field with its label, press the button named `button`, and check
+    that the error summary says `message`, that every field still holds what was typed, and (with `axe`) that
+    the page is accessible. Raises AssertionError (Playwright's) otherwise."""
+    for label, value in typed.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name=button).click()
+    expect(page.locator(".error-summary")).to_contain_text(message)
+    for label, value in typed.items():
+        expect(page.get_by_label(label)).to_have_value(value)
+    axe(page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import typed_and_refused, sign_in
 from tests.conftest import wib
 from tests.web.staff_helpers import create_staff
 
@@ -29,11 +29,7 @@ def test_supervisor_closes_tomorrow(page, live_server, check_axe, regions, clock
     expect(page.locator("h1")).to_have_text("Hari tutup dan hari buka khusus")
 
     # A closure without a reason is refused and what was typed stays.
-    page.get_by_label("Tanggal").fill("2026-12-04")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.locator(".error-summary")).to_contain_text("Tulis alasan penutupan")
-    expect(page.get_by_label("Tanggal")).to_have_value("2026-12-04")
-    check_axe(page)
+    typed_and_refused(page, {"Tanggal": "2026-12-04"}, "Simpan", "Tulis alasan penutupan", check_axe)
 
     page.get_by_label("Alasan yang dibaca warga").fill(REASON)
     page.get_by_role("button", name="Simpan").click()

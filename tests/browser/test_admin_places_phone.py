@@ -4,7 +4,6 @@ scrolling the table sideways, the actions right under the place's name."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.browser.helpers import sign_in
 from tests.web.staff_helpers import create_staff

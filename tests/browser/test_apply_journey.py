@@ -115,15 +115,19 @@ def start_application(page, javascript: bool, axe) -> None:
     on_step(page, axe, "nik", "Berapa NIK Anda?")
 
 
-def answer_nik(page, nik: str) -> None:
-    page.get_by_label("Berapa NIK Anda?").fill(nik)
+def answer(page, label: str, value: str) -> None:
+    """Type `value` into the field labelled `label` and press "Lanjut"."""
+    page.get_by_label(label).fill(value)
     next_button(page).click()
+
+
+def answer_nik(page, nik: str) -> None:
+    answer(page, "Berapa NIK Anda?", nik)
 
 
 def answer_name(page, axe) -> None:
     on_step(page, axe, "nama", "Siapa nama lengkap Anda?")
-    page.get_by_label("Siapa nama lengkap Anda?").fill(FULL_NAME)
-    next_button(page).click()
+    answer(page, "Siapa nama lengkap Anda?", FULL_NAME)
     on_step(page, axe, "tanggal-lahir", "Kapan Anda lahir?")
 
 
@@ -138,8 +142,7 @@ def answer_birth_to_address(page, javascript: bool, axe) -> None:
     fill_date(page, "1", "1", "1990")
     next_button(page).click()
     on_step(page, axe, "telepon", "Berapa nomor HP Anda?")
-    page.get_by_label("Berapa nomor HP Anda?").fill("0812 3456 7890")
-    next_button(page).click()
+    answer(page, "Berapa nomor HP Anda?", "0812 3456 7890")
     expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/alamat$"))
     heading(page, "Di mana Anda tinggal?")
     ready(page, javascript)
@@ -163,14 +166,12 @@ def answer_birth_to_address(page, javascript: bool, axe) -> None:
         code, name, district = DESA_NO_JS
         expect(page.locator(f'#desa optgroup[label="Kecamatan {district}"] option[value="{code}"]')).to_have_text(name)
         desa.select_option(value=code)
-    page.get_by_label("Alamat (jalan, RT/RW)").fill(STREET)
-    next_button(page).click()
+    answer(page, "Alamat (jalan, RT/RW)", STREET)
 
 
 def answer_questions(page, axe) -> None:
     on_step(page, axe, "tanya-police-report-number", "Nomor surat kehilangan dari Polisi")
-    page.get_by_label("Nomor surat kehilangan dari Polisi").fill(POLICE_REPORT)
-    next_button(page).click()
+    answer(page, "Nomor surat kehilangan dari Polisi", POLICE_REPORT)
     on_step(page, axe, "tanya-police-report-date", "Tanggal surat kehilangan")
     fill_date(page, "28", "11", "2026")
     next_button(page).click()

@@ -64,3 +64,18 @@ def pin_on(html: str) -> str:
 def reference_on(html: str) -> str:
     """Return the reference shown on a confirmation or saved page."""
     return re.search(r'<strong class="reference">([A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4})</strong>', html).group(1)
+
+
+def apply_lost_ktp(client) -> tuple[str, str]:
+    """File a whole KTP-el Hilang application (applicant pages, police letter, both photos) and submit it.
+
+    Returns (reference, PIN) as the confirmation page shows them. Raises AssertionError when a step is refused."""
+    applicant_steps(client, "ktp_hilang")
+    post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/123/XI/2026"})
+    post_step(client, "ktp_hilang", "tanya-police-report-date", {"day": "20", "month": "11", "year": "2026"})
+    for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
+        response = post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "foto.jpg")})
+        assert response.status_code == 303, (slug, response.get_data(as_text=True)[:2000])
+    assert submit(client, "ktp_hilang").status_code == 303
+    done = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
+    return reference_on(done), pin_on(done)

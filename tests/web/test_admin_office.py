@@ -34,6 +34,23 @@ def _html(response):
     return response.get_data(as_text=True)
 
 
+def _refused(app, client, path: str, data: dict, message: str, field: str, kept: tuple[str, ...], model, action: str):
+    """Post `data` to `path` and return the page, after checking that it answered 422 with `message` linked to
+    the field `field`, that each field named in `kept` shows what was typed, and that neither a `model` row
+    nor an `action` audit line was written."""
+    response = _post(client, path, data)
+    html = _html(response)
+    assert response.status_code == 422
+    assert message in html and f'href="#{field}"' in html
+    for name in kept:
+        if data[name]:
+            assert f'value="{data[name]}"' in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0
+    assert _audit(app, action) == []
+    return html
+
+
 # The home page
 
 
@@ -106,17 +123,9 @@ def test_open_a_date_with_its_own_windows_for_one_activity(app, kabid):
 ])
 def test_day_rule_errors_are_shown_and_input_kept(app, kabid, fields, field, message):
     data = {"hari": "2026-12-04", "jenis": "tutup", "kegiatan": "", "alasan": "Rapat dinas", "jam": "", **fields}
-    response = _post(kabid, "/admin/hari", data)
-    html = _html(response)
-    assert response.status_code == 422
-    assert message in html and f'href="#{field}"' in html
+    html = _refused(app, kabid, "/admin/hari", data, message, field, ("hari", "alasan", "jam"), DayRule,
+                    "set_day_rule")
     assert html.startswith("<!doctype html>") and "<title>Kesalahan:" in html
-    for name in ("hari", "alasan", "jam"):
-        if data[name]:
-            assert f'value="{data[name]}"' in html
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(DayRule)) == 0
-    assert _audit(app, "set_day_rule") == []
 
 
 def test_remove_day_rule_is_audited_and_reopens(app, kabid):
@@ -177,16 +186,8 @@ def test_service_notice(app, kabid):
 def test_notice_errors_are_shown_and_input_kept(app, kabid, fields, field, message):
     data = {"teks": "Jaringan lambat", "teks_en": "Slow", "mulai": "2026-12-03", "sampai": "", "layanan": "",
             **fields}
-    response = _post(kabid, "/admin/pengumuman", data)
-    html = _html(response)
-    assert response.status_code == 422
-    assert message in html and f'href="#{field}"' in html
-    for name in ("teks", "teks_en", "mulai", "sampai"):
-        if data[name]:
-            assert f'value="{data[name]}"' in html
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Notice)) == 0
-    assert _audit(app, "add_notice") == []
+    _refused(app, kabid, "/admin/pengumuman", data, message, field, ("teks", "teks_en", "mulai", "sampai"), Notice,
+             "add_notice")
 
 
 def test_remove_notice_is_audited(app, kabid, client):
@@ -249,15 +250,7 @@ def test_counters_for_the_whole_day(app, kabid):
 ])
 def test_quota_errors_are_shown_and_input_kept(app, kabid, fields, field, message):
     data = {"hari": "2026-12-04", "keperluan": "KTP", "jendela": "", "jenis": "kuota", "angka": "5", **fields}
-    response = _post(kabid, "/admin/kuota", data)
-    html = _html(response)
-    assert response.status_code == 422
-    assert message in html
-    if data["angka"]:
-        assert f'value="{data["angka"]}"' in html
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(QuotaRule)) == 0
-    assert _audit(app, "set_quota") == []
+    _refused(app, kabid, "/admin/kuota", data, message, field, ("angka",), QuotaRule, "set_quota")
 
 
 def test_clear_a_days_figures_is_audited(app, kabid):

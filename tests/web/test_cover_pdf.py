@@ -15,9 +15,8 @@ from portal.extensions import db
 from portal.models import Batch, Handover, PickupManifest, User
 from portal.services import applications, batches, calendar
 from tests.web.staff_helpers import create_staff, make_application, sign_in
-from tests.web.pdf_helpers import pdf_text, scanned_qr
+from tests.web.pdf_helpers import PAPER, pdf_text, scanned_qr
 
-A4 = (595.28, 841.89)
 NIKS = ("3317014101900001", "3317011203850007")
 
 
@@ -53,8 +52,8 @@ def test_cover_sheet_lists_every_application_with_masked_niks(app, client, batch
     submit(app, batch_id)
     sign_in(client, "op.sumber")
     body = cover(client, batch_id)
-    reader = PdfReader(BytesIO(body))
-    assert [round(float(v), 1) for v in reader.pages[0].mediabox[2:]] == [round(v, 1) for v in A4]
+    for page in PdfReader(BytesIO(body)).pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(PAPER["a4"], abs=1)
     text = pdf_text(body)
     with app.app_context():
         found = db.session.get(Batch, batch_id)

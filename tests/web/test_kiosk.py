@@ -148,7 +148,7 @@ def test_walk_in_refused_on_a_sunday(app, client, clock, catalogue):
 
 
 def test_walk_in_refused_when_the_quota_is_full(app, client, catalogue):
-    from portal.services import queue, quotas
+    from portal.services import quotas
 
     with app.app_context():
         quotas.set_quota(THURSDAY, "KTP", quota=1)

@@ -18,10 +18,8 @@ from portal.models import PickupManifest
 from portal.pdf.manifest import ManifestData, ManifestLine, ManifestSlipData, render_manifest_slip, render_manifests
 from tests.web.apply_helpers import GOOD_NIK, csrf
 from tests.web.staff_helpers import make_application, sign_in
-from tests.web.pdf_helpers import pdf_text, scanned_qr
+from tests.web.pdf_helpers import one_page_of, pdf_text, scanned_qr
 
-A4 = (595.28, 841.89)
-ROLL_WIDTH = 80 / 25.4 * 72
 VERIFY_URL = "https://loket.example.go.id/verifikasi/q7Xk3m9Q2pL7vR4tY8wZ1aBc"
 LINE = ManifestLine(reference="RBG-7K3M-Q9PX", service_name="KTP-el Baru (Perekaman)", document_name="KTP-el",
                     full_name="Siti Wulandari", masked_nik="331701******0001",
@@ -46,17 +44,11 @@ def manifest(app, client, staff):
         return found.id, found.code, found.verification_token, sorted(references)
 
 
-def _size(page) -> tuple[float, float]:
-    box = page.mediabox
-    return round(float(box.width), 1), round(float(box.height), 1)
-
-
 def test_the_manifest_says_desa_operator_date_code_and_every_line(app, client, manifest):
     manifest_id, code, token, references = manifest
     response = client.get(f"/desa/ambil/{manifest_id}/manifes.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    reader = PdfReader(BytesIO(response.data))
-    assert len(reader.pages) == 1 and _size(reader.pages[0]) == (round(A4[0], 1), round(A4[1], 1))
+    one_page_of(response.data, "a4")
     text = pdf_text(response.data)
     for expected in ("Manifes Pengambilan Kolektif", code, "Ronggo Mulyo", "Kecamatan Sumber",
                      "Operator Ronggo Mulyo", "Kamis, 3 Desember 2026", "Siti Wulandari", "Budi Santoso",
@@ -113,8 +105,7 @@ def test_the_visit_slip_is_80_mm_and_lists_every_line(app):
                             office_address="Jl. Pemuda Km 3, Rembang")
     with app.test_request_context():
         body = render_manifest_slip(slip)
-    reader = PdfReader(BytesIO(body))
-    assert len(reader.pages) == 1 and round(float(reader.pages[0].mediabox.width), 1) == round(ROLL_WIDTH, 1)
+    one_page_of(body, "80")
     text = pdf_text(body)
     for expected in ("BUKTI PENYERAHAN", "AMB-7K3M-Q9PX", "Ronggo Mulyo", "Operator Ronggo Mulyo", "Petugas Satu",
                      "Kamis, 3 Desember 2026 pukul 09.15 WIB", "RBG-0000-Q9PX", "RBG-0011-Q9PX", "Warga Nomor 11"):

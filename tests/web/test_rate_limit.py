@@ -3,13 +3,18 @@
 from portal.extensions import limiter
 
 
-def test_decorated_view_is_limited_with_a_clear_message(app):
+def _client_of_a_view_limited_to(app, limit: str):
+    """Add `/_limited`, limited to `limit` per client, and return a test client."""
     @app.get("/_limited")
-    @limiter.limit("2 per minute")
+    @limiter.limit(limit)
     def limited():
         return "ok"
 
-    client = app.test_client()
+    return app.test_client()
+
+
+def test_decorated_view_is_limited_with_a_clear_message(app):
+    client = _client_of_a_view_limited_to(app, "2 per minute")
     assert [client.get("/_limited").status_code for _ in range(3)] == [200, 200, 429]
     response = client.get("/_limited")
     assert "Coba lagi dalam" in response.get_data(as_text=True) and "detik" in response.get_data(as_text=True)
@@ -17,12 +22,7 @@ def test_decorated_view_is_limited_with_a_clear_message(app):
 
 
 def test_a_long_wait_is_said_in_minutes(app):
-    @app.get("/_hourly")
-    @limiter.limit("1 per hour")
-    def hourly():
-        return "ok"
-
-    client = app.test_client()
-    assert client.get("/_hourly").status_code == 200
-    text = client.get("/_hourly").get_data(as_text=True)
+    client = _client_of_a_view_limited_to(app, "1 per hour")
+    assert client.get("/_limited").status_code == 200
+    text = client.get("/_limited").get_data(as_text=True)
     assert "Coba lagi dalam 60 menit." in text and "detik" not in text

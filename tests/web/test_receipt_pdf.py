@@ -10,12 +10,12 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from weasyprint.formatting_structure.boxes import ReplacedBox
 
 from portal.pdf.cache import ReceiptCache
 from portal.pdf.receipt import ReceiptData, layout_receipt, render_receipt
 from portal.pdf.render import DataOnlyFetcher
-from tests.web.pdf_helpers import pdf_text, pdf_text_of, scanned_qr
+from tests.web.pdf_helpers import (SMALLEST_QR_MM, missing, one_page_of, pdf_text, pdf_text_of, printed_on, qr_side_mm,
+                                   scanned_qr)
 
 VERIFY_URL = "https://loket.example.go.id/verifikasi/q7Xk3m9Q2pL7vR4tY8wZ1aBcDeFgHiJk"
 
@@ -36,42 +36,28 @@ SAMPLE = ReceiptData(
     version=2,
 )
 
-# PDF points (1/72 in) of the paper, and the smallest QR side (mm) that still scans well from paper.
-PAPER = {"a4": (595.28, 841.89), "a6": (297.64, 419.53)}
-SMALLEST_QR_MM = {"a4": 30, "a6": 25}
+
+# The sample receipt on A4, then on A6.
+receipt = printed_on(render_receipt, SAMPLE, ["a4", "a6"])
 
 
-@pytest.fixture
-def receipts(app) -> dict[str, bytes]:
-    """Return the sample receipt rendered on A4 and A6, in Indonesian."""
-    with app.test_request_context():
-        return {size: render_receipt(SAMPLE, size) for size in ("a4", "a6")}
-
-
-
-
-
-
-@pytest.mark.parametrize("size", ["a4", "a6"])
-def test_receipt_says_what_the_resident_keeps(receipts, size):
-    text = pdf_text(receipts[size])
-    for expected in ("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Rembang", "Jl. Pemuda Km 3, Rembang",
-                     "Bukti Pengajuan Permohonan", "RBG-7K3M-Q9PX", "KTP-el baru (perekaman pertama)",
-                     "Siti Nurhaliza binti Abdul Rahman", "331701******0001",
-                     "Kamis, 3 Desember 2026 pukul 09.15 WIB", "Diajukan, menunggu pemeriksaan",
-                     "Dokumen yang diterima", "Kartu Keluarga (KK)", "Akta kelahiran",
-                     "Surat pengantar dari desa/kelurahan", "Langkah selanjutnya",
-                     "Petugas memeriksa berkas Anda dalam 2 hari kerja.",
-                     "Pindai kode QR atau buka", "untuk memeriksa keaslian bukti ini.",
-                     "Layanan ini gratis. Simpan bukti ini; jangan bagikan PIN Anda.", "Versi bukti 2"):
-        assert expected in text, f"{expected!r} missing from the {size} receipt"
+def test_receipt_says_what_the_resident_keeps(receipt):
+    text = receipt.text
+    assert missing(text, ("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Rembang", "Jl. Pemuda Km 3, Rembang",
+                          "Bukti Pengajuan Permohonan", "RBG-7K3M-Q9PX", "KTP-el baru (perekaman pertama)",
+                          "Siti Nurhaliza binti Abdul Rahman", "331701******0001",
+                          "Kamis, 3 Desember 2026 pukul 09.15 WIB", "Diajukan, menunggu pemeriksaan",
+                          "Dokumen yang diterima", "Kartu Keluarga (KK)", "Akta kelahiran",
+                          "Surat pengantar dari desa/kelurahan", "Langkah selanjutnya",
+                          "Petugas memeriksa berkas Anda dalam 2 hari kerja.",
+                          "Pindai kode QR atau buka", "untuk memeriksa keaslian bukti ini.",
+                          "Layanan ini gratis. Simpan bukti ini; jangan bagikan PIN Anda.", "Versi bukti 2")) == []
     # The URL may wrap; it is printed whole all the same.
     assert VERIFY_URL in text.replace(" ", "")
 
 
-@pytest.mark.parametrize("size", ["a4", "a6"])
-def test_receipt_never_shows_a_full_nik(receipts, size):
-    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(receipts[size])).pages)
+def test_receipt_never_shows_a_full_nik(receipt):
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(receipt.body)).pages)
     assert not re.search(r"\d{16}", text)
     assert not re.search(r"\d{16}", re.sub(r"\s+", "", text))
 
@@ -102,30 +88,13 @@ def test_submitted_at_must_carry_a_time_zone():
         replace(SAMPLE, submitted_at=datetime(2026, 12, 3, 9, 15))
 
 
-@pytest.mark.parametrize("size", ["a4", "a6"])
-def test_receipt_is_one_page_of_its_paper_with_a_title(receipts, size):
-    reader = PdfReader(BytesIO(receipts[size]))
-    assert len(reader.pages) == 1
-    width, height = PAPER[size]
-    box = reader.pages[0].mediabox
-    assert float(box.width) == pytest.approx(width, abs=1)
-    assert float(box.height) == pytest.approx(height, abs=1)
-    assert reader.metadata.title == "Bukti Pengajuan RBG-7K3M-Q9PX"
+def test_receipt_is_one_page_of_its_paper_with_a_title(receipt):
+    one_page_of(receipt.body, receipt.size, title="Bukti Pengajuan RBG-7K3M-Q9PX")
 
 
-@pytest.mark.parametrize("size", ["a4", "a6"])
-def test_qr_code_scans_from_the_printed_page(receipts, size, tmp_path):
-    assert scanned_qr(receipts[size], tmp_path) == [VERIFY_URL]
-
-
-@pytest.mark.parametrize("size", ["a4", "a6"])
-def test_qr_code_is_large_enough_to_scan_from_paper(app, size):
-    with app.test_request_context():
-        page = layout_receipt(SAMPLE, size).pages[0]
-    images = [box for box in _descendants(page._page_box) if isinstance(box, ReplacedBox)]
-    assert len(images) == 1
-    side_mm = min(images[0].width, images[0].height) * 25.4 / 96  # CSS px
-    assert side_mm >= SMALLEST_QR_MM[size]
+def test_qr_code_is_large_enough_and_scans_from_the_printed_page(app, receipt, tmp_path):
+    assert qr_side_mm(app, layout_receipt, SAMPLE, receipt.size) >= SMALLEST_QR_MM[receipt.size]
+    assert scanned_qr(receipt.body, tmp_path) == [VERIFY_URL]
 
 
 def test_receipt_in_english_keeps_the_data_and_translates_the_date(app):
@@ -187,9 +156,3 @@ def test_cache_drop_forgets_one_application(tmp_path):
     calls = []
     cache.get_or_render("12-v1-a4-id", lambda: calls.append(1) or b"%PDF")
     assert calls == [1]
-
-
-def _descendants(box):
-    yield getattr(box, "_box", box)  # an absolutely positioned box sits in the tree behind a placeholder
-    for child in getattr(box, "children", ()):
-        yield from _descendants(child)

@@ -8,23 +8,15 @@ from portal.extensions import db
 from portal.models import Application, ApplicationDocument, ApplicationEvent
 from portal.services import applications
 from tests.conftest import wib
-from tests.web.apply_helpers import applicant_steps, photo, post_step, submit
+from tests.web.apply_helpers import apply_lost_ktp
 
-
-def file_lost_ktp(client):
-    applicant_steps(client, "ktp_hilang")
-    post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/1"})
-    post_step(client, "ktp_hilang", "tanya-police-report-date", {"day": "1", "month": "11", "year": "2026"})
-    for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
-        post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "x.jpg")})
-    assert submit(client, "ktp_hilang").status_code == 303
 
 
 def test_scans_of_ended_applications_are_purged_after_the_retention(app, client, regions, clock, runner):
     from pathlib import Path
-    file_lost_ktp(client)
+    apply_lost_ktp(client)
     other = app.test_client()
-    file_lost_ktp(other)
+    apply_lost_ktp(other)
     with app.app_context():
         first, second = db.session.scalars(select(Application).order_by(Application.id)).all()
         applications.cancel(first, wib(2026, 12, 3, 10, 0))  # ended

@@ -10,7 +10,7 @@ import zlib
 from portal.extensions import db
 from portal.models import Application, AuditEntry, BrowserSession, User
 from portal.services import accounts
-from tests.web.apply_helpers import GOOD_NIK, applicant_steps, csrf, photo, pin_on, post_step, reference_on, submit
+from tests.web.apply_helpers import GOOD_NIK, apply_lost_ktp, csrf, pin_on
 from tests.web.session_helpers import held
 from tests.web.staff_helpers import sign_in
 
@@ -139,7 +139,7 @@ def test_a_supervisor_cannot_see_the_sessions_of_an_admin(app, kabid, staff):
 
 
 def test_close_on_this_device_ends_what_the_server_granted(app, client, regions):
-    reference, pin = _apply(client)
+    reference, pin = apply_lost_ktp(client)
     copied = _cookie(client)
     assert client.get(f"/lacak/{reference}").status_code == 200
     client.post("/lacak/tutup", data={"csrf_token": csrf(client, "/lacak")})
@@ -184,20 +184,10 @@ def _secrets_in(cookies: list[str], secrets: list[str]) -> list[str]:
 PHONES = ["081234567890", "6281234567890", "0812 3456 7890", "0812+3456+7890"]
 
 
-def _apply(client) -> tuple[str, str]:
-    applicant_steps(client, "ktp_hilang")
-    post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/123/XI/2026"})
-    post_step(client, "ktp_hilang", "tanya-police-report-date", {"day": "20", "month": "11", "year": "2026"})
-    for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
-        post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "foto.jpg")})
-    assert submit(client, "ktp_hilang").status_code == 303
-    done = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
-    return reference_on(done), pin_on(done)
-
 
 def test_no_cookie_of_the_residents_journey_holds_a_pin_nik_or_phone(app, client, regions):
     cookies = _record_cookies(client)
-    reference, pin = _apply(client)
+    reference, pin = apply_lost_ktp(client)
     client.post("/lacak", data={"csrf_token": csrf(client, "/lacak"), "reference": reference, "pin": pin})
     client.get(f"/lacak/{reference}")
     assert cookies and any("session=" in header for header in cookies)

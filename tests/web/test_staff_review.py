@@ -42,6 +42,13 @@ def post(client, reference: str, action: str, data: dict | None = None, headers=
     return client.post(f"{page(reference)}/{action}", data=payload, headers=headers, **kwargs)
 
 
+def refused(response, status: int, message: str) -> str:
+    """Return the page of a refused action after checking that it answered `status` and says `message`."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == status and message in html, (response.status_code, message)
+    return html
+
+
 def application(app, reference: str) -> Application:
     """Return a fresh copy of the application (a new session, so nothing is cached)."""
     with app.app_context():
@@ -181,10 +188,8 @@ def test_ask_for_a_fix_needs_a_reason(app, staff):
     reference, _pin = make_application(app, "KTP_BARU", state="in_review")
     client = signed_in(app)
     first = documents(app, reference)[0]
-    refused = judge(client, reference, first.id, "perbaiki", "   ")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 422
-    assert "Tulis apa yang perlu diperbaiki pada dokumen ini." in html
+    html = refused(judge(client, reference, first.id, "perbaiki", "   "), 422,
+                   "Tulis apa yang perlu diperbaiki pada dokumen ini.")
     assert f'<a href="#reason-{first.id}">' in html and f'id="reason-{first.id}-error"' in html
     assert documents(app, reference)[0].state == "received"
     assert [line for line in audit(app, reference) if line[0] == "ask_fix"] == []
@@ -199,9 +204,8 @@ def test_a_too_long_fix_reason_is_refused_and_kept(app, staff):
     reference, _pin = make_application(app, "KTP_BARU", state="in_review")
     client = signed_in(app)
     first = documents(app, reference)[0]
-    response = judge(client, reference, first.id, "perbaiki", "x" * 301)
-    assert response.status_code == 422 and "paling banyak 300 huruf" in response.get_data(as_text=True)
-    assert "x" * 301 in response.get_data(as_text=True)
+    html = refused(judge(client, reference, first.id, "perbaiki", "x" * 301), 422, "paling banyak 300 huruf")
+    assert "x" * 301 in html
     assert documents(app, reference)[0].state == "received"
 
 
@@ -215,9 +219,9 @@ def test_htmx_judging_swaps_only_the_documents_block(app, staff):
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith(f'<div class="review-judge" id="judge-{first.id}">')
     assert "Sudah diperiksa, benar" in html and "<img" not in html
-    refused = judge(client, reference, first.id, "perbaiki", "", headers=target)
-    assert refused.status_code == 200 and "<html" not in refused.get_data(as_text=True)
-    assert "Tulis apa yang perlu diperbaiki pada dokumen ini." in refused.get_data(as_text=True)
+    fragment = judge(client, reference, first.id, "perbaiki", "", headers=target)
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+    assert "Tulis apa yang perlu diperbaiki pada dokumen ini." in fragment.get_data(as_text=True)
     assert documents(app, reference)[0].state == "accepted"
     fixed = judge(client, reference, first.id, "perbaiki", "Buram", headers=target).get_data(as_text=True)
     assert "Perlu diganti" in fixed and ">Buram</textarea>" in fixed  # the saved reason stays editable
@@ -279,17 +283,14 @@ def test_acting_on_another_clerks_application_is_refused(app, staff, action, dat
 
 def test_acting_on_an_application_nobody_took_is_refused(app, staff):
     reference, _pin = make_application(app, "KTP_BARU")
-    response = post(signed_in(app), reference, "setujui")
-    assert response.status_code == 409 and "Tekan “Ambil” dulu" in response.get_data(as_text=True)
+    refused(post(signed_in(app), reference, "setujui"), 409, "Tekan “Ambil” dulu")
 
 
 def test_reject_needs_a_reason(app, staff):
     reference, pin = make_application(app, "KTP_BARU", state="in_review")
     client = signed_in(app)
-    refused = post(client, reference, "tolak", {"reject_reason": "  "})
-    assert refused.status_code == 422
-    html = refused.get_data(as_text=True)
-    assert "Tulis alasan penolakan." in html and '<a href="#reject-reason">' in html
+    html = refused(post(client, reference, "tolak", {"reject_reason": "  "}), 422, "Tulis alasan penolakan.")
+    assert '<a href="#reject-reason">' in html
     assert application(app, reference).state == "in_review"
     done = post(client, reference, "tolak", {"reject_reason": "NIK terdaftar di kabupaten lain"})
     assert done.status_code == 303
@@ -298,16 +299,13 @@ def test_reject_needs_a_reason(app, staff):
     assert audit(app, reference)[-1] == ("reject", "Petugas Satu", "NIK terdaftar di kabupaten lain")
     tracked = resident_page(app, reference, pin)
     assert "Ditolak" in tracked and "NIK terdaftar di kabupaten lain" in tracked
-    again = post(client, reference, "setujui")
-    assert again.status_code == 409 and "status permohonan ini sekarang “Ditolak”" in again.get_data(as_text=True)
+    refused(post(client, reference, "setujui"), 409, "status permohonan ini sekarang “Ditolak”")
 
 
 def test_ask_correction_sends_the_reasons_to_the_resident(app, staff):
     reference, pin = make_application(app, "KTP_BARU", state="in_review")
     client = signed_in(app)
-    nothing = post(client, reference, "perbaikan", {"note": ""})
-    assert nothing.status_code == 422
-    assert "Tandai dulu dokumen yang perlu diperbaiki" in nothing.get_data(as_text=True)
+    refused(post(client, reference, "perbaikan", {"note": ""}), 422, "Tandai dulu dokumen yang perlu diperbaiki")
     first = documents(app, reference)[0]
     judge(client, reference, first.id, "perbaiki", "Foto KK terpotong di bagian bawah")
     response = post(client, reference, "perbaikan", {"note": "Mohon foto ulang di tempat terang"})
@@ -328,8 +326,7 @@ def test_a_correction_too_long_for_the_resident_is_refused(app, staff):
     client = signed_in(app)
     for document in documents(app, reference):
         judge(client, reference, document.id, "perbaiki", "y" * 300)
-    response = post(client, reference, "perbaikan", {"note": ""})
-    assert response.status_code == 422 and "terlalu panjang" in response.get_data(as_text=True)
+    refused(post(client, reference, "perbaikan", {"note": ""}), 422, "terlalu panjang")
     assert application(app, reference).state == "in_review"
 
 

@@ -10,10 +10,9 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from weasyprint.formatting_structure.boxes import ReplacedBox
 
 from portal.pdf.ticket import TicketData, layout_ticket, render_ticket
-from tests.web.pdf_helpers import pdf_text, scanned_qr
+from tests.web.pdf_helpers import SMALLEST_QR_MM, one_page_of, pdf_text, printed_on, qr_side_mm, scanned_qr
 
 VERIFY_URL = "https://loket.example.go.id/antrean/verifikasi/q7Xk3m9Q2pL7vR4tY8wZ1aBc"
 SIZES = ("58", "80", "a6")
@@ -35,46 +34,31 @@ SAMPLE = TicketData(
 
 # PDF points (1/72 in) of the paper: 58 x 124 mm and 80 x 134 mm rolls, A6 portrait.
 PAPER = {"58": (164.41, 351.50), "80": (226.77, 379.84), "a6": (297.64, 419.53)}
-SMALLEST_QR_MM = 25
 
 
-@pytest.fixture
-def tickets(app) -> dict[str, bytes]:
-    """Return the sample ticket rendered on each size, in Indonesian."""
-    with app.test_request_context():
-        return {size: render_ticket(SAMPLE, size) for size in SIZES}
+# The sample ticket on each paper in turn.
+ticket = printed_on(render_ticket, SAMPLE, SIZES)
 
 
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_ticket_says_what_its_holder_needs(tickets, size):
-    text = pdf_text(tickets[size])
+def test_ticket_says_what_its_holder_needs(ticket):
+    text = ticket.text
     for expected in ("Dindukcapil Rembang", "NOMOR ANTREAN", "A-007", "Pengajuan KTP-el", "Kamis, 3 Desember 2026",
                      "09.00–10.00 WIB", "Urutan saat diambil: 7", "Diambil daring",
                      "1 Des 2026 pukul 08.15 WIB", "ANT-7K3M-Q9PX",
                      "Kode untuk melihat atau membatalkan tiket",
                      "Datang pada jam di atas. Tunjukkan tiket ini di loket."):
-        assert expected in text, f"{expected!r} missing from the {size} ticket"
+        assert expected in text, f"{expected!r} missing from the {ticket.size} ticket"
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_ticket_never_shows_a_nik(tickets, size):
-    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(tickets[size])).pages)
+def test_ticket_never_shows_a_nik(ticket):
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(ticket.body)).pages)
     assert not re.search(r"\d{16}", text)
     assert not re.search(r"\d{16}", re.sub(r"\s+", "", text))
     assert "NIK" not in text
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_ticket_is_one_page_of_its_paper_with_a_title(tickets, size):
-    reader = PdfReader(BytesIO(tickets[size]))
-    assert len(reader.pages) == 1
-    width, height = PAPER[size]
-    box = reader.pages[0].mediabox
-    assert float(box.width) == pytest.approx(width, abs=1)
-    assert float(box.height) == pytest.approx(height, abs=1)
-    assert reader.metadata.title == "Tiket Antrean A-007"
+def test_ticket_is_one_page_of_its_paper_with_a_title(ticket):
+    one_page_of(ticket.body, PAPER[ticket.size], title="Tiket Antrean A-007")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -90,19 +74,9 @@ def test_longest_ticket_still_fits_one_page(app, size):
     assert "ANT-7K3M-Q9PX" in text
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_qr_code_scans_from_the_printed_page(tickets, size, tmp_path):
-    assert scanned_qr(tickets[size], tmp_path) == [VERIFY_URL]
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_qr_code_is_large_enough_to_scan_from_paper(app, size):
-    with app.test_request_context():
-        page = layout_ticket(SAMPLE, size).pages[0]
-    images = [box for box in _descendants(page._page_box) if isinstance(box, ReplacedBox)]
-    assert len(images) == 1
-    side_mm = min(images[0].width, images[0].height) * 25.4 / 96  # CSS px
-    assert side_mm >= SMALLEST_QR_MM
+def test_qr_code_is_large_enough_and_scans_from_the_printed_page(app, ticket, tmp_path):
+    assert qr_side_mm(app, layout_ticket, SAMPLE, ticket.size) >= SMALLEST_QR_MM[ticket.size]
+    assert scanned_qr(ticket.body, tmp_path) == [VERIFY_URL]
 
 
 def test_walk_in_ticket_says_where_it_was_taken(app):
@@ -133,9 +107,3 @@ def test_issued_at_must_carry_a_time_zone():
 def test_unknown_channel_or_position_is_refused(changes):
     with pytest.raises(ValueError):
         replace(SAMPLE, **changes)
-
-
-def _descendants(box):
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _descendants(child)
