@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from ..domain import form, lifecycle
+from ..domain.correction import correction_message
 from ..domain.hours import Window
 from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
@@ -146,7 +147,7 @@ def ask_correction(application: Application, user: User, now: datetime, note: st
     fixes = [document for document in application.documents if document.state == NEEDS_FIX]
     if not fixes and not note.strip():
         raise Refused("documents", "nothing_to_fix")
-    reason = "; ".join([note.strip()] * bool(note.strip()) + [d.fix_reason for d in fixes])
+    reason = correction_message(note, [d.fix_reason for d in fixes])
     reason = reason if len(reason) <= REASON_LENGTH else reason[:REASON_LENGTH - 1] + "…"  # the timeline's column
     _move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
     notifications.enqueue_for(application, "correction", now, reason)

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from ..auth.guard import roles_required
 from ..domain import lifecycle
+from ..domain.correction import correction_message
 from ..domain.hours import PICKUP, Window
 from ..domain.pickup import pickup_windows
 from ..extensions import db, htmx
@@ -98,7 +99,7 @@ def review_correction(reference: str):
     application = _application_or_404(reference)
     note = request.form.get("note", "").strip()
     fixes = [document.fix_reason for document in application.documents if document.state == review.NEEDS_FIX]
-    if len("; ".join([note] * bool(note) + fixes)) > REASON_MAX:
+    if len(correction_message(note, fixes)) > REASON_MAX:
         problem = Problem(_("Catatan dan alasan perbaikan terlalu panjang untuk pemohon (paling banyak %(max)s "
                             "huruf bersama-sama). Persingkat catatannya.", max=REASON_MAX), "note")
         return _page(application, problem, typed={"note": note})

@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import access
 from ..domain import lifecycle
+from ..domain.correction import general_note
 from ..errors import error_page
 from ..extensions import htmx
 from ..models import Application
@@ -52,6 +53,7 @@ class Correction:
     asked_at: datetime | None
     pending: list[tuple[str, str]]  # (code, name) of documents still marked for a fix
     missing: list[tuple[str, str]]  # (code, name) of the service's documents never uploaded
+    asked: list[tuple[str, str]] = field(default_factory=list)  # (name, the clerk's reason) of each pending one
     replaced: set[str] = field(default_factory=set)  # codes of documents uploaded since the request
 
     def may_replace(self, document) -> bool:
@@ -112,24 +114,14 @@ def correction_of(application: Application) -> Correction:
                   if event.to_state == lifecycle.NEEDS_CORRECTION), None)
     names = application_text.document_names(application)
     uploaded = {document.code for document in application.documents}
-    fix_reasons = [d.fix_reason for d in application.documents if d.state == review.NEEDS_FIX and d.fix_reason]
+    to_fix = [d for d in application.documents if d.state == review.NEEDS_FIX]
     return Correction(
-        note=general_note(asked.reason if asked else "", fix_reasons), asked_at=asked.at if asked else None,
-        pending=[(d.code, names.get(d.code, d.code)) for d in application.documents if d.state == review.NEEDS_FIX],
+        note=general_note(asked.reason if asked else "", [d.fix_reason for d in to_fix]),
+        asked_at=asked.at if asked else None,
+        pending=[(d.code, names.get(d.code, d.code)) for d in to_fix],
         missing=[(code, name) for code, name in names.items() if code not in uploaded],
+        asked=[(names.get(d.code, d.code), d.fix_reason) for d in to_fix],
         replaced={d.code for d in application.documents if asked and d.uploaded_at > asked.at})
-
-
-def general_note(reason: str, fix_reasons: list[str]) -> str:
-    """Return the clerk's own note in a correction request's `reason`, without the reasons of the documents
-    still marked for a fix (shown next to each document). `review.ask_correction` writes the reason as the
-    note and then every document's reason, joined by "; "; anything else is returned whole."""
-    tail = "; ".join(fix_reasons)
-    if not tail:
-        return reason
-    if reason == tail:
-        return ""
-    return reason[:-len(tail) - 2] if reason.endswith("; " + tail) else reason
 
 
 def pickup_of(application: Application) -> Pickup | None:

@@ -69,9 +69,7 @@ def _needing_action() -> list[ActionNeeded]:
     needed = []
     for application in found:
         correction = correction_of(application)
-        names = dict(correction.pending)
-        needed.append(ActionNeeded(application, correction.note, [
-            (names.get(d.code, d.code), d.fix_reason) for d in application.documents if d.state == "needs_fix"]))
+        needed.append(ActionNeeded(application, correction.note, correction.asked))
     return needed
 
 

@@ -313,7 +313,7 @@ def test_ask_correction_sends_the_reasons_to_the_resident(app, staff):
     found = application(app, reference)
     assert found.state == "needs_correction" and found.assigned_to is None
     assert audit(app, reference)[-1] == ("ask_correction", "Petugas Satu",
-                                         "Mohon foto ulang di tempat terang; Foto KK terpotong di bagian bawah")
+                                         "Mohon foto ulang di tempat terang. Foto KK terpotong di bagian bawah.")
     tracked = resident_page(app, reference, pin)
     assert "Perlu perbaikan" in tracked
     assert "Foto KK terpotong di bagian bawah" in tracked and "Mohon foto ulang di tempat terang" in tracked

@@ -100,8 +100,12 @@ def test_resident_sees_the_reasons_replaces_the_document_and_sends_the_correctio
     page = client.get(f"/lacak/{reference}").get_data(as_text=True)
     assert "Perlu perbaikan" in page and "Yang perlu diperbaiki" in page
     assert KK_REASON in page and NOTE in page  # the document's reason and the clerk's note
-    note = re.search(r"<strong>Pesan petugas:</strong>(.*?)</p>", page, re.S).group(1)
-    assert note.strip() == NOTE  # the note alone: the KK's reason stands next to the KK
+    box = re.search(r'<div class="warning-box" id="perbaikan">(.*?)</div>', page, re.S).group(1)
+    note = re.search(r"<strong>Pesan petugas:</strong>(.*?)</p>", box, re.S).group(1)
+    assert note.strip() == NOTE  # the clerk's own note, then what was asked about each document
+    assert f"<li><strong>Kartu Keluarga (KK)</strong>: {KK_REASON}</li>" in box
+    assert f"Petugas meminta perbaikan: {NOTE} {KK_REASON}" in page  # the history joins them as sentences
+    assert ".;" not in page
     assert f'href="/lacak/{reference}/perbaiki/kk"' in page
     assert f'href="/lacak/{reference}/perbaiki/buku_nikah"' not in page  # accepted: nothing to redo
     assert f'action="/lacak/{reference}/kirim-perbaikan"' in page and "Kirim perbaikan" in page
@@ -283,19 +287,6 @@ def test_an_unknown_document_is_not_found(app, regions):
     client = unlocked(app, reference, pin)
     assert client.get(f"/lacak/{reference}/perbaiki/akta_lahir").status_code == 404
     assert client.get(f"/lacak/{reference}/perbaiki/..%2Fetc").status_code == 404
-
-
-def test_the_general_note_is_the_request_without_the_documents_reasons():
-    from portal.track.correction import general_note
-
-    assert general_note("Cek nama ibu; KK buram; Buku nikah terpotong", ["KK buram", "Buku nikah terpotong"]) == \
-        "Cek nama ibu"
-    assert general_note("KK buram; Buku nikah terpotong", ["KK buram", "Buku nikah terpotong"]) == ""
-    assert general_note("Cek nama ibu", []) == "Cek nama ibu"
-    # one document replaced since: its reason stays in the message rather than being lost
-    assert general_note("Cek nama ibu; KK buram; Buku nikah terpotong", ["Buku nikah terpotong"]) == \
-        "Cek nama ibu; KK buram"
-    assert general_note("Sesuatu yang lain", ["KK buram"]) == "Sesuatu yang lain"
 
 
 # Ready: collected in person
