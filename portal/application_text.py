@@ -28,14 +28,16 @@ def state_label(state: str) -> str:
 
 def document_names(application) -> dict[str, str]:
     """Return the name of each document code the application may hold: the service's documents, in the
-    service's order, and the resident's signed consent when a village operator filed it.
+    service's order, and the resident's signed consent when a village operator filed it (a resident who
+    applied themselves is never asked for the operator's consent letter).
 
     A document the office has since removed from the service keeps a readable name on the applications that
     uploaded it: what the stored services now call that code, else the seed catalogue's name (this service's
     own first), else the code in words ("BUKU_NIKAH" reads "Buku nikah").
     """
     names = {document["code"]: localized(document, "name") for document in application.service.documents}
-    names[CONSENT_DOCUMENT] = _("Surat persetujuan warga")
+    if application.filed_by is not None or any(d.code == CONSENT_DOCUMENT for d in application.documents):
+        names[CONSENT_DOCUMENT] = _("Surat persetujuan warga")
     removed = [document.code for document in application.documents if document.code not in names]
     if removed:  # rare: read the other names only then
         from .extensions import db

@@ -161,7 +161,10 @@ def _unlocked_or_redirect(reference: str):
 
 
 def _document_spec(application: Application, document_code: str) -> dict | None:
-    """Return the service's document whose code is `document_code` (any case), or None."""
+    """Return the service's document whose code is `document_code` (any case) — or the resident's consent
+    letter, on an application a village operator filed — else None."""
+    if application.filed_by is not None and document_code.upper() == applications.CONSENT_DOCUMENT:
+        return {"code": applications.CONSENT_DOCUMENT}
     return next((document for document in application.service.documents
                  if document["code"].lower() == document_code.lower()), None)
 
@@ -212,7 +215,8 @@ def _upload_page(application: Application, spec: dict, form: FixForm) -> str:
     """Return the replace-a-document page (or, for an htmx upload, its `upload` block)."""
     current = next((d for d in application.documents if d.code == spec["code"]), None)
     return render("track/correction_upload.html", fragments=("upload",), application=application,
-                  service=application.service, spec=spec, name=localized(spec, "name"), current=current, form=form,
+                  service=application.service, spec=spec, current=current, form=form,
+                  name=application_text.document_names(application)[spec["code"]],
                   fix_reason=application_text.fix_asked(current))
 
 

@@ -198,10 +198,25 @@ def test_a_note_alone_lets_the_resident_replace_any_document_or_send_at_once(app
     for code in ("kk", "buku_nikah", "surat_pindah"):
         assert f'href="/lacak/{reference}/perbaiki/{code}"' in page
     assert "Dokumen tambahan (tidak wajib)" in page
+    assert "Surat persetujuan warga" not in page  # the village operator's letter: not for a resident's own
+    assert client.get(f"/lacak/{reference}/perbaiki/persetujuan").status_code == 404
     assert upload(client, reference, "SURAT_PINDAH", photo()).status_code == 303
     assert "SURAT_PINDAH" in documents_of(app, reference)
     assert send(client, reference).status_code == 303
     assert application_state(app, reference) == lifecycle.SUBMITTED
+
+
+def test_an_application_a_village_operator_filed_may_add_the_residents_consent_letter(app, regions):
+    create_staff(app)
+    reference, pin = make_application(app, "KK_BARU", state=lifecycle.IN_REVIEW, filed_by="op.sumber")
+    ask_correction(app, reference, {}, note="Lampirkan surat persetujuan warga yang ditandatangani.")
+    client = unlocked(app, reference, pin)
+    page = client.get(f"/lacak/{reference}").get_data(as_text=True)
+    assert "Surat persetujuan warga" in page and f'href="/lacak/{reference}/perbaiki/persetujuan"' in page
+    form = client.get(f"/lacak/{reference}/perbaiki/persetujuan").get_data(as_text=True)
+    assert "Ganti Surat persetujuan warga" in form
+    assert upload(client, reference, "persetujuan", photo()).status_code == 303
+    assert documents_of(app, reference)["PERSETUJUAN"][0] == "received"
 
 
 def test_htmx_upload_gets_the_fragment_on_error_and_a_redirect_on_success(app, regions):
