@@ -67,7 +67,6 @@ h1, h2, b { font-weight: bold; }
 .a6 .place, .a6 .when { margin-bottom: 0.8mm; }
 .a6 .item { margin-bottom: 0.4mm; }
 .a6 .note { font-size: 6.5pt; margin-top: 2mm; padding-top: 1mm; }
-.a6 .version { font-size: 5.5pt; }
 
 /* 80 mm: 70 mm to print on, one column, the QR code centred under the details. */
 .t80 .office { padding-bottom: 1.5mm; font-size: 7.5pt; text-align: center; }
@@ -85,7 +84,6 @@ h1, h2, b { font-weight: bold; }
 .t80 .qr img { width: 30mm; height: 30mm; padding: 2.5mm; }
 .t80 .url { font-size: 6pt; }
 .t80 .note { font-size: 7.5pt; margin-top: 2mm; padding-top: 1.2mm; }
-.t80 .version { font-size: 6pt; }
 """
 
 
@@ -113,7 +111,7 @@ class PickupReceiptData:
     verify_url: str
     office_name: str
     office_short_name: str
-    version: int
+    version: int  # of the application: names the cached file, never printed (it reads as a revision count)
 
     def __post_init__(self) -> None:
         require_masked(self.masked_nik)

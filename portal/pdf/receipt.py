@@ -102,7 +102,7 @@ class ReceiptData:
     verify_url: str
     office_name: str
     office_address: str
-    version: int
+    version: int  # of the application: names the cached file, never printed (it reads as a revision count)
 
     def __post_init__(self) -> None:
         require_aware(self.submitted_at, "submitted_at")
