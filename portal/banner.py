@@ -29,9 +29,14 @@ class Banner:
     notices: tuple[str, ...]
 
 
+def _clock(moment: datetime) -> str:
+    """Return "12.00 WIB" with a no-break space: a narrow banner never leaves "WIB" alone on the next line."""
+    return f"{clock_time(moment)}\N{NO-BREAK SPACE}{zone_label()}"
+
+
 def _when(moment: datetime, now: datetime) -> str:
     """Return "pukul 08.00 WIB" today, "besok pukul ..." tomorrow, else the full date and time."""
-    clock = f"{clock_time(moment)} {zone_label()}"
+    clock = _clock(moment)
     today = now.date()
     if moment.date() == today:
         return _("hari ini pukul %(time)s", time=clock)
@@ -53,8 +58,8 @@ def _activity_line(label_open: str, label_soon: str, label_closed: str, state: A
     """Return one activity's line: open until, closing in N minutes, or opening when."""
     if state.open:
         if state.closing_soon:
-            return label_soon % {"minutes": state.minutes_left, "time": f"{clock_time(state.closes_at)} {zone_label()}"}
-        return label_open % {"time": f"{clock_time(state.closes_at)} {zone_label()}"}
+            return label_soon % {"minutes": state.minutes_left, "time": _clock(state.closes_at)}
+        return label_open % {"time": _clock(state.closes_at)}
     if state.next_open is None:
         return label_closed % {"when": _("sampai ada pengumuman")}
     return label_closed % {"when": _when(state.next_open, now)}

@@ -28,3 +28,16 @@ def typed_and_refused(page: Page, typed: dict[str, str], button: str, message: s
     for label, value in typed.items():
         expect(page.get_by_label(label)).to_have_value(value)
     axe(page)
+
+
+def wider_than_the_screen(page: Page) -> list[str]:
+    """Return a line for each element of the page that reaches past the right edge of the viewport — cut off on
+    a phone, even where its box would scroll sideways — or [] when everything fits."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return Array.from(document.body.querySelectorAll("*"))
+            .filter(element => element.getBoundingClientRect().right > width + 0.5)
+            .map(element => `<${element.localName} class="${element.className}"> ends at `
+                 + `${Math.round(element.getBoundingClientRect().right)} px of ${width}: `
+                 + element.textContent.trim().replace(/\\s+/g, " ").slice(0, 40));
+    }""")

@@ -15,6 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
+from tests.browser.helpers import wider_than_the_screen
 from tests.conftest import wib
 
 pytestmark = pytest.mark.browser
@@ -84,6 +85,7 @@ def test_page_shows_banner_and_passes_axe(page, javascript, check_axe, path, sta
     expect(page.locator("html")).to_have_attribute("lang", "id")
     if javascript:
         page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+    assert wider_than_the_screen(page) == []
     check_axe(page)
     if javascript:
         assert_no_browser_errors(page, document_status=status)
@@ -105,6 +107,8 @@ def test_language_switch_is_a_link_and_is_remembered(page, javascript):
 
     expect(page).to_have_url(re.compile(r"/jadwal$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("table.week tbody tr")).to_have_count(7)
+    assert wider_than_the_screen(page) == []  # English words are longer: the week's table still fits
     if headline:
         expect(page.locator("#banner .banner-head")).to_have_text(headline)
         line = english("Pengajuan buka sampai %(time)s")

@@ -5,10 +5,18 @@ import pytest
 from tests.conftest import wib
 
 
-def banner_text(client) -> str:
+NBSP = "\u00a0"
+
+
+def banner_html(client) -> str:
     html = client.get("/").get_data(as_text=True)
     start = html.index('id="banner"')
     return html[start:html.index("</div>", start)]
+
+
+def banner_text(client) -> str:
+    """Return the banner's HTML with its no-break spaces read as spaces."""
+    return banner_html(client).replace(NBSP, " ")
 
 
 @pytest.mark.parametrize("moment, expected", [
@@ -28,6 +36,14 @@ def test_banner_words(client, catalogue, clock, moment, expected):
     text = banner_text(client)
     for line in expected:
         assert line in text
+
+
+def test_a_time_and_its_zone_stay_on_one_line(client, catalogue, clock):
+    clock.now = wib(2026, 12, 3, 11, 35)
+    html = banner_html(client)
+    assert f"sampai 14.00{NBSP}WIB" in html and f"(12.00{NBSP}WIB)" in html
+    clock.now = wib(2026, 12, 3, 12, 30)
+    assert f"pukul 08.00{NBSP}WIB" in banner_html(client)
 
 
 def test_banner_tones(client, catalogue, clock):

@@ -61,7 +61,7 @@ def test_the_board_shows_who_is_served_where_and_who_waits(app, client, clock):
         r'[A-Z]</span> ([^<]+)</span>', html))
     assert waiting["Pengajuan KTP-el"] == 2 and waiting["Pengambilan dokumen"] == 1
     assert waiting["Pengajuan Kartu Keluarga"] == 0 and len(waiting) == len(DEFAULT_PURPOSES)  # every purpose
-    assert "Kantor buka" in html and "Pengajuan buka sampai 12.00 WIB" in html  # the office banner
+    assert "Kantor buka" in html and "Pengajuan buka sampai 12.00\u00a0WIB" in html  # the office banner
     assert "Kamis, 3 Desember 2026" in html and "09.21 WIB" in html
     assert "Halaman petugas" not in html and '<footer' not in html  # full screen, no site chrome
 

@@ -325,7 +325,7 @@ def test_todays_hours_after_submissions_close_and_on_a_saturday(client, clock, c
 
 def test_start_page_has_the_status_and_three_big_buttons(client, catalogue):
     page = client.get("/kios").get_data(as_text=True)
-    assert "Kantor buka" in page and "Pengajuan buka sampai 12.00 WIB" in page
+    assert "Kantor buka" in page and "Pengajuan buka sampai 12.00\u00a0WIB" in page
     for path, label in (("/kios/antrean", "Ambil nomor antrean"), ("/kios/status", "Cek status permohonan"),
                         ("/kios/jam", "Jam layanan hari ini")):
         assert f'href="{path}"' in page and label in page
