@@ -19,6 +19,8 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import watch_console
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -78,17 +80,7 @@ def page(browser, live_server, javascript):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript, viewport=PHONE,
                                   locale="id-ID", timezone_id="Asia/Jakarta")
     context.set_default_timeout(10_000)
-    new_page = context.new_page()
-    errors: list[tuple[str, str]] = []
-
-    def on_console(message) -> None:
-        if message.type == "error":
-            errors.append((message.text, message.location.get("url", "")))
-
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: errors.append((f"uncaught {error.name}: {error.message}", "")))
-    new_page.console_errors = errors
-    yield new_page
+    yield watch_console(context.new_page())
     context.close()
 
 

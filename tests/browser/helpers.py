@@ -7,6 +7,37 @@ from playwright.sync_api import Page, expect
 from tests.web.staff_helpers import PASSWORD
 
 
+def watch_console(page: Page) -> Page:
+    """Collect in `page.console_errors` the `(text, url)` of every console error (CSP violations included) and
+    uncaught error of `page`; return `page`."""
+    errors: list[tuple[str, str]] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append((message.text, message.location.get("url", "")))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append((f"uncaught {error.name}: {error.message}", "")))
+    page.console_errors = errors
+    return page
+
+
+def assert_no_console_errors(page: Page, allowed: tuple[tuple[int, str], ...] = ()) -> None:
+    """Fail on any console error or uncaught error of a `watch_console` page, except the browser's own line
+    for each `(status, path)`.
+
+    Chromium logs "Failed to load resource: … status of 422" for a document served with an error status;
+    each allowed pair must have been logged exactly once (so provoking the error is part of the test).
+    """
+    remaining = list(page.console_errors)
+    for status, path in allowed:
+        prefix = f"Failed to load resource: the server responded with a status of {status} "
+        matches = [e for e in remaining if e[0].startswith(prefix) and e[1].split("?")[0].endswith(path)]
+        assert len(matches) == 1, f"expected one {status} for {path}, got {matches} among {remaining}"
+        remaining.remove(matches[0])
+    assert remaining == [], "\n".join(f"{text} ({url})" for text, url in remaining)
+
+
 def sign_in(page: Page, username: str) -> None:
     """Sign in at /masuk as `username` (made by `create_staff`, password PASSWORD) and return once the page
     offers "Keluar". Raises AssertionError (Playwright's) when it never does."""

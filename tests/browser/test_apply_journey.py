@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.browser.conftest import PHONE
+from tests.browser.helpers import assert_no_console_errors, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -71,31 +72,11 @@ def other_device(browser, live_server: str, javascript: bool):
     context = browser.new_context(base_url=live_server, java_script_enabled=javascript, viewport=PHONE,
                                   locale="id-ID", timezone_id="Asia/Jakarta")
     context.set_default_timeout(10_000)
-    other = context.new_page()
-    errors: list[tuple[str, str]] = []
-    other.on("console", lambda message: errors.append((message.text, message.location.get("url", "")))
-             if message.type == "error" else None)
-    other.on("pageerror", lambda error: errors.append((f"uncaught {error.name}: {error.message}", "")))
-    other.console_errors = errors
+    other = watch_console(context.new_page())
     try:
         yield other
     finally:
         context.close()
-
-
-def assert_no_console_errors(page, allowed: tuple[tuple[int, str], ...] = ()) -> None:
-    """Fail on any console error or uncaught error, except the browser's own line for each `(status, path)`.
-
-    Chromium logs "Failed to load resource: … status of 422" for a document served with an error status;
-    each allowed pair must have been logged exactly once (so provoking the error is part of the test).
-    """
-    remaining = list(page.console_errors)
-    for status, path in allowed:
-        prefix = f"Failed to load resource: the server responded with a status of {status} "
-        matches = [e for e in remaining if e[0].startswith(prefix) and e[1].split("?")[0].endswith(path)]
-        assert len(matches) == 1, f"expected one {status} for {path}, got {matches} among {remaining}"
-        remaining.remove(matches[0])
-    assert remaining == [], "\n".join(f"{text} ({url})" for text, url in remaining)
 
 
 def start_application(page, javascript: bool, axe) -> None:

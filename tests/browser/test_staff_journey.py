@@ -1,7 +1,8 @@
 """Journeys 3 and 6 in Chromium, with JavaScript on and off: a clerk reviews an application and asks for a
 fix, the resident replaces the document from a phone and sends it back, the clerk approves it and marks it
 ready, the resident downloads the pickup receipt, and the clerk hands the document over by typing the code a
-USB scanner would type. Every page passes axe-core.
+USB scanner would type. Every page passes axe-core, and neither browser logs a console error (a CSP violation,
+a script error, a failed request) on any page, the upload of the replacement and the handover included.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.browser.helpers import assert_no_console_errors, watch_console
 from tests.web.staff_helpers import PASSWORD, create_staff, make_application
 
 pytestmark = pytest.mark.browser
@@ -34,7 +36,7 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     reference, pin = make_application(regions, "KTP_HILANG")
     desk_context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                        viewport={"width": 1280, "height": 800}, locale="id-ID")
-    desk = desk_context.new_page()
+    desk = watch_console(desk_context.new_page())
 
     # The clerk finds it in the inbox, takes it and asks for a better photo of the police letter.
     sign_in(desk, "clerk")
@@ -98,6 +100,8 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     expect(desk.get_by_role("link", name=re.compile("Serahkan berikutnya"))).to_be_visible()
     check_axe(desk)
     desk_context.close()
+    assert_no_console_errors(desk)
 
     page.goto(f"/lacak/{reference}")
     expect(page.locator("main")).to_contain_text("Selesai, sudah diambil")
+    assert_no_console_errors(page)
