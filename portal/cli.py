@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .services import closures, seed
+from .storage import StorageError
 from .services.calendar import now, office_zone
 
 closure_cli = AppGroup("closure", help="Close or open the office on a date (holidays come by themselves).")
@@ -20,6 +21,7 @@ scans_cli = AppGroup("scans", help="Uploaded scans of residents' documents.")
 quota_cli = AppGroup("quota", help="Queue ticket quotas per day, purpose and window.")
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded scans.")
 sessions_cli = AppGroup("sessions", help="Sessions of browsers (signed-in staff, residents' unlocked applications).")
+storage_cli = AppGroup("storage", help="Where scans and signed PDFs are kept (a folder or S3 object storage).")
 notifications_cli = AppGroup("notifications", help="Messages to residents about their applications (the outbox).")
 
 
@@ -220,6 +222,42 @@ def scans_purge(days: int | None) -> None:
     retention = current_app.config["SCAN_RETENTION_DAYS"] if days is None else days
     touched, files = applications.purge_ended_scans(now(), retention)
     click.echo(f"Deleted {files} scans of {touched} applications that ended more than {retention} days ago.")
+    _sweep(60)
+
+
+@storage_cli.command("sweep")
+@click.option("--minutes", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Leave files younger than this: they may belong to an upload still being saved.")
+def storage_sweep(minutes: int) -> None:
+    """Delete stored scans that no application refers to (left by a crash or a failed save). Safe in cron."""
+    _sweep(minutes)
+
+
+def _sweep(minutes: int) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from .services import storage
+
+    # The real time, not the office's clock: the storage dates its files in real time.
+    swept = storage.sweep(datetime.now(timezone.utc), timedelta(minutes=minutes))
+    if swept.skipped:
+        click.echo("A backup is running: nothing deleted; the next sweep will.")
+        return
+    click.echo(f"Deleted {len(swept.deleted)} files no application refers to, {swept.partial} half-written; "
+               f"left {swept.kept_young} younger than {minutes} minutes.")
+
+
+@storage_cli.command("check")
+def storage_check() -> None:
+    """List applications whose stored file is missing; exit 1 when there is any."""
+    from .services import storage
+
+    missing = storage.missing_files()
+    for reference, name in missing:
+        click.echo(f"{reference} {name} missing")
+    click.echo(f"{len(missing)} files missing.")
+    if missing:
+        raise SystemExit(1)
 
 
 @backup_cli.command("create")
@@ -234,7 +272,7 @@ def backup_create(destination: Path | None) -> None:
         archive = backup.create_backup(folder, now())
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
-    except OSError as error:
+    except (OSError, StorageError) as error:
         raise click.ClickException(f"backup failed, nothing was written: {error}") from error
     click.echo(f"Backup written to {archive} ({archive.stat().st_size // 1024} KB)")
 
@@ -326,3 +364,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(quota_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(storage_cli)

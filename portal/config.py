@@ -104,8 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Letters before every application reference (`RBG-7K3M-Q9PX`)."),
     Setting("DRAFT_DAYS", "LOKET_DRAFT_DAYS", int, 14,
             "Days an unfinished application is kept after its last change; `flask drafts purge` deletes older ones."),
-    Setting("UPLOAD_DIR", "LOKET_UPLOAD_DIR", str, None,
-            "Folder of uploaded scans (never served as static files). Unset: `instance/uploads`."),
+    Setting("STORAGE_URL", "LOKET_STORAGE_URL", str, None,
+            "Where scans, signed PDFs and rendered receipts are kept: `file:///srv/loket/files` (a folder) or "
+            "`s3://bucket/prefix?endpoint=https://…&region=…` (S3-compatible object storage; credentials in "
+            "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`). Unset: the `instance/` folder "
+            "(`instance/uploads`, `instance/receipts`)."),
     Setting("SCAN_RETENTION_DAYS", "LOKET_SCAN_RETENTION_DAYS", int, 90,
             "Days after an application ends (collected, rejected, cancelled) before `flask scans purge` deletes its "
             "scans; the application and its history stay."),
@@ -114,8 +117,6 @@ SETTINGS: tuple[Setting, ...] = (
             "How many uploads one client may send (each is decoded and re-encoded), refused ones included."),
     Setting("UPLOAD_APPLICATION_LIMIT", "LOKET_UPLOAD_APPLICATION_LIMIT", str, "20 per 10 minutes;60 per day",
             "How many uploads one application accepts, from every client together."),
-    Setting("RECEIPT_DIR", "LOKET_RECEIPT_DIR", str, None,
-            "Folder where rendered receipts are kept so an unchanged one is not rendered twice. Unset: `instance/receipts`."),
     Setting("PUBLIC_URL", "LOKET_PUBLIC_URL", str, None,
             "The portal's public address (e.g. `https://loket.example.go.id`) for QR codes and shared links. "
             "Unset: the address of the request."),
@@ -185,6 +186,15 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# Settings an earlier version read, and what replaced them: a deployment that still sets one is stopped
+# rather than silently keeping its files somewhere else.
+RETIRED = {
+    "LOKET_UPLOAD_DIR": "set LOKET_STORAGE_URL=file:///<the folder above the uploads folder> instead "
+                        "(scans are kept in its uploads/ folder)",
+    "LOKET_RECEIPT_DIR": "rendered receipts now live in LOKET_STORAGE_URL's receipts/ folder",
+}
+
+
 class Defaults:
     """Values that are not deployment choices, and the defaults of `SETTINGS`."""
 
@@ -212,6 +222,9 @@ def load_config(app, test_config: dict | None) -> None:
     (not TESTING) names a password hash weaker than scrypt's default.
     """
     app.config.from_object(Defaults)
+    for retired, successor in RETIRED.items():
+        if os.environ.get(retired):
+            raise ValueError(f"{retired} is no longer read: {successor}")
     for setting in SETTINGS:
         app.config[setting.key] = setting.default
     app.config.from_pyfile("config.py", silent=True)

@@ -1,5 +1,6 @@
 """How a generated PDF leaves the portal: inline, named, and never kept by a shared cache.
 
+`private_file` is for a resident's stored scan or signed PDF: never cached, never sniffed, sandboxed.
 `pdf_response` is for documents made for this request (slips with a PIN, manifests, print runs): nothing may
 store them. `revalidated_pdf` is for a document that only changes when its application does (receipts): the
 browser keeps it and asks again with its ETag, and gets a 304 without a render when it is unchanged.
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, make_response, request
+
+from .security import SANDBOXED_FILE_POLICY
 
 
 def pdf_response(body: bytes, filename: str, cache: str = "private, no-store") -> Response:
@@ -30,4 +33,17 @@ def revalidated_pdf(etag: str, render: Callable[[], bytes], filename: str) -> Re
         response = pdf_response(render(), filename)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def private_file(body: bytes, mimetype: str, filename: str, attachment: bool = False,
+                 policy: str = SANDBOXED_FILE_POLICY) -> Response:
+    """Return a stored file's `body` called `filename`: shown in the browser, or downloaded when `attachment`;
+    never cached, never sniffed, and sandboxed by the Content-Security-Policy `policy`."""
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'{"attachment" if attachment else "inline"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = policy
     return response

@@ -6,7 +6,11 @@ import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .storage import StorageError
+
+STORAGE_RETRY_SECONDS = 120
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -19,6 +23,9 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (_("Cara membuka halaman tidak sesuai"), _("Silakan kembali ke beranda dan coba lagi.")),
         413: (_("Berkas terlalu besar"), _("Berkas yang dikirim melebihi batas ukuran.")),
         429: (_("Terlalu banyak percobaan"), _("Tunggu sebentar sebelum mencoba lagi.")),
+        503: (_("Berkas belum dapat disimpan"),
+              _("Tempat penyimpanan berkas kami sedang bermasalah, jadi berkas ini belum tersimpan. Jawaban yang "
+                "sudah Anda isi tetap tersimpan. Coba kirim lagi beberapa menit lagi.")),
         500: (_("Terjadi gangguan"),
               _("Maaf, ada masalah di sistem kami. Data Anda tidak hilang; silakan coba lagi beberapa saat lagi.")),
     }
@@ -34,6 +41,16 @@ def init_app(app: Flask) -> None:
             return error.response
         return _render(error.code or 500, getattr(error, "description", None), error)
 
+    @app.errorhandler(StorageError)
+    def storage_error(error: StorageError):
+        """Record the failure for supervisors and answer a calm 503: the file was not kept, nothing else was
+        lost (every service writes a file before the row that refers to it), try again in a few minutes."""
+        from .services import calendar, storage
+
+        storage.record_failure(calendar.now(), f"{request.method} {request.path}", error)
+        body, code = _render(503, None, ServiceUnavailable(), retry=request.path if request.method == "POST" else None)
+        return body, code, {"Retry-After": str(STORAGE_RETRY_SECONDS)}
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         """Log an unexpected error and return the 500 page; the details never reach the visitor."""
@@ -46,8 +63,9 @@ def error_page(error: HTTPException):
     return _render(error.code or 500, getattr(error, "description", None), error)
 
 
-def _render(code: int, description: str | None, error: HTTPException):
-    """Return the response for an error `code`: JSON under /api/, else the error page."""
+def _render(code: int, description: str | None, error: HTTPException, retry: str | None = None):
+    """Return the response for an error `code`: JSON under /api/, else the error page (with a "Coba lagi" link
+    to `retry` when given)."""
     title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
     if code == 429:
         seconds = _retry_after_seconds()
@@ -59,7 +77,8 @@ def _render(code: int, description: str | None, error: HTTPException):
                             seconds=seconds)
     if request.path.startswith("/api/"):
         return jsonify(error=title, detail=explanation if code >= 500 else (description or explanation)), code
-    return render_template("errors/error.html", code=code, title=title, explanation=explanation), code
+    return render_template("errors/error.html", code=code, title=title, explanation=explanation,
+                           retry=retry), code
 
 
 def _retry_after_seconds() -> int | None:

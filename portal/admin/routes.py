@@ -25,9 +25,10 @@ def home():
     from datetime import timedelta
 
     from flask import current_app, url_for
+    from flask_babel import format_decimal
     from flask_babel import gettext as _
 
-    from ..services import calendar, closures, queue, quotas
+    from ..services import calendar, closures, queue, quotas, storage
     from ..templating import long_date
     from .office import activity_names
 
@@ -51,7 +52,10 @@ def home():
              ("admin.reports", _("Laporan"), _("Angka layanan, grafik, dan unduhan CSV.")))
     links = [(url_for(endpoint), title, text) for endpoint, title, text in pages
              if endpoint in current_app.view_functions]  # a page not built yet is left out
+    files = storage.health()
+    free_gb = format_decimal(files.free_bytes / 1024 ** 3, "#,##0.0") if files.free_bytes is not None else None
+    recent_failure = files.last_failure_at is not None and calendar.now() - files.last_failure_at < timedelta(days=1)
     return render("admin/home.html", user=current_user, today=long_date(today), upcoming=upcoming,
                   notices=running, use=list(use.values()), activities=activity_names(), long_date=long_date,
-                  links=links)
+                  links=links, files=files, free_gb=free_gb, recent_failure=recent_failure)
 

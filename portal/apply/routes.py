@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -12,11 +12,11 @@ from .. import access
 from ..errors import error_page
 from ..extensions import db, htmx
 from ..pagecache import cached_page
-from ..security import SANDBOXED_FILE_POLICY
+from ..downloads import private_file
 from ..models import ApplicationDocument, Region, Service
 from ..domain import form as form_steps
 from ..domain import lifecycle
-from ..services import applications, calendar, catalogue
+from ..services import applications, calendar, catalogue, storage
 from ..templating import public_url, render
 from . import behalf, forms
 from .steps import HANDLERS, desa_list
@@ -259,14 +259,11 @@ def document_file(document_id: int):
     document = db.session.get(ApplicationDocument, document_id)
     if document is None or not access.is_unlocked(document.application):
         abort(404)
-    path = applications.upload_store().path(document.stored_name)
-    response = send_file(path, mimetype=document.mimetype, as_attachment=False,
-                         download_name=f"{document.code.lower()}.{document.stored_name.rsplit('.', 1)[-1]}",
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = SANDBOXED_FILE_POLICY
-    return response
+    body = storage.stored_bytes(document.stored_name)
+    if body is None:
+        abort(404)
+    return private_file(body, document.mimetype,
+                        f"{document.code.lower()}.{document.stored_name.rsplit('.', 1)[-1]}")
 
 
 @bp.context_processor

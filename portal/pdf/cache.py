@@ -1,73 +1,71 @@
-"""Rendered documents kept as files, so an unchanged receipt, ticket or pickup receipt is rendered once."""
+"""Rendered documents kept in the app's storage (`receipts/`), so an unchanged receipt, ticket or pickup
+receipt is rendered once, by whichever app server is asked first."""
 
 from __future__ import annotations
 
-import os
+import logging
 import re
-import tempfile
-from pathlib import Path
 from typing import Callable
 
-from flask import current_app
+from ..storage import MissingObject, Storage, StorageError, current_storage
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
+FOLDER = "receipts/"
+
+log = logging.getLogger(__name__)
 
 
 def document_cache() -> "ReceiptCache":
-    """Return the cache of rendered documents in RECEIPT_DIR (default `instance/receipts`). Needs an app
-    context."""
-    return ReceiptCache(Path(current_app.config["RECEIPT_DIR"] or Path(current_app.instance_path) / "receipts"))
+    """Return the cache of rendered documents in the app's storage. Needs an app context."""
+    return ReceiptCache(current_storage())
 
 
 class ReceiptCache:
-    """Rendered receipts kept as files under `root`, one per key, so an unchanged receipt is rendered once.
+    """Rendered receipts kept in `storage`, one per key, so an unchanged receipt is rendered once.
 
     A key names everything the PDF depends on, e.g. f"{application_id}-v{version}-{size}-{lang}": a new
-    version gets a new key, and `drop(f"{application_id}-")` forgets an application's receipts.
+    version gets a new key, and `drop(f"{application_id}-")` forgets an application's receipts. A storage that
+    fails only costs a render: the document is still served.
     """
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
 
     def get_or_render(self, key: str, render: Callable[[], bytes]) -> bytes:
-        """Return the cached bytes of `key`, or call `render`, store what it returns (atomically) and return it.
+        """Return the cached bytes of `key`, or call `render`, store what it returns and return it.
 
         Raises ValueError when `key` holds anything but letters, digits, "_" and "-".
         """
-        path = self._path(key)
+        name = self._name(key)
         try:
-            return path.read_bytes()
-        except FileNotFoundError:
+            return self.storage.get(name)
+        except MissingObject:
             pass
+        except StorageError as error:
+            log.warning("receipt cache unreadable, rendering %s: %s", key, error)
         body = render()
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(body)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            self.storage.put(name, body)
+        except StorageError as error:
+            log.warning("receipt cache unwritable, %s not kept: %s", key, error)
         return body
 
     def drop(self, prefix: str) -> int:
         """Remove every cached receipt whose key starts with `prefix`; return how many were removed.
 
-        Raises ValueError when `prefix` is empty or holds anything but letters, digits, "_" and "-".
+        Raises ValueError when `prefix` is empty or holds anything but letters, digits, "_" and "-", and
+        StorageError when the storage fails.
         """
         _check_key(prefix)
-        removed = 0
-        for path in self.root.glob(f"{prefix}*.pdf"):
-            path.unlink(missing_ok=True)
-            removed += 1
-        for leftover in self.root.glob(f".{prefix}*.tmp"):  # from a process killed mid-write
-            leftover.unlink(missing_ok=True)
-        return removed
+        found = [stored.key for stored in self.storage.list(FOLDER + prefix) if stored.key.endswith(".pdf")]
+        for key in found:
+            self.storage.delete(key)
+        return len(found)
 
-    def _path(self, key: str) -> Path:
+    @staticmethod
+    def _name(key: str) -> str:
         _check_key(key)
-        return self.root / f"{key}.pdf"
+        return f"{FOLDER}{key}.pdf"
 
 
 def _check_key(key: str) -> None:

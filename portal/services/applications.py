@@ -20,8 +20,8 @@ from ..domain.reference import hash_pin, new_reference, normalize_reference, pin
 from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces an application's PIN
 from ..extensions import db
 from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
-from ..uploads import CleanFile, UploadStore
-from . import audit, notifications
+from ..uploads import CleanFile
+from . import audit, notifications, storage
 from .transactions import operation
 
 
@@ -34,12 +34,6 @@ class Incomplete(Exception):
     def __init__(self, steps: list[form.Step]):
         super().__init__(", ".join(step.slug for step in steps))
         self.steps = steps
-
-
-def upload_store() -> UploadStore:
-    """Return the store of uploaded scans (`UPLOAD_DIR`, default `instance/uploads`)."""
-    from pathlib import Path
-    return UploadStore(Path(current_app.config["UPLOAD_DIR"] or Path(current_app.instance_path) / "uploads"))
 
 
 def steps(application: Application) -> list[form.Step]:
@@ -137,8 +131,7 @@ def attach_document(application: Application, now: datetime, code: str, clean: C
     The file is written first; if the commit fails it is deleted again and the error re-raised. The file of
     a replaced document is deleted after the commit.
     """
-    store = upload_store()
-    stored_name = store.save(clean)
+    stored_name = storage.upload_store().save(clean)
     replaced = [document for document in application.documents if document.code == code]
     try:
         for document in replaced:
@@ -152,10 +145,9 @@ def attach_document(application: Application, now: datetime, code: str, clean: C
         db.session.commit()
     except Exception:
         db.session.rollback()
-        store.delete(stored_name)
+        storage.discard([stored_name])
         raise
-    for old in replaced:
-        store.delete(old.stored_name)
+    storage.discard([old.stored_name for old in replaced])
     return document
 
 
@@ -254,7 +246,6 @@ def expired_drafts(now: datetime) -> list[Application]:
 
 def purge_expired_drafts(now: datetime) -> tuple[int, int]:
     """Delete expired drafts with their uploaded files; return (drafts deleted, files deleted)."""
-    store = upload_store()
     drafts = expired_drafts(now)
     names = [document.stored_name for draft in drafts for document in draft.documents]
     ids = [draft.id for draft in drafts]
@@ -263,9 +254,7 @@ def purge_expired_drafts(now: datetime) -> tuple[int, int]:
         db.session.execute(delete(ApplicationEvent).where(ApplicationEvent.application_id.in_(ids)))
         db.session.execute(delete(Application).where(Application.id.in_(ids)))
         db.session.commit()
-    for name in names:
-        store.delete(name)
-    store.sweep_temporary()  # half-written uploads left by a crash hold personal data too
+    storage.discard(names)
     return len(ids), len(names)
 
 
@@ -293,9 +282,7 @@ def purge_ended_scans(now: datetime, retention_days: int) -> tuple[int, int]:
     for application in outputs:
         application.output_stored_name = None
     db.session.commit()
-    store = upload_store()
-    for name in names:
-        store.delete(name)
+    storage.discard(names)
     return len(touched), len(names)
 
 

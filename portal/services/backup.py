@@ -1,12 +1,21 @@
-"""Back up and restore the database and the uploaded scans as one archive.
+"""Back up and restore the database and the uploaded scans as one archive, which is a snapshot.
 
 An archive `loket-backup-<UTC time>.tar.gz` holds `manifest.json`, the database (`database.sqlite`, taken with
-SQLite's online backup API, or `database.dump` from `pg_dump --format=custom`) and `uploads/`. Restoring
-replaces the database's contents and the uploads folder with the archive's; the schema revision must match.
+SQLite's online backup API, or `database.dump` from `pg_dump --format=custom`) and `uploads/`, read from the
+app's storage (a folder or an S3 bucket). Restoring replaces the database's contents and the stored uploads
+with the archive's; the schema revision must match.
+
+Why the archive holds every file its database refers to, even while residents upload and clerks replace
+files: scans are never changed in place (a new file gets a new name, written before the row that refers to
+it is committed), and while the backup holds the storage's backup lock no scan is deleted (see
+`portal/storage/lock.py`). So every file referred to by the database as dumped still exists when the uploads
+are listed and copied after the dump. Files written meanwhile may ride along; the sweep removes them after a
+restore if no row refers to them.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -22,7 +31,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ..extensions import db
-from .applications import upload_store
+from ..storage import MissingObject, current_storage
+from ..storage.lock import backup_lock
+from ..uploads.store import FOLDER
 
 FORMAT = 1
 
@@ -61,10 +72,17 @@ def _sqlite_path() -> Path:
 def create_backup(destination: Path, now: datetime) -> Path:
     """Write a backup archive into `destination` and return its path.
 
-    Raises BackupError when pg_dump fails, and OSError when a file cannot be read or written (a scan deleted
-    meanwhile, a full disk); the partial archive is then removed.
+    Raises BackupError when pg_dump fails, OSError when the archive cannot be written (a full disk) and
+    StorageError when the storage fails; the partial archive is then removed.
     """
     destination.mkdir(parents=True, exist_ok=True)
+    storage = current_storage()
+    with backup_lock(storage):
+        return _archive(destination, now, storage)
+
+
+def _archive(destination: Path, now: datetime, storage) -> Path:
+    """Dump the database, then copy every stored upload, into one archive; return its path (see create_backup)."""
     dialect = db.engine.dialect.name
     name = f"loket-backup-{now.strftime('%Y%m%dT%H%M%SZ')}.tar.gz"
     with tempfile.TemporaryDirectory(prefix="loket-backup-") as work:
@@ -82,11 +100,11 @@ def create_backup(destination: Path, now: datetime) -> Path:
                                   env=_pg_env(), capture_output=True, text=True)
             if done.returncode != 0:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
-        uploads = upload_store().root
+        db.session.rollback()  # the revision was read in a transaction of its own; end it
+        # Listed after the dump, under the lock: a superset of the files the dumped rows refer to.
+        listed = sorted(found.key[len(FOLDER):] for found in storage.list(FOLDER))
         manifest = {"format": FORMAT, "dialect": dialect, "revision": _revision(),
-                    "created_at": now.isoformat(), "database": database_file.name,
-                    "uploads": sorted(p.name for p in uploads.iterdir() if p.is_file()) if uploads.exists() else []}
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+                    "created_at": now.isoformat(), "database": database_file.name, "uploads": []}
         archive = destination / name
         partial = destination / (name + ".part")
         # Only the owner may read it from the first byte (it holds the database and the scans), and a failed
@@ -94,15 +112,27 @@ def create_backup(destination: Path, now: datetime) -> Path:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                tar.add(folder / "manifest.json", "manifest.json")
                 tar.add(database_file, database_file.name)
-                for file_name in manifest["uploads"]:
-                    tar.add(uploads / file_name, f"uploads/{file_name}")
+                for file_name in listed:
+                    try:
+                        body = storage.get(FOLDER + file_name)
+                    except MissingObject:  # written and dropped by a failed commit meanwhile: no row refers to it
+                        continue
+                    _add_bytes(tar, f"uploads/{file_name}", body, now)
+                    manifest["uploads"].append(file_name)
+                _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2).encode(), now)
             os.replace(partial, archive)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
     return archive
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, body: bytes, now: datetime) -> None:
+    """Add `body` to `tar` as the regular file `name` (mode 0600, dated `now`)."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(body), 0o600, int(now.timestamp())
+    tar.addfile(info, io.BytesIO(body))
 
 
 def restore_backup(archive: Path) -> dict:
@@ -167,10 +197,11 @@ def _restore_database(database_file: Path, dialect: str) -> None:
 
 
 def _restore_uploads(source: Path, names: list[str]) -> None:
-    store = upload_store()
-    for stale in [p for p in store.root.iterdir() if p.is_file()]:
-        if stale.name not in names:
-            stale.unlink()
+    """Make the stored uploads exactly the archive's: put each of `names`, delete every other one."""
+    storage = current_storage()
+    keep = set(names)
     for name in names:
-        shutil.copy2(source / name, store.root / name)
-        (store.root / name).chmod(0o600)
+        storage.put(FOLDER + name, (source / name).read_bytes())
+    for found in list(storage.list(FOLDER)):
+        if found.key[len(FOLDER):] not in keep:
+            storage.delete(found.key)

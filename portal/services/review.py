@@ -21,7 +21,7 @@ from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
 from ..models import Application, ApplicationDocument, Handover, PickupManifest, PickupPlace, User
 from ..uploads import CleanFile
-from . import applications, audit, calendar, notifications
+from . import applications, audit, calendar, notifications, storage
 from .transactions import operation
 
 ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
@@ -255,8 +255,7 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
         raise Refused("output", "collected_in_person")
     if clean.kind != "pdf":
         raise Refused("output")
-    store = applications.upload_store()
-    name = store.save(clean)
+    name = storage.upload_store().save(clean)
     try:
         application.output_stored_name = name
         _move(application, lifecycle.READY, user, now)
@@ -265,7 +264,7 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        store.delete(name)
+        storage.discard([name])
         raise
 
 

@@ -7,16 +7,15 @@ form posts, nothing loads from elsewhere); shown inline, or saved as a download 
 
 from __future__ import annotations
 
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_login import current_user
 
 from ..auth.guard import roles_required
-from ..security import SANDBOXED_FILE_POLICY
 from ..domain import lifecycle
-from ..services import applications, calendar, review
+from ..services import calendar, review, storage
 from .review import _application_or_404, _document_or_404
 from .blueprint import STAFF_ROLES, bp
-from ..downloads import pdf_response
+from ..downloads import pdf_response, private_file
 
 
 @bp.get("/<reference>/dokumen/<int:document_id>")
@@ -25,12 +24,12 @@ def review_scan(reference: str, document_id: int):
     """Return one scan of the application inline, after writing the view to the audit log; 404 otherwise."""
     application = _application_or_404(reference)
     document = _document_or_404(application, document_id)
-    path = applications.upload_store().path(document.stored_name)
-    if not path.is_file():
+    body = storage.stored_bytes(document.stored_name)
+    if body is None:
         abort(404)
     review.view_scan(application, document, current_user, calendar.now())
     extension = document.stored_name.rsplit(".", 1)[-1]
-    return _private_file(path, document.mimetype, f"{application.reference}-{document.code.lower()}.{extension}")
+    return _private_file(body, document.mimetype, f"{application.reference}-{document.code.lower()}.{extension}")
 
 
 @bp.get("/<reference>/tanda-terima.pdf")
@@ -59,20 +58,13 @@ def review_output_file(reference: str):
     application = _application_or_404(reference)
     if not application.output_stored_name:
         abort(404)
-    path = applications.upload_store().path(application.output_stored_name)
-    if not path.is_file():
+    body = storage.stored_bytes(application.output_stored_name)
+    if body is None:
         abort(404)
     review.view_scan(application, None, current_user, calendar.now())
-    return _private_file(path, "application/pdf", f"{application.reference}-dokumen.pdf")
+    return _private_file(body, "application/pdf", f"{application.reference}-dokumen.pdf")
 
 
-def _private_file(path, mimetype: str, name: str):
-    """Return a stored file, never cached, never sniffed, sandboxed: shown in the browser, or as a download
-    (`Content-Disposition: attachment`) when the request asks `?unduh=1`."""
-    download = request.args.get("unduh") == "1"
-    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=name, max_age=0)
-    response.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = SANDBOXED_FILE_POLICY
-    return response
+def _private_file(body: bytes, mimetype: str, name: str):
+    """Return a stored file shown in the browser, or as a download when the request asks `?unduh=1`."""
+    return private_file(body, mimetype, name, attachment=request.args.get("unduh") == "1")

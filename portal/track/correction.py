@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import abort, current_app, make_response, redirect, request, send_file, url_for
+from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -29,7 +29,7 @@ from ..extensions import htmx
 from ..models import Application
 from ..pdf.pickup import SIZES as PICKUP_SIZES
 from ..pdf.pickup import cached_pickup_receipt, pickup_receipt_key, pickup_window_text, who_may_collect
-from ..services import applications, batches, calendar, review
+from ..services import applications, batches, calendar, review, storage
 from ..services.calendar import office_zone
 from ..templating import localized, render
 from .. import application_text
@@ -37,7 +37,7 @@ from ..uploads import UploadRejected, inspect_upload, rejection_message
 from ..uploads import budget as upload_budget
 from .blueprint import bp
 from .forms import FixForm
-from ..downloads import revalidated_pdf
+from ..downloads import private_file, revalidated_pdf
 
 DOWNLOADED_REASON = "Dokumen diunduh pemohon"
 
@@ -328,17 +328,13 @@ def output_document(reference: str):
     output = output_of(found) if review.self_printed(found) else None
     if output is None or not output.available:
         abort(404)
-    path = applications.upload_store().path(found.output_stored_name)
-    if not path.is_file():
+    body = storage.stored_bytes(found.output_stored_name)
+    if body is None:
         abort(404)
     if found.state == lifecycle.READY:
         applications.collect_by_download(found, calendar.now(), DOWNLOADED_REASON)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0, etag=False,
-                         conditional=False, download_name=f"{found.reference}-{found.service_code.lower()}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file(body, "application/pdf", f"{found.reference}-{found.service_code.lower()}.pdf",
+                        attachment=True, policy="default-src 'none'; sandbox")
 
 
 def _ended_at(application: Application) -> datetime | None:
@@ -355,7 +351,4 @@ def _downloaded(application: Application) -> bool:
 
 def _output_exists(application: Application) -> bool:
     """Return True while the signed PDF is still stored."""
-    try:
-        return applications.upload_store().path(application.output_stored_name).is_file()
-    except ValueError:
-        return False
+    return storage.stored_exists(application.output_stored_name)

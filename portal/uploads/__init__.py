@@ -33,9 +33,6 @@ The package, by concern (each module says more):
 from __future__ import annotations
 
 import math
-# `os` stays reachable as `portal.uploads.os`, as in the single-module version: a test replaces
-# `os.replace` through it to make the store's save fail.
-import os
 
 from .errors import CleanFile, UploadRejected, rejection_message
 from .images import JPEG_QUALITY, _inspect_image

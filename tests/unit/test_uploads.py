@@ -7,6 +7,7 @@ of the portal is started.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -27,6 +28,9 @@ from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from portal import uploads
+from portal.storage import MissingObject, StorageError
+from portal.storage import local as local_storage
+from portal.storage.local import LocalStorage
 from portal.uploads import CleanFile, UploadRejected, UploadStore, inspect_upload, rejection_message
 
 MB = 1024 * 1024
@@ -762,14 +766,14 @@ NAME = re.compile(r"[A-Za-z0-9_-]{32}\.(jpg|pdf)")
 
 @pytest.fixture
 def store(tmp_path):
-    return UploadStore(tmp_path / "instance" / "uploads")
+    return UploadStore(LocalStorage(tmp_path / "instance"))
 
 
-def test_store_folder_is_private(store):
-    assert stat.S_IMODE(store.root.stat().st_mode) == 0o700
+def _root(store):
+    return store.storage.root / "uploads"
 
 
-def test_saved_file_has_a_random_private_name_and_no_temporary_left(store):
+def test_saved_file_has_a_random_private_name_in_a_private_folder_and_no_temporary_left(store):
     photo = inspect_upload(phone_photo(), max_bytes=LIMIT)
     document = inspect_upload(pdf(2), max_bytes=LIMIT)
 
@@ -778,18 +782,18 @@ def test_saved_file_has_a_random_private_name_and_no_temporary_left(store):
     assert all(NAME.fullmatch(name) for name in names)
     assert names[0].endswith(".jpg") and names[1].endswith(".pdf")
     assert len(set(names)) == 3  # the same photo twice is two files
-    assert sorted(path.name for path in store.root.iterdir()) == sorted(names)  # nothing else, no temp file
+    assert stat.S_IMODE(_root(store).stat().st_mode) == 0o700
+    assert sorted(path.name for path in _root(store).iterdir()) == sorted(names)  # nothing else, no temp file
     for name in names:
-        assert stat.S_IMODE(store.path(name).stat().st_mode) == 0o600
+        assert stat.S_IMODE((_root(store) / name).stat().st_mode) == 0o600
     assert store.read(names[0]) == photo.data and store.read(names[1]) == document.data
 
 
 def test_delete_removes_and_tolerates_a_missing_file(store):
     name = store.save(inspect_upload(pdf(1), max_bytes=LIMIT))
-    store.delete(name)
-    store.delete(name)
-    assert list(store.root.iterdir()) == []
-    with pytest.raises(FileNotFoundError):
+    assert store.delete(name) and store.delete(name)
+    assert list(_root(store).iterdir()) == [] and not store.exists(name)
+    with pytest.raises(MissingObject):
         store.read(name)
 
 
@@ -799,30 +803,32 @@ def test_delete_removes_and_tolerates_a_missing_file(store):
     "x" * 30 + "..jpg", None,
 ])
 def test_store_refuses_names_it_did_not_make(store, name):
-    for use in (store.path, store.read, store.delete):
+    for use in (store.key, store.read, store.delete, store.exists):
         with pytest.raises(ValueError):
             use(name)
 
 
-def test_failed_save_leaves_no_file(store, monkeypatch):
+def test_failed_save_leaves_no_file_and_says_so(store, monkeypatch):
     def broken_replace(source, target):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(uploads.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(local_storage.os, "replace", broken_replace)
+    with pytest.raises(StorageError, match="the disk is full"):
         store.save(inspect_upload(pdf(1), max_bytes=LIMIT))
-    assert list(store.root.iterdir()) == []
+    assert list(_root(store).iterdir()) == []
 
 
 def test_leftover_temporary_files_are_swept(store):
-    old = store.root / ".incoming-crashed"
+    kept = store.save(inspect_upload(pdf(1), max_bytes=LIMIT))  # makes the folder
+    old = _root(store) / ".incoming-crashed"
     old.write_bytes(b"half a scan")
     past = time.time() - 7200
     os.utime(old, (past, past))
-    fresh = store.root / ".incoming-writing"
+    fresh = _root(store) / ".incoming-writing"
     fresh.write_bytes(b"being written")
-    assert store.sweep_temporary(older_than=3600) == 1
-    assert [path.name for path in store.root.iterdir()] == [fresh.name]
+    assert store.storage.sweep_partial(3600) == 1
+    assert fresh.exists() and not old.exists()
+    assert [found.key for found in store.storage.list("uploads/")] == [f"uploads/{kept}"]  # no partial listed
 
 
 REJECTED_CORPUS = [b"", ELF, SVG, HTML, phone_photo() + zip_archive(), png_bomb(20000, 20000, rows=4),
@@ -841,7 +847,7 @@ def test_a_rejected_upload_writes_nothing(store):
         else:
             pytest.fail("accepted a file of the rejected corpus")
     assert len(codes) >= 9
-    assert list(store.root.iterdir()) == []
+    assert not _root(store).exists() or list(_root(store).iterdir()) == []
 
 
 def test_crafted_structures_are_refused():

@@ -7,7 +7,7 @@ from portal.models import Application
 from tests.web.apply_helpers import applicant_steps, photo, pin_on, post_step, reference_on, submit
 
 
-def test_lost_ktp_from_start_to_confirmation(client, regions):
+def test_lost_ktp_from_start_to_confirmation(backend, client, regions):
     start = client.get("/ajukan/ktp_hilang")
     assert start.status_code == 200 and "Mulai" in start.get_data(as_text=True)
     applicant_steps(client, "ktp_hilang")

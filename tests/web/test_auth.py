@@ -165,7 +165,7 @@ def test_production_config_hashes_passwords_and_pins_with_scrypt(schema, tmp_pat
     from portal.domain.reference import hash_pin, pin_matches
 
     production = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": schema,
-                             "UPLOAD_DIR": str(tmp_path / "u"), "RECEIPT_DIR": str(tmp_path / "r")})
+                             "STORAGE_URL": f"file://{tmp_path / 'files'}"})
     assert not production.config["TESTING"]
     assert production.config["PASSWORD_HASH_METHOD"] == hashing.STRONG_METHOD == "scrypt"
     with production.test_request_context():

@@ -1,18 +1,19 @@
-"""Backup and restore of the database and the uploads, on SQLite and on PostgreSQL alike."""
-
-from pathlib import Path
+"""Backup and restore of the database and the uploads, on SQLite and on PostgreSQL alike, with the scans in a
+local folder or in S3 object storage."""
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, ApplicationDocument
-from tests.web.test_retention import file_lost_ktp
+from portal.storage import StorageError, current_storage
+from tests.web.apply_helpers import apply_lost_ktp
+from tests.web.storage_helpers import stored_names
 
 
-def test_backup_then_restore_brings_back_data_and_scans(app, client, regions, runner, tmp_path):
-    file_lost_ktp(client)
-    uploads = Path(app.config["UPLOAD_DIR"])
-    scans = sorted(p.name for p in uploads.glob("*.jpg"))
+def test_backup_then_restore_brings_back_data_and_scans(app, backend, client, regions, runner, tmp_path):
+    apply_lost_ktp(client)
+    scans = stored_names(app)
+    assert len(scans) == 2
     created = runner.invoke(args=["backup", "create", "--to", str(tmp_path / "backups")])
     assert created.exit_code == 0, created.output
     archive = next((tmp_path / "backups").glob("loket-backup-*.tar.gz"))
@@ -22,9 +23,10 @@ def test_backup_then_restore_brings_back_data_and_scans(app, client, regions, ru
         db.session.execute(ApplicationDocument.__table__.delete())
         db.session.execute(Application.__table__.delete())
         db.session.commit()
-    for scan in uploads.glob("*.jpg"):
-        scan.unlink()
-    (uploads / ("x" * 32 + ".jpg")).write_bytes(b"stale")  # a file the backup does not know goes away
+        storage = current_storage()
+        for scan in scans:
+            storage.delete(f"uploads/{scan}")
+        storage.put("uploads/" + "x" * 32 + ".jpg", b"stale")  # a file the backup does not know goes away
 
     restored = runner.invoke(args=["backup", "restore", str(archive), "--yes"])
     assert restored.exit_code == 0, restored.output
@@ -32,7 +34,8 @@ def test_backup_then_restore_brings_back_data_and_scans(app, client, regions, ru
     with app.app_context():
         assert db.session.scalars(select(Application.reference)).one() == reference
         assert db.session.scalar(select(func.count()).select_from(ApplicationDocument)) == 2
-    assert sorted(p.name for p in uploads.glob("*.jpg")) == scans
+    assert stored_names(app) == scans
+    assert runner.invoke(args=["storage", "check"]).output.strip() == "0 files missing."
 
 
 def test_restore_refuses_other_archives(app, runner, tmp_path, catalogue):
@@ -59,23 +62,26 @@ def test_restore_refuses_an_archive_with_a_path_outside(app, runner, tmp_path, c
 
 def test_a_failed_backup_leaves_no_partial_archive_and_it_was_never_readable_by_others(
         app, client, regions, runner, tmp_path, monkeypatch):
-    """A scan deleted between listing and archiving used to leave `….tar.gz.part` behind, mode 644, holding the
-    database dump and the scans."""
-    import tarfile
-
-    file_lost_ktp(client)
+    """A storage that fails while the scans are copied used to leave `….tar.gz.part` behind, mode 644, holding
+    the database dump and the scans; and the backup lock is released, so deletions resume."""
+    apply_lost_ktp(client)
     backups = tmp_path / "backups"
     modes = []
-    original_add = tarfile.TarFile.add
+    with app.app_context():
+        storage = current_storage()
+    original_get = type(storage).get
 
-    def add_then_lose_a_scan(tar, name, arcname=None, **kwargs):
+    def get_then_fail(self, key):
         modes.extend(path.stat().st_mode & 0o777 for path in backups.glob("*.part"))
-        if str(arcname).startswith("uploads/"):
-            raise FileNotFoundError(name)
-        return original_add(tar, name, arcname, **kwargs)
+        if key.startswith("uploads/"):
+            raise StorageError("the disk is gone")
+        return original_get(self, key)
 
-    monkeypatch.setattr(tarfile.TarFile, "add", add_then_lose_a_scan)
+    monkeypatch.setattr(type(storage), "get", get_then_fail)
     result = runner.invoke(args=["backup", "create", "--to", str(backups)])
     assert result.exit_code == 1 and "backup failed, nothing was written" in result.output
     assert modes and set(modes) == {0o600}
+    monkeypatch.undo()
+    with app.app_context():
+        assert not current_storage().exists("locks/backup")
     assert list(backups.iterdir()) == []

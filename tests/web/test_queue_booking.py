@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -16,6 +15,7 @@ from portal.models import QueueTicket
 from portal.services import queue, quotas
 from tests.conftest import wib
 from tests.web.apply_helpers import GOOD_NIK, csrf
+from tests.web.storage_helpers import stored_names
 
 FRIDAY = date(2026, 12, 4)
 DETAILS = "/antrean/ambil?keperluan=KTP&hari=2026-12-04&jam=08:00"
@@ -231,6 +231,6 @@ def test_ticket_pdfs_for_each_size_are_rendered_once(client, app, catalogue):
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
         assert "A-001" in text and code in text and GOOD_NIK not in text
-    receipts = list(Path(app.config["RECEIPT_DIR"]).glob("ticket-*.pdf"))
+    receipts = [name for name in stored_names(app, "receipts/") if name.startswith("ticket-")]
     assert len(receipts) == 3
     assert client.get(f"/antrean/{code}/tiket.pdf?ukuran=a4").status_code == 404

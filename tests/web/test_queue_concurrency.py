@@ -221,7 +221,7 @@ def test_simultaneous_bookings_never_share_a_number_or_overfill_a_window(app, bo
     crowd = [{**base, "jam": crowded, "nik": nik(index), "hp": phone(index)} for index in range(CROWD)]
     pairs = [{**base, "jam": roomy, "nik": nik(CROWD + index), "hp": phone(CROWD + index)} for index in range(PAIRS)]
     env = server_environment(database_url)
-    env.update({"LOKET_UPLOAD_DIR": str(tmp_path / "uploads"), "LOKET_RECEIPT_DIR": str(tmp_path / "receipts")})
+    env["LOKET_STORAGE_URL"] = f"file://{tmp_path / 'files'}"
 
     with Gunicorn(env, tmp_path / "gunicorn.log") as server:
         with ThreadPoolExecutor(16) as pool:

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.pdf.cache import ReceiptCache
+from portal.storage.local import LocalStorage
 from portal.pdf.receipt import ReceiptData, layout_receipt, render_receipt
 from portal.pdf.render import DataOnlyFetcher
 from tests.web.pdf_helpers import (SMALLEST_QR_MM, missing, one_page_of, pdf_text, pdf_text_of, printed_on, qr_side_mm,
@@ -119,7 +120,7 @@ def test_rendering_fetches_nothing_but_data_urls():
 
 
 def test_cache_renders_once_per_key(tmp_path):
-    cache = ReceiptCache(tmp_path / "receipts")
+    cache = ReceiptCache(LocalStorage(tmp_path))
     calls = []
 
     def render(body: bytes):
@@ -133,14 +134,14 @@ def test_cache_renders_once_per_key(tmp_path):
     assert len(calls) == 1
     assert cache.get_or_render("12-v2-a4-id", render(b"%PDF-2")) == b"%PDF-2"
     assert len(calls) == 2
-    assert ReceiptCache(tmp_path / "receipts").get_or_render("12-v2-a4-id", render(b"x")) == b"%PDF-2"
+    assert ReceiptCache(LocalStorage(tmp_path)).get_or_render("12-v2-a4-id", render(b"x")) == b"%PDF-2"
     assert len(calls) == 2
     assert not list((tmp_path / "receipts").glob(".*"))  # no temporary file left behind
 
 
 @pytest.mark.parametrize("key", ["12/../../etc", "../12-v1", "12-v1.pdf", "", "12 v1", "12-v1-a4-id\n"])
 def test_cache_refuses_keys_that_could_leave_its_folder(tmp_path, key):
-    cache = ReceiptCache(tmp_path)
+    cache = ReceiptCache(LocalStorage(tmp_path))
     with pytest.raises(ValueError):
         cache.get_or_render(key, lambda: b"%PDF")
     with pytest.raises(ValueError):
@@ -149,11 +150,11 @@ def test_cache_refuses_keys_that_could_leave_its_folder(tmp_path, key):
 
 
 def test_cache_drop_forgets_one_application(tmp_path):
-    cache = ReceiptCache(tmp_path)
+    cache = ReceiptCache(LocalStorage(tmp_path))
     for key in ("12-v1-a4-id", "12-v2-a6-en", "123-v1-a4-id"):
         cache.get_or_render(key, lambda: b"%PDF")
     assert cache.drop("12-") == 2
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["123-v1-a4-id.pdf"]
+    assert sorted(path.name for path in (tmp_path / "receipts").iterdir()) == ["123-v1-a4-id.pdf"]
     calls = []
     cache.get_or_render("12-v1-a4-id", lambda: calls.append(1) or b"%PDF")
     assert calls == [1]

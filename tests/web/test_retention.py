@@ -9,11 +9,11 @@ from portal.models import Application, ApplicationDocument, ApplicationEvent
 from portal.services import applications
 from tests.conftest import wib
 from tests.web.apply_helpers import apply_lost_ktp
+from tests.web.storage_helpers import stored_names
 
 
 
 def test_scans_of_ended_applications_are_purged_after_the_retention(app, client, regions, clock, runner):
-    from pathlib import Path
     apply_lost_ktp(client)
     other = app.test_client()
     apply_lost_ktp(other)
@@ -21,14 +21,13 @@ def test_scans_of_ended_applications_are_purged_after_the_retention(app, client,
         first, second = db.session.scalars(select(Application).order_by(Application.id)).all()
         applications.cancel(first, wib(2026, 12, 3, 10, 0))  # ended
         second_id = second.id  # still submitted: never purged
-    folder = Path(app.config["UPLOAD_DIR"])
-    assert len(list(folder.glob("*.jpg"))) == 4
+    assert len(stored_names(app)) == 4
     clock.now = wib(2026, 12, 3, 10, 0) + timedelta(days=89)
     assert "Deleted 0 scans" in runner.invoke(args=["scans", "purge"]).output
     clock.now = wib(2026, 12, 3, 10, 0) + timedelta(days=91)
     result = runner.invoke(args=["scans", "purge"])
     assert "Deleted 2 scans of 1 applications that ended more than 90 days ago." in result.output
-    assert len(list(folder.glob("*.jpg"))) == 2
+    assert len(stored_names(app)) == 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == 2
         assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == 5  # history kept
@@ -40,8 +39,6 @@ def test_scans_of_ended_applications_are_purged_after_the_retention(app, client,
 
 
 def test_the_signed_pdf_of_a_collected_self_printed_document_is_purged_too(app, regions, clock, runner):
-    from pathlib import Path
-
     from portal.services import calendar
     from tests.web.staff_helpers import create_staff, make_application
 
@@ -52,9 +49,9 @@ def test_the_signed_pdf_of_a_collected_self_printed_document_is_purged_too(app, 
         output = application.output_stored_name
         assert applications.collect_by_download(application, calendar.now(), "Dokumen diunduh pemohon")
         assert not applications.collect_by_download(application, calendar.now(), "again")  # once only
-    assert (Path(app.config["UPLOAD_DIR"]) / output).exists()
+    assert output in stored_names(app)
     clock.now = clock.now + timedelta(days=91)
     assert "Deleted 4 scans of 1 applications" in runner.invoke(args=["scans", "purge"]).output
-    assert not (Path(app.config["UPLOAD_DIR"]) / output).exists()
+    assert output not in stored_names(app)
     with app.app_context():
         assert db.session.scalar(select(Application.output_stored_name)) is None

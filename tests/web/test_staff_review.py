@@ -15,6 +15,7 @@ from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import application_id, make_application, sign_in, signed_pdf
 from tests.web.test_track import track
+from tests.web.storage_helpers import stored_body
 
 HX = {"HX-Request": "true"}
 
@@ -501,9 +502,7 @@ def test_a_scan_is_served_privately_and_each_view_is_logged(app, staff):
     assert response.headers["Content-Disposition"].startswith("inline")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "private, no-store"
-    with app.app_context():
-        from portal.services import applications
-        assert response.data == applications.upload_store().read(first.stored_name)
+    assert response.data == stored_body(app, first.stored_name)
     client.get(f"{page(reference)}/dokumen/{first.id}")
     assert audit(app, reference) == [("view_scan", "Petugas Satu", first.code)] * 2
 
@@ -543,8 +542,8 @@ def test_a_scan_whose_file_is_gone_is_404(app, staff):
     reference, _pin = make_application(app, "KTP_BARU")
     first = documents(app, reference)[0]
     with app.app_context():
-        from portal.services import applications
-        applications.upload_store().delete(first.stored_name)
+        from portal.services import storage
+        storage.upload_store().delete(first.stored_name)
     assert signed_in(app).get(f"{page(reference)}/dokumen/{first.id}").status_code == 404
 
 

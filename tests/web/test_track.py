@@ -10,6 +10,7 @@ from portal.models import Application, ApplicationDocument
 from tests.conftest import wib
 from tests.web.apply_helpers import (GOOD_NIK, applicant_steps, csrf, photo, pin_on, post_step, reference_on,
                                      submit)
+from tests.web.storage_helpers import stored_names
 
 
 def submitted_kk(client) -> tuple[str, str]:
@@ -173,10 +174,7 @@ def test_uploaded_document_is_served_only_to_its_applicant(app, client, regions)
 def test_purge_deletes_expired_drafts_with_their_files(app, client, regions, clock, runner):
     post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
     post_step(client, "kk_baru", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
-    with app.app_context():
-        from portal.services.applications import upload_store
-        store_root = upload_store().root
-    assert len(list(store_root.glob("*.jpg"))) >= 1
+    assert len(stored_names(app)) >= 1
     clock.now = clock.now + timedelta(days=13)
     assert "Deleted 0 expired drafts" in runner.invoke(args=["drafts", "purge"]).output
     clock.now = clock.now + timedelta(days=2)
@@ -184,10 +182,10 @@ def test_purge_deletes_expired_drafts_with_their_files(app, client, regions, clo
     assert "Deleted 1 expired drafts and 1 uploaded files." in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == 0
-    assert list(store_root.glob("*.jpg")) == []
+    assert stored_names(app) == []
 
 
-def test_receipt_download_is_rendered_once_per_version(app, client, regions, monkeypatch):
+def test_receipt_download_is_rendered_once_per_version(app, backend, client, regions, monkeypatch):
     from pypdf import PdfReader
     import io
     from portal.pdf import receipt as receipt_module

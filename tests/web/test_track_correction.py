@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from portal.services import applications, calendar, review
 from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import create_staff, make_application
+from tests.web.storage_helpers import stored_body, stored_names
 
 KK_REASON = "Foto KK buram dan terpotong. Foto ulang seluruh halaman di tempat terang."
 NOTE = "Nama ibu kandung di KK berbeda dengan buku nikah."
@@ -83,14 +83,13 @@ def documents_of(app, reference: str) -> dict[str, tuple[str, str]]:
 
 
 def stored_files(app) -> set[str]:
-    folder = Path(app.config["UPLOAD_DIR"])
-    return {path.name for path in folder.iterdir()} if folder.exists() else set()
+    return set(stored_names(app))
 
 
 # The correction loop
 
 
-def test_resident_sees_the_reasons_replaces_the_document_and_sends_the_correction(app, regions, clock):
+def test_resident_sees_the_reasons_replaces_the_document_and_sends_the_correction(app, backend, regions, clock):
     reference, pin = in_correction(app)
     clock.now += timedelta(hours=2)  # the resident comes back later
     before = documents_of(app, reference)
@@ -344,7 +343,7 @@ def test_first_download_of_a_self_printed_document_ends_the_application(app, reg
     assert response.headers["Cache-Control"] == "private, no-store"
     with app.app_context():
         application = applications.find(reference)
-        assert response.data == applications.upload_store().read(application.output_stored_name)
+        assert response.data == stored_body(app, application.output_stored_name)
         assert application.state == lifecycle.COLLECTED
         last = application.events[-1]
         assert (last.from_state, last.to_state, last.actor, last.reason) == (

@@ -8,6 +8,7 @@ from portal.models import ApplicationDocument
 from tests.unit.test_uploads import (PDF_ACTIONS, encode, open_action_javascript, password, pdf, phone_photo,
                                      picture, png_bomb, zip_archive)
 from tests.web.apply_helpers import GOOD_NIK, post_step
+from tests.web.storage_helpers import stored_names
 
 CORPUS = {
     "executable renamed .jpg": (b"MZ\x90\x00\x03" + b"\x00" * 2000, "foto.jpg", "Jenis berkas ini tidak dapat kami terima"),
@@ -58,9 +59,7 @@ def test_bad_upload_is_refused_and_nothing_is_stored(app, client, regions, name)
     assert message in html and 'id="document-error"' in html and "<title>Kesalahan:" in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ApplicationDocument)) == 0
-    from pathlib import Path
-    folder = Path(app.config["UPLOAD_DIR"])
-    assert not folder.exists() or list(folder.iterdir()) == []
+    assert stored_names(app) == []
 
 
 def test_htmx_upload_returns_the_fragment_with_a_preview(app, client, catalogue):

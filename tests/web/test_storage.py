@@ -1,0 +1,96 @@
+"""What the office sees of the storage: the sweep of files no row refers to, the check for rows whose file is
+missing, and a failing storage answered with a calm 503 that keeps every answer, recorded for supervisors."""
+
+from __future__ import annotations
+
+import os
+import time
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, ApplicationDocument, AuditEntry
+from portal.storage import StorageError, current_storage
+from portal.storage.lock import backup_lock
+from tests.web.apply_helpers import GOOD_NIK, apply_lost_ktp, applicant_steps, photo, post_step
+from tests.web.storage_helpers import stored_names
+
+
+def _age(app, name: str, hours: float) -> None:
+    """Make the stored upload `name` look `hours` old (the local backend's file time)."""
+    with app.app_context():
+        path = current_storage().root / "uploads" / name
+    past = time.time() - hours * 3600
+    os.utime(path, (past, past))
+
+
+def test_sweep_deletes_old_files_no_row_refers_to_and_nothing_else(app, client, regions, runner):
+    reference, _pin = apply_lost_ktp(client)
+    referenced = stored_names(app)
+    with app.app_context():
+        storage = current_storage()
+        storage.put("uploads/" + "o" * 32 + ".jpg", b"left by a crash")
+        storage.put("uploads/" + "y" * 32 + ".jpg", b"an upload whose commit is under way")
+    for name in referenced + ["o" * 32 + ".jpg"]:
+        _age(app, name, 2)
+    with app.app_context(), backup_lock(current_storage()):
+        assert "A backup is running: nothing deleted" in runner.invoke(args=["storage", "sweep"]).output
+    result = runner.invoke(args=["storage", "sweep"])
+    assert result.exit_code == 0
+    assert "Deleted 1 files no application refers to, 0 half-written; left 1 younger than 60 minutes." in result.output
+    assert stored_names(app) == sorted(referenced + ["y" * 32 + ".jpg"])
+    checked = runner.invoke(args=["storage", "check"])
+    assert checked.exit_code == 0 and checked.output.strip() == "0 files missing."
+    with app.app_context():
+        current_storage().delete(f"uploads/{referenced[0]}")
+    checked = runner.invoke(args=["storage", "check"])
+    assert checked.exit_code == 1
+    assert f"{reference} {referenced[0]} missing" in checked.output and "1 files missing." in checked.output
+
+
+def test_a_failing_storage_answers_503_keeps_the_answers_and_tells_the_supervisor(app, client, regions, kabid,
+                                                                                   monkeypatch):
+    applicant_steps(client, "ktp_hilang")
+    post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/123/XI/2026"})
+    with app.app_context():
+        storage = current_storage()
+
+    def full(self, key, data):
+        raise StorageError("the disk is full")
+
+    monkeypatch.setattr(type(storage), "put", full)
+    response = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "120"
+    assert "Berkas belum dapat disimpan" in html and "Jawaban yang sudah Anda isi tetap tersimpan" in html
+    assert 'href="/ajukan/ktp_hilang/dokumen-kk"' in html and "Traceback" not in html
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        assert application.nik == GOOD_NIK and "LP/123/XI/2026" in application.answers.values()
+        assert db.session.scalar(select(func.count()).select_from(ApplicationDocument)) == 0
+        line = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "storage_failure")).one()
+        assert line.user_id is None and line.detail == "POST /ajukan/ktp_hilang/dokumen-kk: the disk is full"
+    monkeypatch.undo()
+
+    home = kabid.get("/admin").get_data(as_text=True)
+    assert "Penyimpanan berkas" in home and 'class="warning-box"' in home
+    assert "the disk is full" in home and "Ruang kosong:" in home
+    again = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+    assert again.status_code == 303  # the storage is back: the same step goes through
+
+
+def test_the_503_page_speaks_english_too(app, client, regions, monkeypatch):
+    client.set_cookie("bahasa", "en")
+    applicant_steps(client, "ktp_hilang")
+    with app.app_context():
+        storage = current_storage()
+    monkeypatch.setattr(type(storage), "put", lambda self, key, data: (_ for _ in ()).throw(StorageError("x")))
+    response = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "The file could not be saved yet" in html and "The answers you already gave are kept" in html
+
+
+def test_a_quiet_admin_page_says_where_files_are_and_that_nothing_failed(app, kabid):
+    home = kabid.get("/admin").get_data(as_text=True)
+    assert "Berkas warga disimpan di: folder " in home
+    assert "Belum ada gangguan penyimpanan yang tercatat." in home and 'class="warning-box"' not in home
