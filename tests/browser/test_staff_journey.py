@@ -20,6 +20,7 @@ from tests.web.staff_helpers import PASSWORD, create_staff, make_application
 pytestmark = pytest.mark.browser
 
 REASON = "Foto surat kehilangan buram. Foto ulang seluruh halaman di tempat terang."
+NOTE = "Mohon kirim ulang foto surat kehilangan."
 
 
 
@@ -50,6 +51,7 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     letter.get_by_label("Bila perlu diperbaiki: apa yang salah?").fill(REASON)
     letter.get_by_role("button", name=re.compile("^Minta perbaikan")).click()
     expect(desk.locator(".review-document", has_text="Surat kehilangan dari Polisi")).to_contain_text(REASON)
+    desk.get_by_label("Catatan untuk pemohon (tidak wajib)").fill(NOTE)
     desk.get_by_role("button", name="Kembalikan ke pemohon").click()
     expect(desk.locator("main")).to_contain_text("Perlu perbaikan")
     check_axe(desk)
@@ -59,7 +61,11 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     page.get_by_label("Nomor permohonan").fill(reference)
     page.get_by_label("PIN").fill(pin)
     page.get_by_role("button", name="Lacak").click()
-    expect(page.locator("main")).to_contain_text(REASON)
+    asked = page.locator("#perbaikan")  # the clerk's note, then what was asked about each document
+    expect(asked.locator("p", has_text="Pesan petugas:")).to_have_text(f"Pesan petugas: {NOTE}")
+    expect(asked.get_by_role("listitem")).to_have_text([f"Surat kehilangan dari Polisi: {REASON}"])
+    expect(page.locator(".timeline")).to_contain_text(f"Petugas meminta perbaikan: {NOTE} {REASON}")
+    expect(page.locator("main")).not_to_contain_text("Surat persetujuan warga")  # the operator's letter: not here
     check_axe(page)
     page.get_by_role("link", name=re.compile("Ganti dokumen")).first.click()
     check_axe(page)
