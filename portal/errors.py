@@ -5,12 +5,17 @@ from __future__ import annotations
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .storage import StorageError
 
 STORAGE_RETRY_SECONDS = 120
+DATABASE_RETRY_SECONDS = 10
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -23,9 +28,9 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (_("Cara membuka halaman tidak sesuai"), _("Silakan kembali ke beranda dan coba lagi.")),
         413: (_("Berkas terlalu besar"), _("Berkas yang dikirim melebihi batas ukuran.")),
         429: (_("Terlalu banyak percobaan"), _("Tunggu sebentar sebelum mencoba lagi.")),
-        503: (_("Berkas belum dapat disimpan"),
-              _("Tempat penyimpanan berkas kami sedang bermasalah, jadi berkas ini belum tersimpan. Jawaban yang "
-                "sudah Anda isi tetap tersimpan. Coba kirim lagi beberapa menit lagi.")),
+        503: (_("Sistem sedang dipulihkan"),
+              _("Data kami sebentar tidak dapat dibuka. Tidak ada yang hilang: yang sudah tersimpan tetap "
+                "tersimpan. Coba lagi dalam beberapa detik.")),
         500: (_("Terjadi gangguan"),
               _("Maaf, ada masalah di sistem kami. Data Anda tidak hilang; silakan coba lagi beberapa saat lagi.")),
     }
@@ -48,8 +53,34 @@ def init_app(app: Flask) -> None:
         from .services import calendar, storage
 
         storage.record_failure(calendar.now(), f"{request.method} {request.path}", error)
-        body, code = _render(503, None, ServiceUnavailable(), retry=request.path if request.method == "POST" else None)
+        title = _("Berkas belum dapat disimpan")
+        explanation = _("Tempat penyimpanan berkas kami sedang bermasalah, jadi berkas ini belum tersimpan. Jawaban "
+                        "yang sudah Anda isi tetap tersimpan. Coba kirim lagi beberapa menit lagi.")
+        body, code = _render(503, None, ServiceUnavailable(), retry=_retry_link(), wording=(title, explanation))
         return body, code, {"Retry-After": str(STORAGE_RETRY_SECONDS)}
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """Answer a calm 503 while the database cannot be reached (a restart, a lock held too long): the
+        request's transaction was rolled back, so nothing half-done stays; the pool reconnects by itself."""
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                           str(error).splitlines()[0][:200])
+        from .extensions import db
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded below anyway
+            pass
+        db.session.remove()
+        title, explanation = _messages()[503]
+        if request.path.startswith("/api/"):
+            body = jsonify(error=title, detail=explanation)
+        else:  # rendered without the context processors: the banner and the signed-in menu read the database
+            body = app.jinja_env.get_template("errors/unavailable.html").render(
+                title=title, explanation=explanation, retry=_retry_link(), language=str(get_locale()),
+                office_short_name=app.config["OFFICE_SHORT_NAME"])
+        return body, 503, {"Retry-After": str(DATABASE_RETRY_SECONDS), "Cache-Control": "no-store"}
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -63,10 +94,16 @@ def error_page(error: HTTPException):
     return _render(error.code or 500, getattr(error, "description", None), error)
 
 
-def _render(code: int, description: str | None, error: HTTPException, retry: str | None = None):
+def _retry_link() -> str | None:
+    """Return where "Coba lagi" leads after a failed post: the same address, which shows its form again."""
+    return request.path if request.method == "POST" else None
+
+
+def _render(code: int, description: str | None, error: HTTPException, retry: str | None = None,
+            wording: tuple[str, str] | None = None):
     """Return the response for an error `code`: JSON under /api/, else the error page (with a "Coba lagi" link
-    to `retry` when given)."""
-    title, explanation = _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
+    to `retry` when given), saying `wording` (title, explanation) or the code's usual words."""
+    title, explanation = wording or _messages().get(code, (_("Terjadi kesalahan"), _("Silakan coba lagi.")))
     if code == 429:
         seconds = _retry_after_seconds()
         if seconds and seconds > 90:
