@@ -1,6 +1,8 @@
 """Backup and restore of the database and the uploads, on SQLite and on PostgreSQL alike, with the scans in a
 local folder or in S3 object storage."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -85,3 +87,61 @@ def test_a_failed_backup_leaves_no_partial_archive_and_it_was_never_readable_by_
     with app.app_context():
         assert not current_storage().exists("locks/backup")
     assert list(backups.iterdir()) == []
+
+
+def test_a_backup_taken_while_scans_are_replaced_restores_with_every_file_and_checksum(
+        app, backend, regions, staff, tmp_path):
+    """FAULTS: residents keep replacing scans (a new file, the row moved to it, the old file deleted) while
+    backups run. Each archive, restored, has every file its database refers to, byte for byte."""
+    import hashlib
+    import threading
+
+    from portal.services import applications, backup, calendar
+    from portal.uploads import CleanFile
+    from tests.web.staff_helpers import make_application
+
+    references = [make_application(app, "KTP_HILANG", state="draft", nik=f"33170141019000{n:02d}")[0]
+                  for n in range(1, 4)]
+    stop, replaced, failures = threading.Event(), [], []
+
+    def replace_scans() -> None:
+        with app.app_context():
+            try:
+                while not stop.is_set():
+                    for reference in references:
+                        application = applications.find(reference)
+                        data = f"scan {reference} #{len(replaced)}".encode() * 50
+                        clean = CleanFile(data, "image/jpeg", "jpg", "image", 10, 10, None,
+                                          hashlib.sha256(data).hexdigest())
+                        applications.attach_document(application, calendar.now(), "KK", clean)
+                        replaced.append(reference)
+            except Exception as error:  # noqa: BLE001 - reported below
+                failures.append(error)
+
+    writer = threading.Thread(target=replace_scans)
+    writer.start()
+    archives = []
+    try:
+        while len(archives) < 3:
+            with app.app_context():
+                archives.append(backup.create_backup(tmp_path / "backups", calendar.now() + timedelta(
+                    seconds=len(archives))))
+    finally:
+        stop.set()
+        writer.join(30)
+    assert failures == [] and len(replaced) > 6  # scans were replaced while the backups ran
+
+    missing = 0
+    for archive in archives:
+        with app.app_context():
+            backup.restore_backup(archive)
+        with app.app_context():
+            rows = db.session.execute(select(ApplicationDocument.stored_name, ApplicationDocument.sha256)).all()
+            storage = current_storage()
+            for name, checksum in rows:
+                if not storage.exists(f"uploads/{name}"):
+                    missing += 1
+                    continue
+                assert hashlib.sha256(storage.get(f"uploads/{name}")).hexdigest() == checksum
+        assert len(rows) == 2 * len(references)  # two documents each (letter and KK)
+    assert missing == 0
