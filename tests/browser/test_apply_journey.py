@@ -158,8 +158,9 @@ def answer_questions(page, axe) -> None:
     next_button(page).click()
 
 
-def upload_documents(page, javascript: bool, axe, photo_path) -> None:
-    """Upload the photo for both documents; end on the check page."""
+def upload_documents(page, javascript: bool, axe, photo_path, busy_once: bool = False) -> None:
+    """Upload the photo for both documents; end on the check page. With `busy_once` (JavaScript only), the
+    first upload is answered 503 once, as a server whose storage is full would, and the page must say so."""
     for slug, name in (("dokumen-surat-kehilangan", "Surat kehilangan dari Polisi"),
                        ("dokumen-kk", "Kartu Keluarga (KK)")):
         expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}$"))
@@ -167,6 +168,13 @@ def upload_documents(page, javascript: bool, axe, photo_path) -> None:
         ready(page, javascript)
         axe(page)
         page.get_by_label("Pilih foto atau PDF").set_input_files(photo_path)
+        if javascript and busy_once and slug == "dokumen-surat-kehilangan":
+            page.route(f"**/ajukan/{SERVICE}/{slug}", lambda route: route.fulfill(
+                status=503, headers={"Retry-After": "120"}, body="busy"), times=1)
+            page.get_by_role("button", name="Unggah dan lanjut").click()
+            expect(page.locator("#server-busy")).to_be_visible()
+            expect(page.locator("#server-busy")).to_contain_text("Isian Anda tidak hilang")
+            expect(page.locator("#connection-error")).to_be_hidden()
         page.get_by_role("button", name="Unggah dan lanjut").click()
         if javascript:  # htmx posts the file and swaps in what was received, staying on the page
             expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_visible()
@@ -180,12 +188,12 @@ def upload_documents(page, javascript: bool, axe, photo_path) -> None:
             page.get_by_role("link", name="Lanjut", exact=True).click()
 
 
-def fill_application(page, javascript: bool, axe, photo_path) -> None:
-    """From the name page to the check page."""
+def fill_application(page, javascript: bool, axe, photo_path, busy_once: bool = False) -> None:
+    """From the name page to the check page (see `upload_documents` for `busy_once`)."""
     answer_name(page, axe)
     answer_birth_to_address(page, javascript, axe)
     answer_questions(page, axe)
-    upload_documents(page, javascript, axe, photo_path)
+    upload_documents(page, javascript, axe, photo_path, busy_once)
     expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/periksa$"))
     heading(page, "Periksa jawaban Anda")
 
@@ -262,7 +270,7 @@ def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe
     check_axe(page)
 
     answer_nik(page, GOOD_NIK)
-    fill_application(page, javascript, check_axe, photo_path)
+    fill_application(page, javascript, check_axe, photo_path, busy_once=True)
 
     summary_rows = page.locator("dl.summary")
     for answer in (GOOD_NIK, FULL_NAME, "1 Januari 1990", STREET, POLICE_REPORT, "28 November 2026"):
@@ -294,7 +302,8 @@ def test_resident_applies_with_a_photo_and_tracks_it(page, javascript, check_axe
     assert_submitted_status(page, reference)
     check_axe(page)
     if javascript:
-        assert_no_console_errors(page, allowed=((422, f"/ajukan/{SERVICE}/nik"),))
+        assert_no_console_errors(page, allowed=((422, f"/ajukan/{SERVICE}/nik"),
+                                                (503, f"/ajukan/{SERVICE}/dokumen-surat-kehilangan")))
 
     with other_device(browser, live_server, javascript) as other:
         other.goto(f"/lacak/{reference}")  # not unlocked on this device: the form, with the reference filled in

@@ -9,13 +9,17 @@ document.addEventListener("htmx:xhr:progress", function (event) {
     bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
   }
 });
+/* No answer: the connection; a 503: the server is busy or recovering (storage full, database restarting). */
 ["htmx:sendError", "htmx:responseError"].forEach(function (name) {
-  document.addEventListener(name, function () {
-    var box = document.getElementById("connection-error");
+  document.addEventListener(name, function (event) {
+    var busy = event.detail.xhr && event.detail.xhr.status === 503;
+    var box = document.getElementById(busy ? "server-busy" : "connection-error");
     if (box) { box.hidden = false; }
   });
 });
 document.addEventListener("htmx:beforeRequest", function () {
-  var box = document.getElementById("connection-error");
-  if (box) { box.hidden = true; }
+  ["connection-error", "server-busy"].forEach(function (id) {
+    var box = document.getElementById(id);
+    if (box) { box.hidden = true; }
+  });
 });
