@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import time
+
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -94,3 +96,38 @@ def test_a_quiet_admin_page_says_where_files_are_and_that_nothing_failed(app, ka
     home = kabid.get("/admin").get_data(as_text=True)
     assert "Berkas warga disimpan di: folder " in home
     assert "Belum ada gangguan penyimpanan yang tercatat." in home and 'class="warning-box"' not in home
+
+
+def test_a_really_full_disk_answers_503_and_uploads_resume_once_there_is_room(app, client, regions, tmp_path):
+    """A real full disk: the storage folder is a 512 KB tmpfs, filled up (needs root, as CI runs)."""
+    import subprocess
+
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        app.config["STORAGE_URL"] = f"file://{folder}"
+        app.extensions.pop("loket.storage", None)
+        applicant_steps(client, "ktp_hilang")
+        filler = folder / "filler"
+        with open(filler, "wb", buffering=0) as fill:
+            try:
+                while True:
+                    fill.write(b"\0" * 4096)
+            except OSError:
+                pass
+        response = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+        assert response.status_code == 503 and "Berkas belum dapat disimpan" in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(ApplicationDocument)) == 0
+            line = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "storage_failure")).one()
+            assert line.detail.endswith("the disk is full")
+        assert [path.name for path in (folder / "uploads").iterdir()] == []  # no partial file left
+        filler.unlink()
+        again = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+        assert again.status_code == 303 and len(stored_names(app)) == 1
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
