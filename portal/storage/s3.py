@@ -97,5 +97,14 @@ def _code(error: Exception) -> str:
 
 def _explain(error: Exception) -> str:
     """Return a short account of an S3 failure, without credentials or URLs with signatures."""
+    from botocore.exceptions import ConnectionError as NoConnection
+    from botocore.exceptions import NoCredentialsError
+
     code = _code(error)
-    return f"S3 {code}" if code else f"S3 unreachable ({type(error).__name__})"
+    if code:
+        return f"S3 {code}"
+    if isinstance(error, NoCredentialsError):
+        return "S3 credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    if isinstance(error, NoConnection):
+        return f"S3 unreachable ({type(error).__name__})"
+    return f"S3 client error ({type(error).__name__})"

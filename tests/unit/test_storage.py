@@ -75,7 +75,9 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_an_unreachable_object_store_raises_storage_error():
+def test_an_unreachable_object_store_raises_storage_error(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "office")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     storage = S3Storage("loket", endpoint=f"http://127.0.0.1:{_closed_port()}")
     for use in (lambda: storage.put("uploads/a.jpg", b"x"), lambda: storage.get("uploads/a.jpg"),
                 lambda: list(storage.list("uploads/")), lambda: storage.exists("uploads/a.jpg")):
@@ -101,3 +103,14 @@ def test_storage_urls(tmp_path):
     for wrong in ("ftp://x/y", "s3://", "s3://b/p?key=secret", "/srv/loket"):
         with pytest.raises(ValueError):
             storage_from_url(wrong, tmp_path)
+
+
+def test_missing_credentials_are_named_as_such(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    storage = S3Storage("loket", endpoint=f"http://127.0.0.1:{_closed_port()}")
+    with pytest.raises(StorageError, match="credentials missing: set AWS_ACCESS_KEY_ID"):
+        storage.put("uploads/a.jpg", b"x")

@@ -131,3 +131,23 @@ def test_a_really_full_disk_answers_503_and_uploads_resume_once_there_is_room(ap
         assert again.status_code == 303 and len(stored_names(app)) == 1
     finally:
         subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_an_unreachable_object_store_answers_503_and_the_answers_stay(app, client, regions, monkeypatch):
+    """The S3 service is down (nothing listens at its address): the upload gets the calm 503, not a 500."""
+    import socket
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "office")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["STORAGE_URL"] = f"s3://loket/office?endpoint=http://127.0.0.1:{port}"
+    app.extensions.pop("loket.storage", None)
+    applicant_steps(client, "ktp_hilang")
+    response = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
+    assert response.status_code == 503 and "Berkas belum dapat disimpan" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Application)).one().nik == GOOD_NIK
+        line = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "storage_failure")).one()
+        assert line.detail.endswith("S3 unreachable (EndpointConnectionError)")
