@@ -74,7 +74,7 @@ def test_a_failing_storage_answers_503_keeps_the_answers_and_tells_the_superviso
     monkeypatch.undo()
 
     home = kabid.get("/admin").get_data(as_text=True)
-    assert "Penyimpanan berkas" in home and 'class="warning-box"' in home
+    assert "Penyimpanan berkas" in home and 'class="storage-status warning-box"' in home
     assert "the disk is full" in home and "Ruang kosong:" in home
     again = post_step(client, "ktp_hilang", "dokumen-kk", {}, files={"document": (photo(), "kk.jpg")})
     assert again.status_code == 303  # the storage is back: the same step goes through
@@ -95,7 +95,7 @@ def test_the_503_page_speaks_english_too(app, client, regions, monkeypatch):
 def test_a_quiet_admin_page_says_where_files_are_and_that_nothing_failed(app, kabid):
     home = kabid.get("/admin").get_data(as_text=True)
     assert "Berkas warga disimpan di: folder " in home
-    assert "Belum ada gangguan penyimpanan yang tercatat." in home and 'class="warning-box"' not in home
+    assert "Belum ada gangguan penyimpanan yang tercatat." in home and 'warning-box' not in home
 
 
 def test_a_really_full_disk_answers_503_and_uploads_resume_once_there_is_room(app, client, regions, tmp_path):
