@@ -7,10 +7,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres setup setup-dev db translations messages bench bench-inbox clean
+.PHONY: run dev test test-sqlite test-postgres setup setup-dev db translations messages bench bench-inbox clean
 
-run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data
-	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --host $(HOST) --port $(PORT)
+run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data (gunicorn)
+	LOKET_SECURE_COOKIES=0 LOKET_BIND=$(HOST):$(PORT) $(BIN)/gunicorn wsgi:app
+
+dev: setup db                                  ## the same with Flask's reloader and debugger, for development
+	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
 
 test:                                          ## install what the tests need, run the suite on both databases
 	bash scripts/test.sh

@@ -42,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .config import load_config
     load_config(app, test_config)
     app.json.sort_keys = False  # keep /api/status in the documented order
+    from . import requestlog
+    requestlog.init_app(app)  # first: every request gets its id and its log line, refused ones too
 
     from .extensions import babel, compress, csrf, db, htmx, limiter, login, migrate, select_locale
     db.init_app(app)
@@ -64,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .api.routes import bp as api_bp
+    from .health import bp as health_bp
     from .apply.routes import bp as apply_bp
     from .auth import guard
     from .auth.routes import bp as auth_bp
@@ -77,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .verify.routes import bp as verify_bp
     from .village import bp as village_bp
     guard.init_app(app)
-    for blueprint in (public_bp, api_bp, apply_bp, track_bp, verify_bp, queue_bp, kiosk_bp, board_bp, auth_bp,
+    for blueprint in (health_bp, public_bp, api_bp, apply_bp, track_bp, verify_bp, queue_bp, kiosk_bp, board_bp, auth_bp,
                       village_bp, counter_bp, staff_bp, admin_bp):
         app.register_blueprint(blueprint)
 

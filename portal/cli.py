@@ -352,9 +352,30 @@ def notifications_send() -> None:
                + f"; {report.waiting} waiting in the outbox.")
 
 
+@click.command("doctor")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes per app server (default: WEB_CONCURRENCY, else 1).")
+@with_appcontext
+def doctor_command(workers: int | None) -> None:
+    """Check this deployment's configuration and say in plain words what is wrong; exit 1 on any failure."""
+    import os
+
+    from .deployment import examine
+
+    workers = workers or int(os.environ.get("WEB_CONCURRENCY", "1"))
+    findings = examine(current_app._get_current_object(), workers)
+    for finding in findings:
+        click.echo(f"{finding.level.upper():5} {finding.what}" + (f"\n      {finding.advice}" if finding.advice else ""))
+    failed = sum(finding.level == "fail" for finding in findings)
+    click.echo(f"{failed} problems, {sum(finding.level == 'warn' for finding in findings)} warnings.")
+    if failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(doctor_command)
     app.cli.add_command(backup_cli)
     app.cli.add_command(scans_cli)
     app.cli.add_command(user_cli)

@@ -91,6 +91,12 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the banner refreshes itself in a browser with JavaScript."),
     Setting("RATELIMIT_STORAGE_URI", "LOKET_RATELIMIT_STORAGE_URI", str, "memory://",
             "Where rate-limit counters live. `memory://` is per process; use `redis://host:6379` with several workers."),
+    Setting("RATELIMIT_KEY_PREFIX", "LOKET_RATELIMIT_KEY_PREFIX", str, "loket",
+            "What every rate-limit counter's name starts with in the shared store, so one Redis can serve several "
+            "portals (or test runs) without their counters meeting."),
+    Setting("LOG_LEVEL", "LOKET_LOG_LEVEL", str, "INFO",
+            "How much the portal logs: `INFO` writes one line per request (method, path, status, duration, request "
+            "id); `WARNING` only problems."),
     Setting("PROXIES", "LOKET_PROXIES", int, 0,
             "How many reverse proxies stand in front of the portal (e.g. 1 behind nginx): their X-Forwarded-For and "
             "-Proto headers are trusted, so rate limits see the real client and HTTPS is recognised (HSTS)."),

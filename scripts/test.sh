@@ -42,8 +42,11 @@ nu_pid=$!
 s3_dir=$(mktemp -d)
 read -r s3_endpoint s3_pid < <(.venv/bin/python scripts/seaweedfs.py "$s3_dir") || {
   echo "SeaweedFS did not start; see $s3_dir/weed.log" >&2; exit 1; }
-trap 'kill "$nu_pid" 2>/dev/null; kill -9 "$s3_pid" 2>/dev/null; rm -rf "$s3_dir"' EXIT
-export LOKET_NU_URL="http://127.0.0.1:$nu_port/" LOKET_TEST_S3_ENDPOINT="$s3_endpoint"
+# One Redis for the tests of several workers sharing their rate limits.
+read -r redis_url redis_pid < <(.venv/bin/python scripts/redis_server.py "$s3_dir/redis") || {
+  echo "redis-server did not start; see $s3_dir/redis/redis.log" >&2; exit 1; }
+trap 'kill "$nu_pid" 2>/dev/null; kill -9 "$s3_pid" "$redis_pid" 2>/dev/null; rm -rf "$s3_dir"' EXIT
+export LOKET_NU_URL="http://127.0.0.1:$nu_port/" LOKET_TEST_S3_ENDPOINT="$s3_endpoint" LOKET_TEST_REDIS_URL="$redis_url"
 
 step "SQLite run" "${pytest[@]}" -m "not browser"
 step "PostgreSQL run" env LOKET_TEST_DATABASE_URL="$pg_url" "${pytest[@]}" -m "not browser"

@@ -141,6 +141,7 @@ def _test_config(database_url: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_HASH_METHOD": CHEAP_HASH,
+        "LOG_LEVEL": "WARNING",  # no line per request (tests/web/test_serving.py turns them on to check them)
     }
 
 
@@ -173,6 +174,22 @@ def s3_endpoint(tmp_path_factory):
     from portal.storage.s3 import S3Storage
     S3Storage(S3_BUCKET, endpoint=endpoint).create_bucket()
     yield endpoint
+    if process is not None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """Yield the URL of this run's Redis (the shared rate-limit store of several workers or app servers).
+
+    `make test` starts one for every run and worker (LOKET_TEST_REDIS_URL); without it, the first test that
+    asks starts Debian's redis-server here and stops it at the end. Tests keep apart by key prefix.
+    """
+    url, process = os.environ.get("LOKET_TEST_REDIS_URL"), None
+    if not url:
+        url, process = _script("redis_server").start(tmp_path_factory.mktemp("redis"))
+    yield url
     if process is not None:
         process.kill()
         process.wait()

@@ -125,14 +125,13 @@ def sign_in(username: str, password: str, now: datetime) -> SignIn:
     time), even with the right one. A password is hashed and checked even for an unknown name, so both take as
     long; "disabled" is said only to whoever knows the password.
     """
-    wait = guesses.sign_in_wait(username)
+    wait = guesses.sign_in_attempt(username)
     if wait is not None:
         return SignIn(None, "wait", wait)
     user = find_user(username)
     matches = hashing.matches(user.password_hash if user else hashing.dummy_hash(), password)
     if user is None or not matches:
-        wait = guesses.count_sign_in_failure(username)
-        return SignIn(None, "wait" if wait else "wrong", wait)
+        return SignIn(None, "wrong")  # a try that was checked says so; the next one over the budget waits
     if not user.active:
         return SignIn(None, "disabled")
     guesses.forget_sign_in_failures(username)

@@ -31,3 +31,13 @@ def operation(function: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return run
+
+
+def abandon() -> None:
+    """Roll back and discard the request's session after its database connection failed; quietly, since the
+    connection may be gone. The next use of the session takes a fresh connection from the pool."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection cannot roll back; discarding it is what matters
+        pass
+    db.session.remove()

@@ -74,6 +74,10 @@ class Storage(ABC):
 
         Raises StorageError when the storage cannot be listed."""
 
+    @abstractmethod
+    def check(self) -> None:
+        """Return when the storage can be written; raise StorageError saying why not (cheap: for health checks)."""
+
     def free_bytes(self) -> int | None:
         """Return the free space in bytes where the backend knows it (a local disk), else None."""
         return None

@@ -90,6 +90,14 @@ class LocalStorage(Storage):
         except OSError as error:
             raise StorageError(_explain(error)) from error
 
+    def check(self) -> None:
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(_explain(error)) from error
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError("the folder cannot be written")
+
     def free_bytes(self) -> int | None:
         try:
             return shutil.disk_usage(self.root if self.root.exists() else self.root.parent).free

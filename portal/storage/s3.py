@@ -80,6 +80,12 @@ class S3Storage(Storage):
         except self._failures as error:
             raise StorageError(_explain(error)) from error
 
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except self._failures as error:
+            raise StorageError(_explain(error)) from error
+
     def create_bucket(self) -> None:
         """Create the bucket if it does not exist (for tests and a first setup). Raises StorageError."""
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -198,8 +199,10 @@ def booking(app, clock):
     return offer.day, crowded, roomy
 
 
-def server_environment(database_url: str) -> dict[str, str]:
-    """Return the environment of the gunicorn under test: the run's database, generous limits, plain HTTP."""
+def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """Return the environment of the gunicorn under test: the run's database, rate limits shared through the
+    run's Redis (gunicorn refuses several workers otherwise) under a key prefix of their own, generous queue
+    limits, plain HTTP."""
     env = dict(os.environ)
     env.pop("FLASK_DEBUG", None)
     env.update({
@@ -209,18 +212,20 @@ def server_environment(database_url: str) -> dict[str, str]:
         "LOKET_QUEUE_LIMIT": "100000 per minute",
         "LOKET_QUEUE_LOOKUP_LIMIT": "100000 per minute",
         "LOKET_KIOSK_LIMIT": "100000 per minute",
-        "LOKET_RATELIMIT_STORAGE_URI": "memory://",
+        "LOKET_RATELIMIT_STORAGE_URI": redis_url,
+        "LOKET_RATELIMIT_KEY_PREFIX": secrets.token_hex(4),
         "PYTHONUNBUFFERED": "1",
     })
     return env
 
 
-def test_simultaneous_bookings_never_share_a_number_or_overfill_a_window(app, booking, database_url, tmp_path):
+def test_simultaneous_bookings_never_share_a_number_or_overfill_a_window(app, booking, database_url, redis_url,
+                                                                         tmp_path):
     day, crowded, roomy = booking
     base = {"keperluan": PURPOSE, "hari": day.isoformat()}
     crowd = [{**base, "jam": crowded, "nik": nik(index), "hp": phone(index)} for index in range(CROWD)]
     pairs = [{**base, "jam": roomy, "nik": nik(CROWD + index), "hp": phone(CROWD + index)} for index in range(PAIRS)]
-    env = server_environment(database_url)
+    env = server_environment(database_url, redis_url)
     env["LOKET_STORAGE_URL"] = f"file://{tmp_path / 'files'}"
 
     with Gunicorn(env, tmp_path / "gunicorn.log") as server:

@@ -1,0 +1,29 @@
+"""gunicorn's settings for Loket, read from the working directory by `gunicorn wsgi:app` and `make run`.
+
+The defaults keep the embedded setup correct: one worker process with threads, because rate-limit counters
+kept in process memory (LOKET_RATELIMIT_STORAGE_URI=memory://, the default) are exact only within one process.
+With WEB_CONCURRENCY=4 (four processes) the rate-limit store must be shared (Redis); gunicorn refuses to start
+otherwise. See docs/deploy.md.
+"""
+
+import os
+
+bind = os.environ.get("LOKET_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+worker_class = "gthread"
+threads = int(os.environ.get("LOKET_THREADS", "4"))
+timeout = 60  # a PDF render or an upload on a slow phone takes seconds, not minutes
+graceful_timeout = 30
+keepalive = 5
+accesslog = None  # the portal logs one line per request itself, with its request id
+errorlog = "-"
+
+
+def on_starting(server):
+    """Refuse to start several workers that would each keep their own rate-limit counters."""
+    from portal import create_app
+    from portal.deployment import worker_problems
+
+    problems = worker_problems(create_app().config, server.cfg.workers)
+    if problems:
+        raise RuntimeError("\n".join(problems))
