@@ -35,9 +35,13 @@ class Portal(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     """Return the configured portal (a `Portal`): settings, extensions, blueprints, error pages and CLI commands.
 
+    The instance folder (the SQLite database, the secret key, scans by default) is `instance/` beside the
+    package, or LOKET_INSTANCE_PATH: each app server of an office keeps its own.
     Raises ValueError when a setting from the environment cannot be parsed.
     """
-    app = Portal(__name__, instance_relative_config=True, static_folder=None)
+    import os
+    app = Portal(__name__, instance_relative_config=True, static_folder=None,
+                 instance_path=os.environ.get("LOKET_INSTANCE_PATH") or None)
 
     from .config import load_config
     load_config(app, test_config)

@@ -80,9 +80,11 @@ class Outcome:
 
 
 class Gunicorn:
-    """gunicorn serving `wsgi:app` with WORKERS sync workers on a free port, in its own process group."""
+    """gunicorn serving `wsgi:app` with `workers` sync workers (WORKERS) on a free port, in its own process
+    group."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, workers: int = WORKERS) -> None:
+        self.workers = workers
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -92,7 +94,7 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [str(gunicorn) if gunicorn.exists() else sys.executable, *([] if gunicorn.exists() else
-                   ["-m", "gunicorn"]), "--workers", str(WORKERS), "--worker-class", "sync", "--backlog", "2048",
+                   ["-m", "gunicorn"]), "--workers", str(self.workers), "--worker-class", "sync", "--backlog", "2048",
                    "--timeout", "60", "--bind", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log),
                    "wsgi:app"]
         self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdin=subprocess.DEVNULL,
