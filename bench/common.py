@@ -66,8 +66,8 @@ def portal_environment(workdir: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",  # absolute path: sqlite:////tmp/.../bench.db
         "SECRET_KEY": secrets.token_hex(32),
         "LOKET_SECURE_COOKIES": "0",
-        "LOKET_UPLOAD_DIR": str(workdir / "uploads"),
-        "LOKET_RECEIPT_DIR": str(workdir / "receipts"),
+        "LOKET_STORAGE_URL": f"file://{workdir / 'files'}",
+        "LOKET_LOG_LEVEL": "WARNING",  # a log line per request would be the bench's own cost, not the portal's
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("FLASK_DEBUG", None)

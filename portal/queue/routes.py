@@ -22,6 +22,7 @@ from ..domain.nik import check_nik, mask
 from ..extensions import limiter
 from ..guesses import ticket_lookups
 from ..pdf.cache import document_cache
+from ..pagecache import cached_page
 from ..pdf.render import qr_data_uri
 from ..services import calendar, queue
 from ..templating import public_url, render
@@ -52,6 +53,7 @@ def _too_many(limit):
 
 
 @bp.get("")
+@cached_page(csrf=True)
 def index():
     """Return the queue's start page: take a ticket, or open one with its code."""
     return render("queue/index.html", form=FindForm(), error=None)
