@@ -98,8 +98,9 @@ def test_a_redis_outage_answers_503_and_the_app_recovers_when_it_is_back(app, cl
         restarted.wait()
 
 
-def test_doctor_names_what_is_wrong_in_plain_words(app, runner):
-    app.config.update(SESSION_COOKIE_SECURE=False, PUBLIC_URL="http://loket.example.go.id",
+def test_doctor_names_what_is_wrong_in_plain_words(app, runner, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    app.config.update(SECRET_KEY="k" * 64, SESSION_COOKIE_SECURE=False, PUBLIC_URL="http://loket.example.go.id",
                       RATELIMIT_STORAGE_URI="memory://")
     result = runner.invoke(args=["doctor", "--workers", "4"])
     assert result.exit_code == 1

@@ -6,8 +6,6 @@ in their own memory.
 from __future__ import annotations
 
 import http.client
-import subprocess
-import sys
 import threading
 from urllib.parse import urlencode
 
@@ -77,11 +75,26 @@ def test_four_workers_keep_the_pin_budget_and_the_sign_in_limit_exactly(app, reg
         assert (len(wrong_password), len(waiting)) == (5, ATTEMPTS - 5), [page[:4] for page in signed]
 
 
-def test_gunicorn_refuses_several_workers_that_would_count_in_their_own_memory(database_url, tmp_path):
-    env = server_environment(database_url, "memory://")
-    env.update({"WEB_CONCURRENCY": "4", "LOKET_BIND": "127.0.0.1:0"})
-    gunicorn = [sys.executable, "-m", "gunicorn", "wsgi:app"]
-    done = subprocess.run(gunicorn, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0
-    assert "4 workers are configured, but rate limits" in done.stderr
-    assert "LOKET_RATELIMIT_STORAGE_URI=redis://" in done.stderr
+def test_gunicorn_refuses_several_workers_that_would_count_in_their_own_memory(monkeypatch, tmp_path):
+    """gunicorn.conf.py's start hook stops gunicorn (a RuntimeError, which gunicorn prints as "Error: …" before
+    it exits 1) when several workers would each count in their own memory; one worker, or Redis, is fine."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("loket_gunicorn_conf", REPO / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert (conf.workers, conf.threads, conf.worker_class) == (1, 4, "gthread")  # the embedded default
+
+    monkeypatch.setenv("LOKET_INSTANCE_PATH", str(tmp_path))  # the hook makes the app: not in the checkout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")
+
+    def start(workers: int, store: str) -> None:
+        monkeypatch.setenv("LOKET_RATELIMIT_STORAGE_URI", store)
+        conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=workers)))
+
+    with pytest.raises(RuntimeError, match="4 workers are configured, but rate limits") as refused:
+        start(4, "memory://")
+    assert "LOKET_RATELIMIT_STORAGE_URI=redis://" in str(refused.value)
+    start(1, "memory://")
+    start(4, "redis://127.0.0.1:6379/0")
