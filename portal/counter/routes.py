@@ -80,7 +80,29 @@ def setup():
     now = calendar.now()
     busy = queue.board(now).serving
     still_serving = queue.current_at_counter(desk.number, now) if desk else None
-    return render("counter/setup.html", form=form, busy=busy, desk=desk, still_serving=still_serving), status
+    return render("counter/setup.html", form=form, busy=busy, desk=desk, still_serving=still_serving,
+                  messages=get_flashed_messages(category_filter=[FLASH])), status
+
+
+@bp.post("/tutup")
+@roles_required(*STAFF)
+def close():
+    """End this desk's shift: forget the chosen counter and send the clerk, still signed in, to the choice (303).
+
+    Refused (409) while a ticket is still called here, so nobody is left standing at a closed counter.
+    """
+    desk = chosen_desk()
+    if desk is None:
+        return redirect(url_for("counter.setup"), 303)
+    current = queue.current_at_counter(desk.number, calendar.now())
+    if current is not None:
+        return _counter_page(desk, status=409, error=_(
+            "%(label)s masih dilayani di Loket %(number)s. Tandai selesai atau tidak hadir sebelum menutup loket.",
+            label=current.label, number=desk.number))
+    session.pop("counter", None)
+    flash(_("Loket %(number)s ditutup. Anda masih masuk; pilih loket bila ingin melayani lagi.",
+            number=desk.number), FLASH)
+    return redirect(url_for("counter.setup"), 303)
 
 
 @bp.post("/panggil")

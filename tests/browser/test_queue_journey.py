@@ -105,6 +105,15 @@ def test_book_take_call_and_see_it_on_the_board(browser, page, live_server, java
     if not javascript:
         board.reload()
     expect(board.locator("#board")).to_contain_text("A-002", timeout=15_000)
+
+    # End of the shift: the clerk marks A-002 served and closes the counter, staying signed in.
+    desk.locator("#served").click()
+    expect(desk.locator("#counter")).to_contain_text("A-002 selesai dilayani.")
+    desk.get_by_role("button", name="Tutup loket").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Pilih loket dan keperluan")
+    expect(desk.get_by_role("status").filter(has_text="Loket 1 ditutup.")).to_be_visible()
+    expect(desk.get_by_role("navigation", name="Menu petugas").get_by_role("button", name="Keluar")).to_be_visible()
+    check_axe(desk)
     desk_context.close()
     board_context.close()
 

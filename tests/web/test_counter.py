@@ -143,6 +143,37 @@ def test_a_bad_choice_is_explained_and_kept(app, staff, number, purposes, messag
         assert "counter" not in session
 
 
+def test_closing_the_counter_ends_the_shift_and_keeps_the_clerk_signed_in(app, staff, clock):
+    client = clerk_at(app, "clerk", 3)
+    html = client.get(PAGE).get_data(as_text=True)
+    # One sign-out, in the staff menu; the counter's own button closes the counter.
+    assert html.count('action="/keluar"') == 1 and html.index('action="/keluar"') < html.index('id="counter"')
+    assert f'<form method="post" action="{PAGE}/tutup">' in html and "Tutup loket</button>" in html
+    response = client.post(f"{PAGE}/tutup", data={"csrf_token": page_token(client)})
+    assert response.status_code == 303 and response.headers["Location"] == f"{PAGE}/atur"
+    with client.session_transaction() as session:
+        assert "counter" not in session and "_user_id" in session
+    assert client.get(PAGE).headers["Location"] == f"{PAGE}/atur"
+    choice = client.get(f"{PAGE}/atur").get_data(as_text=True)
+    assert "Loket 3 ditutup. Anda masih masuk; pilih loket bila ingin melayani lagi." in choice
+    assert "Kembali ke Loket 3" not in choice and "<option value=\"3\" selected>" not in choice
+    assert client.get("/petugas").status_code == 200
+
+
+def test_a_counter_still_serving_a_ticket_is_not_closed(app, staff, clock):
+    label = issue(app, clock, wib(2026, 12, 3, 9, 5), 9, channel="walk_in")
+    clock.now = wib(2026, 12, 3, 9, 10)
+    client = clerk_at(app, "clerk", 3)
+    call_next(client)
+    response = client.post(f"{PAGE}/tutup", data={"csrf_token": page_token(client)})
+    assert response.status_code == 409
+    assert (f"{label} masih dilayani di Loket 3. Tandai selesai atau tidak hadir sebelum menutup loket."
+            in response.get_data(as_text=True))
+    with client.session_transaction() as session:
+        assert session["counter"]["number"] == 3
+    assert ticket_row(app, label).state == "called"
+
+
 # Calling order
 
 
@@ -343,7 +374,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, staff):
         response = client.get(path)
         assert response.status_code == 303 and response.headers["Location"].startswith("/masuk?next=/petugas/loket")
     token = csrf(client, "/masuk")
-    for path in ("panggil", "ulang", "tidak-hadir", "selesai", "atur"):
+    for path in ("panggil", "ulang", "tidak-hadir", "selesai", "atur", "tutup"):
         response = client.post(f"{PAGE}/{path}", data={"csrf_token": token, "ticket": "1", "number": "1"})
         assert response.status_code == 303 and response.headers["Location"].startswith("/masuk")
 
@@ -352,7 +383,7 @@ def test_operators_are_forbidden_and_supervisors_may_serve(app, staff, clock):
     operator = sign_in(app.test_client(), "op.sumber")
     assert operator.get(PAGE).status_code == 403 and operator.get(f"{PAGE}/atur").status_code == 403
     token = csrf(operator, "/desa")
-    for path in ("panggil", "ulang", "tidak-hadir", "selesai", "atur"):
+    for path in ("panggil", "ulang", "tidak-hadir", "selesai", "atur", "tutup"):
         assert operator.post(f"{PAGE}/{path}", data={"csrf_token": token, "ticket": "1"}).status_code == 403
     supervisor = clerk_at(app, "kabid", 5)
     assert supervisor.get(PAGE).status_code == 200
@@ -363,7 +394,7 @@ def test_every_counter_post_needs_a_csrf_token(app, staff, clock):
     issue(app, clock, wib(2026, 12, 3, 9, 5), 9, channel="walk_in")
     clock.now = wib(2026, 12, 3, 9, 10)
     client = clerk_at(app, "clerk", 1)
-    for path, data in (("panggil", {"current": ""}), ("atur", {"number": "2", "purposes": "KK"})):
+    for path, data in (("panggil", {"current": ""}), ("atur", {"number": "2", "purposes": "KK"}), ("tutup", {})):
         for headers in ({}, {"HX-Request": "true", "HX-Target": "counter"}):
             assert client.post(f"{PAGE}/{path}", data=data, headers=headers).status_code == 400
     assert serving(app, 1) is None
