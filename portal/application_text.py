@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .domain import lifecycle
+from .domain import event_reasons, lifecycle
 from .services.applications import CONSENT_DOCUMENT
 from .templating import localized
 
@@ -74,6 +74,29 @@ def event_label(to_state: str, from_state: str | None) -> str:
         lifecycle.REJECTED: _("Permohonan ditolak"),
         lifecycle.CANCELLED: _("Permohonan dibatalkan"),
     }[to_state]
+
+
+def event_reason(text: str | None) -> str:
+    """Return a timeline line's reason in the visitor's language when the portal wrote it (a batch, a handover,
+    a download, a new PIN, a cancellation); a clerk's own words are returned as they were written."""
+    known = event_reasons.read(text)
+    if known is None:
+        return text or ""
+    values = known.values
+    if known.kind == event_reasons.BATCH_SENT:
+        return _("Berkas kolektif %(number)s", number=values["number"])
+    if known.kind == event_reasons.HANDED_OVER:
+        who = {"applicant": _("pemohon"), "operator": _("operator desa")}.get(values["collector"]) or _(
+            "kuasa (%(relation)s)", relation=values["relation"])
+        return _("Diserahkan kepada %(name)s, %(who)s", name=values["name"], who=who)
+    return {event_reasons.NEW_PIN: _("PIN baru dibuat oleh operator desa"),
+            event_reasons.DOWNLOADED: _("Dokumen diunduh pemohon"),
+            event_reasons.CANCELLED_BY_APPLICANT: _("Dibatalkan oleh pemohon")}[known.kind]
+
+
+def timeline(events) -> list[tuple]:
+    """Return (event, what happened, its reason) for each of `events`, in their order, in the visitor's language."""
+    return [(event, event_label(event.to_state, event.from_state), event_reason(event.reason)) for event in events]
 
 
 def next_step(state: str, visit_required: bool) -> str:

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 
-from .domain.hours import ActivityStatus, Closure
+from .domain.hours import ActivityStatus
 from .services import calendar
 from .services.calendar import OfficeStatus, zone_label
-from .templating import clock_time, long_date
+from .templating import clock_time, closure_reason, long_date
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,6 @@ def _when(moment: datetime, now: datetime) -> str:
     return _("%(date)s pukul %(time)s", date=long_date(moment), time=clock)
 
 
-def _closure_reason(closure: Closure) -> str:
-    """Return the reason a day is closed, in the visitor's language when the holiday has an English name."""
-    from flask_babel import get_locale
-    if str(get_locale()) == "en" and closure.reason_en:
-        return closure.reason_en
-    return closure.reason
-
-
 def _activity_line(label_open: str, label_soon: str, label_closed: str, state: ActivityStatus,
                    now: datetime) -> str:
     """Return one activity's line: open until, closing in N minutes, or opening when."""
@@ -71,7 +63,7 @@ def build_banner(status: OfficeStatus) -> Banner:
     submission, pickup = status.submission, status.pickup
     notices = tuple(_notice_text(notice) for notice in status.notices)
     if not submission.open and not pickup.open:
-        reason = _closure_reason(status.closure) if status.closure else None
+        reason = closure_reason(status.closure) if status.closure else None
         headline = _("Tutup — %(reason)s", reason=reason) if reason else _("Kantor sedang tutup")
         if submission.next_open == pickup.next_open:
             when = _when(submission.next_open, now) if submission.next_open else _("sampai ada pengumuman")

@@ -52,6 +52,13 @@ def localized(record, field: str) -> str:
     return read(f"{field}_id")
 
 
+def closure_reason(closure) -> str:
+    """Return why a day is closed in the visitor's language: a holiday's English name in English, else the reason."""
+    if str(get_locale()) == "en" and getattr(closure, "reason_en", None):
+        return closure.reason_en
+    return closure.reason
+
+
 def public_url(path: str) -> str:
     """Return `path` as an absolute URL on the portal's public address (`PUBLIC_URL`, else this request's host)."""
     base = current_app.config["PUBLIC_URL"] or request.host_url
@@ -83,7 +90,7 @@ def init_app(app: Flask) -> None:
     """Register the template helpers and the `Vary` header that htmx fragments need."""
     app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
     app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date, weekday_name=weekday_name,
-                                 short_date=short_date, phone=phone)
+                                 short_date=short_date, phone=phone, closure_reason=closure_reason)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

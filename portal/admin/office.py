@@ -20,6 +20,7 @@ from ..domain.dates import parse_day
 from ..domain.hours import ACTIVITIES, PICKUP, SUBMISSION, Window, merge_windows
 from ..extensions import db
 from ..models import DayRule, Notice, QuotaRule, Service
+from ..queue.present import purpose_label
 from ..services import audit, calendar, closures, queue, quotas
 from ..templating import long_date, render, short_date
 from .blueprint import SUPERVISORS, bp
@@ -220,7 +221,7 @@ def remove_notice(notice_id: int):
 
 def _quota_forms(day: date, formdata=None, which: str = "") -> tuple[QuotaForm, ClearQuotaForm]:
     """Return the set and clear forms for `day`; `which` ("set" or "clear") reads `formdata` into that one."""
-    purposes = [SelectChoice(found.code, found.label_id) for found in queue.purposes()]
+    purposes = [SelectChoice(found.code, purpose_label(found)) for found in queue.purposes()]
     starts = sorted({f"{window.start:%H:%M}" for found in queue.purposes() for window in queue.slots(found, day)})
     setter = QuotaForm(formdata=formdata if which == "set" else None, prefix="")
     setter.keperluan.choices = purposes
@@ -242,7 +243,7 @@ def _posted_day(name: str) -> date:
 def _quota_page(day: date, picker: QuotaDayForm, setter: QuotaForm, clearer: ClearQuotaForm, status: int = 200):
     rules = db.session.scalars(db.select(QuotaRule).where(QuotaRule.day == day)
                                .order_by(QuotaRule.purpose_code, QuotaRule.window_start)).all()
-    names = {found.code: found.label_id for found in queue.purposes()}
+    names = {found.code: purpose_label(found) for found in queue.purposes()}
     return render("admin/quotas.html", day=day, day_text=long_date(day), picker=picker, setter=setter,
                   clearer=clearer, rows=quotas.quota_table(day), rules=rules, names=names,
                   past=day < queue.today()), status

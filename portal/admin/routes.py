@@ -28,6 +28,7 @@ def home():
     from flask_babel import format_decimal
     from flask_babel import gettext as _
 
+    from ..queue.present import purpose_label
     from ..services import calendar, closures, queue, quotas, storage
     from ..templating import long_date
     from .office import activity_names
@@ -37,7 +38,7 @@ def home():
     running = [notice for notice in closures.notices_from(today) if notice.starts_on <= today]
     use: dict[str, list] = {}
     for purpose, _window, quota, taken in quotas.quota_table(today):
-        row = use.setdefault(purpose.code, [purpose.label_id, 0, 0])
+        row = use.setdefault(purpose.code, [purpose_label(purpose), 0, 0])
         row[1] += taken
         row[2] += quota
     pages = (("admin.days", _("Hari tutup dan hari buka khusus"),

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import hashing
-from ..domain import form, lifecycle
+from ..domain import event_reasons, form, lifecycle
 from ..domain.reference import hash_pin, new_reference, normalize_reference, pin_matches
 from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces an application's PIN
 from ..extensions import db
@@ -213,7 +213,7 @@ def unlock(reference_text: str, pin: str) -> Application | None:
     matched = pin_matches(application.pin_hash if application else hashing.dummy_hash(), pin)
     return application if application is not None and matched else None
 
-NEW_PIN_REASON = "PIN baru dibuat oleh operator desa"
+NEW_PIN_REASON = event_reasons.fixed(event_reasons.NEW_PIN)
 
 
 @operation

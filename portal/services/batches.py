@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import batch as rules
 from ..domain import form as form_steps
-from ..domain import lifecycle
+from ..domain import event_reasons, lifecycle
 from ..domain.reference import new_reference, normalize_reference
 from ..extensions import db
 from ..models import Application, Batch, User
@@ -183,7 +183,7 @@ def submit(batch: Batch, operator: User, now: datetime) -> None:
     if claimed.rowcount != 1:
         db.session.rollback()
         raise BatchRefused("not_open")
-    reason = f"Berkas kolektif {batch.number}"
+    reason = event_reasons.batch_sent(batch.number)
     try:
         for application, _missing in found:
             applications.mark_submitted(application, now, actor_name=operator.full_name, reason=reason)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import update
 
-from ..domain import form, lifecycle
+from ..domain import event_reasons, form, lifecycle
 from ..domain.correction import correction_message
 from ..domain.hours import Window
 from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
@@ -307,7 +307,8 @@ def hand_over(application: Application, user: User, now: datetime, collector: st
                         manifest_id=manifest.id if manifest is not None else None)
     db.session.add(handover)
     who = {"applicant": "pemohon", "authorised": f"kuasa ({relation.strip()})", "operator": "operator desa"}[collector]
-    _move(application, lifecycle.COLLECTED, user, now, reason=f"Diserahkan kepada {name.strip()}, {who}")
+    _move(application, lifecycle.COLLECTED, user, now,
+          reason=event_reasons.handed_over(name.strip(), collector, relation.strip()))
     notifications.enqueue_for(application, "collected", now)
     audit.record(user, "handover", now, application,
                  f"{who}: {name.strip()}" + (f" (manifes {manifest.code})" if manifest is not None else ""))

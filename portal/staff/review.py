@@ -336,7 +336,7 @@ def _page_context(application: Application, problem: Problem | None, typed: dict
     mine = application.state == lifecycle.IN_REVIEW and application.assigned_to == current_user.id
     region = application.region
     kecamatan = db.session.get(Region, region.parent_code) if region and region.parent_code else None
-    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in application.events]
+    events = application_text.timeline(application.events)
     context = {
         "application": application, "service": application.service, "mine": mine, "problem": problem,
         "typed": typed or {}, "kecamatan": kecamatan, "answers": answers(application),

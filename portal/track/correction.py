@@ -22,7 +22,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import access
-from ..domain import lifecycle
+from ..domain import event_reasons, lifecycle
 from ..domain.correction import general_note
 from ..errors import error_page
 from ..extensions import htmx
@@ -39,7 +39,7 @@ from .blueprint import bp
 from .forms import FixForm
 from ..downloads import private_file, revalidated_pdf
 
-DOWNLOADED_REASON = "Dokumen diunduh pemohon"
+DOWNLOADED_REASON = event_reasons.fixed(event_reasons.DOWNLOADED)
 
 
 # What the status page shows

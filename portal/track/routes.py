@@ -8,7 +8,7 @@ from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import access, application_text
-from ..domain import lifecycle
+from ..domain import event_reasons, lifecycle
 from ..domain.nik import mask
 from ..extensions import limiter
 from ..guesses import pin_guesses, reference_key
@@ -85,7 +85,7 @@ def application(reference: str):
     found = access.unlocked_application(reference)
     if found is None:
         return redirect(url_for("track.form", nomor=reference), 303)
-    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in found.events]
+    events = application_text.timeline(found.events)
     return render("track/application.html", application=found, service=found.service,
                   state_label=application_text.state_label(found.state),
                   next_step=application_text.next_step(found.state, found.service.visit_required),
@@ -109,7 +109,7 @@ def cancel(reference: str):
     form = CancelForm()
     if request.method == "POST" and form.validate():
         if applications.unlock(found.reference, form.pin.data or "") is not None:
-            applications.cancel(found, calendar.now(), _("Dibatalkan oleh pemohon"))
+            applications.cancel(found, calendar.now(), event_reasons.fixed(event_reasons.CANCELLED_BY_APPLICANT))
             access.forget_draft(found.service_code)
             return redirect(url_for("track.application", reference=found.reference), 303)
         return render("track/cancel.html", application=found, form=form,

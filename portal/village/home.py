@@ -122,7 +122,7 @@ def application(reference: str):
     extras = track_extras(found)
     if extras.correction or extras.output or extras.pickup:
         access.unlock(found)
-    events = [(event, application_text.event_label(event.to_state, event.from_state)) for event in reversed(found.events)]
+    events = application_text.timeline(reversed(found.events))
     missing = step_names(missing_steps(found)) if found.state == lifecycle.DRAFT else []
     return render("village/application.html", application=found, service=found.service, extras=extras,
                   is_draft=found.state == lifecycle.DRAFT, fix_asked=application_text.fix_asked,

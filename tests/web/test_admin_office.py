@@ -70,6 +70,14 @@ def test_home_shows_today_closures_notices_and_links(app, kabid):
     assert "Pengajuan KTP-el" in html  # today's queue use
 
 
+def test_home_in_english_names_holidays_and_queue_purposes_in_english(app, kabid):
+    kabid.set_cookie("bahasa", "en")
+    html = _html(kabid.get("/admin"))
+    assert "Christmas Day" in html and "Hari Raya Natal" not in html
+    assert "<td>KTP-el applications</td>" in html and "Pengajuan KTP-el" not in html
+    assert _table_row(_html(kabid.get("/admin/kuota")), "KTP-el applications", "09:00-10:00")
+
+
 # Closures and date overrides
 
 

@@ -114,6 +114,16 @@ def test_cancel_before_review_with_the_pin(app, client, regions):
     assert again.status_code == 409 and "tidak bisa dibatalkan" in again.get_data(as_text=True)
 
 
+def test_a_cancellation_made_in_english_is_stored_in_indonesian_and_read_in_each_language(app, client, regions):
+    reference, pin = submitted_kk(client)
+    path = f"/lacak/{reference}/batal"
+    client.set_cookie("bahasa", "en")
+    assert client.post(path, data={"csrf_token": csrf(client, path), "pin": pin}).status_code == 303
+    assert "Application cancelled: Cancelled by the applicant" in client.get(f"/lacak/{reference}").get_data(as_text=True)
+    client.set_cookie("bahasa", "id")
+    assert "Permohonan dibatalkan: Dibatalkan oleh pemohon" in client.get(f"/lacak/{reference}").get_data(as_text=True)
+
+
 def test_pins_typed_to_cancel_spend_the_references_one_budget(app, client, regions):
     reference, pin = submitted_kk(client)  # this browser has it unlocked, so it may try to cancel
     wrong = "000000" if pin != "000000" else "111111"

@@ -122,6 +122,10 @@ def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refus
         assert state_of(app, reference) == lifecycle.SUBMITTED
         timeline = operator.get(f"/desa/permohonan/{reference}").get_data(as_text=True)
         assert f"Permohonan dikirim: Berkas kolektif {number}" in timeline
+    operator.set_cookie("bahasa", "en")
+    timeline = operator.get(f"/desa/permohonan/{references[0]}").get_data(as_text=True)
+    assert f"Application sent: Batch {number}" in timeline and "Berkas kolektif" not in timeline
+    operator.set_cookie("bahasa", "id")
 
     again = post(operator, batch_id, "kirim")
     assert again.status_code == 409

@@ -164,6 +164,9 @@ def test_a_handover_from_the_manifest_shows_for_the_operator_and_the_resident(ap
     assert track(resident, desa["ktp1"], desa["ktp1_pin"]).status_code == 303
     tracked = _text(resident.get(f"/lacak/{desa['ktp1']}"))
     assert "Dokumen diserahkan: Diserahkan kepada Operator Ronggo Mulyo, operator desa" in tracked
+    resident.set_cookie("bahasa", "en")
+    tracked = _text(resident.get(f"/lacak/{desa['ktp1']}"))
+    assert "Document handed over: Handed over to Operator Ronggo Mulyo, village operator" in tracked
 
 
 # The PDF from the operator's page
