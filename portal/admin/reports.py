@@ -147,9 +147,9 @@ def _page(period: rules.Period) -> dict:
                                         _("Permohonan per saluran"), "grafik-saluran"),
             "kecamatan": charts.bar_chart([(name or unknown, n) for name, n in apps.per_kecamatan],
                                           _("Permohonan per kecamatan"), "grafik-kecamatan"),
-            "ready": charts.bar_chart([(localized(service, "name"), round(seconds / 86400, 1))
-                                       for service, seconds, _n in ready.per_service],
-                                      _("Median hari sampai siap per layanan"), "grafik-siap"),
+            "ready": charts.bar_chart([(localized(service, "name"), seconds) for service, seconds, _n in ready.per_service],
+                                      _("Median lama sampai siap per layanan"), "grafik-siap",
+                                      value_text=duration_words),
             "queue": charts.column_chart([(short_date(row.day), row.issued) for row in days],
                                          _("Tiket antrean per hari"), "grafik-antrean"),
         },

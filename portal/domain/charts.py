@@ -7,18 +7,22 @@ styled in `static/css/admin-reports.css`, with presentation attributes as a fall
 
 from __future__ import annotations
 
-from typing import Sequence
+import textwrap
+from typing import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
 BAR = 18  # height of one bar in a horizontal chart, in user units
 GAP = 6
-LABEL_WIDTH = 220
-PLOT_WIDTH = 420
-VALUE_WIDTH = 60
+LINE = 17  # height of one line of a label
+LABEL_WIDTH = 240
+PLOT_WIDTH = 400
+VALUE_WIDTH = 60  # at least; a chart whose figures are words ("2 hari 3 jam") makes room for them
 COLUMN_HEIGHT = 180
 FILL = "#1d70b8"
+CHAR = 9  # the widest a character of the 14px chart text is, in user units (digits and capitals)
+LINE_CHARS = (LABEL_WIDTH - 16) // CHAR  # a label line that always fits left of the bars
 
 
 def _number(value: float) -> str:
@@ -26,30 +30,44 @@ def _number(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def _short(label: str, limit: int = 30) -> str:
-    """Return `label` cut to `limit` characters with an ellipsis (the table beside the chart has it in full)."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _lines(label: str, width: int = LINE_CHARS, most: int = 3) -> list[str]:
+    """Return `label` wrapped into at most `most` lines of `width` characters, the last one cut with an
+    ellipsis when it does not fit (the table of the same figures and the bar's tooltip have it in full)."""
+    lines = textwrap.wrap(label, width, break_on_hyphens=False) or [""]
+    if len(lines) > most:
+        rest = " ".join(lines[most - 1:])
+        lines = lines[:most - 1] + [rest[:width - 1].rstrip() + "…"]
+    return lines
 
 
-def bar_chart(pairs: Sequence[tuple[str, float]], title: str, chart_id: str) -> Markup:
+def bar_chart(pairs: Sequence[tuple[str, float]], title: str, chart_id: str,
+              value_text: Callable[[float], str] = _number) -> Markup:
     """Return SVG markup of a horizontal bar chart of (label, value) pairs, one bar a row, its label on the
-    left and its figure on the right; `chart_id` makes the ids of its title unique on the page. An empty
+    left (on up to three lines when long) and its figure on the right, written by `value_text` (a figure with its
+    unit, as the table beside it says it); `chart_id` makes the ids of its title unique on the page. An empty
     `pairs` gives a chart with only its title."""
     peak = max((value for _label, value in pairs), default=0) or 1
-    height = max(len(pairs), 1) * (BAR + GAP) + GAP
-    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    rows = [(label, value, _lines(label), value_text(value)) for label, value in pairs]
+    heights = [max(BAR, len(lines) * LINE) for _label, _value, lines, _text in rows]
+    height = sum(row + GAP for row in heights) + GAP if rows else BAR + 2 * GAP
+    value_width = max([VALUE_WIDTH] + [len(text) * CHAR + 12 for *_rest, text in rows])
+    width = LABEL_WIDTH + PLOT_WIDTH + value_width
     parts = [_open(chart_id, title, width, height)]
-    for index, (label, value) in enumerate(pairs):
-        y = GAP + index * (BAR + GAP)
+    y = GAP
+    for (label, value, lines, text), row in zip(rows, heights):
         length = round(PLOT_WIDTH * value / peak, 1)
-        middle = y + BAR / 2
+        middle = y + row / 2
+        first = middle - (len(lines) - 1) * LINE / 2
+        words = "".join(f'<tspan x="{LABEL_WIDTH - 8}" y="{first + index * LINE}" dominant-baseline="middle">'
+                        f'{escape(line)}</tspan>' for index, line in enumerate(lines))
         parts.append(
-            f'<g class="bar"><title>{escape(f"{label}: {_number(value)}")}</title>'
-            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
-            f'dominant-baseline="middle">{escape(_short(label))}</text>'
-            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR}" fill="{FILL}"/>'
+            f'<g class="bar"><title>{escape(f"{label}: {text}")}</title>'
+            f'<text class="chart-label" text-anchor="end" dominant-baseline="middle">{words}</text>'
+            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{middle - BAR / 2}" width="{length}" height="{BAR}" '
+            f'fill="{FILL}"/>'
             f'<text class="chart-value" x="{LABEL_WIDTH + length + 6}" y="{middle}" '
-            f'dominant-baseline="middle">{escape(_number(value))}</text></g>')
+            f'dominant-baseline="middle">{escape(text)}</text></g>')
+        y += row + GAP
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -128,11 +128,35 @@ def test_charts_are_well_formed_named_images(draw):
     assert tips == ["Sumber & <Sarang>: 3", "Lasem: 0", "Pamotan: 1.5"]
 
 
-def test_bar_chart_labels_every_bar_and_shortens_long_labels():
-    root = _parse(charts.bar_chart([("x" * 50, 7)], "Judul", "g"))
-    texts = [element.text for element in root.iter(f"{SVG}text")]
-    assert texts == ["x" * 29 + "…", "7"]
+def test_bar_chart_labels_every_bar_and_shortens_only_labels_longer_than_three_lines():
+    root = _parse(charts.bar_chart([("x" * 80, 7)], "Judul", "g"))
+    lines = [element.text for element in root.iter(f"{SVG}tspan")]
+    assert lines == ["x" * charts.LINE_CHARS] * 2 + ["x" * (charts.LINE_CHARS - 1) + "…"]
+    assert [element.text for element in root.iter(f"{SVG}text")][-1] == "7"
     assert float(root.find(f".//{SVG}rect").get("width")) == charts.PLOT_WIDTH
+
+
+@pytest.mark.parametrize("name", ["Akta Perkawinan (Non-Muslim)", "New electronic ID card (KTP-el), first recording"])
+def test_a_long_service_name_is_wrapped_whole_inside_the_chart(name):
+    root = _parse(charts.bar_chart([(name, 3), ("KIA", 1)], "Per layanan", "g"))
+    label = next(root.iter(f"{SVG}text"))
+    lines = [line.text for line in label.iter(f"{SVG}tspan")]
+    assert " ".join(lines) == name and 2 <= len(lines) <= 3
+    # Right-aligned just left of the bars: every line fits between the chart's left edge and the bars.
+    assert all(len(line) * charts.CHAR <= charts.LABEL_WIDTH - 8 for line in lines)
+    assert all(float(line.get("x")) == charts.LABEL_WIDTH - 8 for line in label.iter(f"{SVG}tspan"))
+
+
+def test_bar_chart_figures_can_carry_their_unit_and_get_room_for_it():
+    words = {15 * 3600: "15 jam", 70 * 3600: "2 hari 22 jam"}
+    root = _parse(charts.bar_chart([("KK Baru", 15 * 3600), ("KTP-el Baru", 70 * 3600)], "Median", "g",
+                                   value_text=words.get))
+    figures = [element.text for element in root.iter(f"{SVG}text") if element.get("class") == "chart-value"]
+    assert figures == ["15 jam", "2 hari 22 jam"]
+    tips = [element.text for element in root.iter(f"{SVG}title")][1:]
+    assert tips == ["KK Baru: 15 jam", "KTP-el Baru: 2 hari 22 jam"]
+    width = float(root.get("viewBox").split()[2])
+    assert charts.LABEL_WIDTH + charts.PLOT_WIDTH + 6 + len("2 hari 22 jam") * charts.CHAR <= width
 
 
 def test_column_chart_names_the_first_and_last_day_and_the_peak():

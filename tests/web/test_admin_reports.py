@@ -129,6 +129,8 @@ def test_median_time_to_ready_overall_and_per_service(app, kabid, seeded):
     assert "Median dari pengajuan sampai siap diambil: 1 hari 2 jam, dari 3 permohonan" in html
     section = _section(html, "waktu-siap")
     assert "<td>15 jam</td>" in section and "<td>2 hari 22 jam</td>" in section
+    # The chart's bars say the same as the table, with the unit (not "0.6" days).
+    assert 'class="chart-value"' in section and ">15 jam</text>" in section and ">2 hari 22 jam</text>" in section
     _response, rows = _csv(kabid, "waktu-siap")
     assert rows[0] == ["kode_layanan", "layanan", "permohonan_siap", "median_jam", "median"]
     assert ["KK_BARU", _name(app, "KK_BARU"), "2", "15.0", "15 jam"] in rows
@@ -151,6 +153,25 @@ def test_queue_tickets_and_quota_use_per_day(kabid, tickets):
     _response, use = _csv(kabid, "kuota")
     assert ["2026-12-03", "KTP", "Pengajuan KTP-el", str(tickets["KTP"]), "4"] in use
     assert ["2026-12-03", "PICKUP", "Pengambilan dokumen", str(tickets["PICKUP"]), "1"] in use
+
+
+def test_every_table_is_folded_under_its_chart_and_keeps_its_csv_link(kabid, seeded, tickets):
+    html = kabid.get(f"/admin/laporan{PERIOD}").get_data(as_text=True)
+    for table in ("harian", "layanan", "saluran", "kecamatan", "desa", "waktu-siap", "antrean", "kuota"):
+        section = _section(html, table)
+        assert re.search(r'<details class="report-table-fold">\s*<summary>Tabel: \d+ baris</summary>', section), table
+        assert section.index("<details") < section.index("<table") < section.index("</details>"), table
+        assert section.index("</svg>") < section.index("<details") if "<svg" in section else True
+        assert f'href="/admin/laporan/{table}.csv?dari=2026-12-01&amp;sampai=2026-12-03"' in section
+    assert "<summary>Tabel: 3 baris</summary>" in _section(html, "harian")
+
+
+def test_the_two_dates_share_one_hint_so_they_sit_level(kabid, staff):
+    html = kabid.get("/admin/laporan").get_data(as_text=True)
+    form = html.split('action="/admin/laporan"', 1)[1].split("</form>", 1)[0]
+    assert '<fieldset class="fieldset" aria-describedby="periode-hint">' in form
+    assert form.index('id="periode-hint"') < form.index('for="dari"') < form.index('for="sampai"')
+    assert "dari-hint" not in form and "sampai-hint" not in form  # no hint inside one date's field
 
 
 def test_an_empty_period_shows_zeros_not_an_error(kabid, staff):
