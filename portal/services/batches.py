@@ -165,6 +165,17 @@ def remove(batch: Batch, application: Application, operator: User, now: datetime
     db.session.commit()
 
 
+def problems(batch: Batch) -> list[rules.Problem]:
+    """Return what would stop `batch` from being submitted now (empty, incomplete or already sent members)."""
+    return _problems(members(batch))
+
+
+def _problems(found) -> list[rules.Problem]:
+    return rules.submission_problems(
+        rules.Member(a.reference, a.full_name or "", a.state, tuple(step.slug for step in missing))
+        for a, missing in found)
+
+
 def submit(batch: Batch, operator: User, now: datetime) -> None:
     """Submit every application of the batch, or none; commit.
 
@@ -173,9 +184,7 @@ def submit(batch: Batch, operator: User, now: datetime) -> None:
     """
     _check_batch(batch, operator)
     found = members(batch)
-    problems = rules.submission_problems(
-        rules.Member(a.reference, a.full_name or "", a.state, tuple(step.slug for step in missing))
-        for a, missing in found)
+    problems = _problems(found)
     if problems:
         raise BatchIncomplete(problems)
     claimed = db.session.execute(update(Batch).where(Batch.id == batch.id, Batch.state == rules.OPEN).values(

@@ -7,7 +7,7 @@ submitted and the page names which and why. Every refusal is a sentence with the
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -103,8 +103,16 @@ def batch_open():
 @roles_required(OPERATOR)
 def batch(batch_id: int):
     """Return one of the desa's batches (404 otherwise): its applications and what each still lacks, the
-    drafts that may be added and the submit button; after submission, how far each application got."""
-    return _batch_page(own_batch_or_404(batch_id))
+    drafts that may be added and the submit button; after submission, how far each application got.
+
+    A send just refused (see `batch_submit`) is said once here, its problems as they stand now."""
+    found = own_batch_or_404(batch_id)
+    refused = session.pop(REFUSED_SEND, None)
+    if isinstance(refused, dict) and refused.get("batch") == found.id:
+        code = refused.get("code")
+        problems = batches.problems(found) if code == "incomplete" else None
+        return _batch_page(found, _send_refusal(code), problems=problems)
+    return _batch_page(found)
 
 
 def _batch_page(found: Batch, refusal: str = "", problems=None, status: int = 200):
@@ -175,25 +183,58 @@ def _change_batch(batch_id: int, change, done: str):
     return redirect(url_for("village.batch", batch_id=found.id), 303)
 
 
+@bp.get("/berkas/<int:batch_id>/kirim")
+@roles_required(OPERATOR)
+def batch_send_page(batch_id: int):
+    """Return the confirmation before sending: what will be sent, and the send button; or, when it cannot be
+    sent, why (nothing to confirm). A batch already sent goes back to its page (303)."""
+    found = own_batch_or_404(batch_id)
+    if found.state != rules.OPEN:
+        return redirect(url_for("village.batch", batch_id=found.id), 303)
+    members = [(application, step_names(missing)) for application, missing in batches.members(found)]
+    problems = _problem_lines(batches.problems(found), dict(members))
+    html = render("village/batch_send.html", batch=found, members=members, problems=problems,
+                  service_name=lambda application: localized(application.service, "name"))
+    response = make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Kept in the (signed, readable) cookie session until the batch page shows it: only the batch and a code.
+REFUSED_SEND = "batch_send_refused"
+
+
 @bp.post("/berkas/<int:batch_id>/kirim")
 @roles_required(OPERATOR)
 def batch_submit(batch_id: int):
-    """Submit every application of the batch at once (303 back with a message); when one is incomplete
-    nothing is submitted and the page names which and why (422); a batch already sent gets 409."""
+    """Submit every application of the batch at once, then back to the batch (303) with a message. Refused
+    (one incomplete: nothing is submitted; already sent; changed meanwhile), it goes back to the batch page
+    too, which says why: a reload never sends again."""
     found = own_batch_or_404(batch_id)
     try:
         batches.submit(found, current_user, calendar.now())
-    except batches.BatchIncomplete as incomplete:
-        return _batch_page(found, _("Berkas belum dikirim. Tidak ada permohonan yang terkirim."),
-                           problems=incomplete.problems, status=422)
+    except batches.BatchIncomplete:
+        code = "incomplete"
     except batches.BatchRefused as refused:
-        return _batch_page(found, refusal_message(refused.code), status=409)
+        code = refused.code
     except lifecycle.TransitionRefused:
-        return _batch_page(found, _("Berkas belum dikirim: salah satu permohonan berubah statusnya. Muat ulang "
-                                    "halaman ini lalu coba lagi."), status=409)
-    flash(_("Berkas %(number)s terkirim: %(count)s permohonan masuk ke kantor bersama-sama.",
-            number=found.number, count=len(found.applications)))
+        code = "changed"
+    else:
+        flash(_("Berkas %(number)s terkirim: %(count)s permohonan masuk ke kantor bersama-sama.",
+                number=found.number, count=len(found.applications)))
+        return redirect(url_for("village.batch", batch_id=found.id), 303)
+    session[REFUSED_SEND] = {"batch": found.id, "code": code}
     return redirect(url_for("village.batch", batch_id=found.id), 303)
+
+
+def _send_refusal(code: str | None) -> str:
+    """Return why a send was refused (`code`: "incomplete", "changed" or a `BatchRefused` code)."""
+    if code == "incomplete":
+        return _("Berkas belum dikirim. Tidak ada permohonan yang terkirim.")
+    if code == "changed":
+        return _("Berkas belum dikirim: salah satu permohonan berubah statusnya. Muat ulang "
+                 "halaman ini lalu coba lagi.")
+    return refusal_message(code or "")
 
 
 @bp.get("/berkas/<int:batch_id>/sampul.pdf")

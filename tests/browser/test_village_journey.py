@@ -300,12 +300,17 @@ def test_operator_files_three_applications_submits_the_batch_and_prints_its_cove
     expect(desk.locator(".status-label")).to_have_text("Terbuka")
     looked_at(desk, javascript, check_axe, "batch-open")
 
-    desk.get_by_role("button", name="Kirim berkas").click()
+    desk.get_by_role("link", name="Kirim berkas").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text(f"Kirim berkas {number}?")
+    expect(desk.locator("main")).to_contain_text("3 permohonan di bawah ini dikirim ke kantor bersama-sama.")
+    looked_at(desk, javascript, check_axe, "batch-confirm")
+    desk.get_by_role("button", name="Ya, kirim 3 permohonan").click()
+    expect(desk).to_have_url(re.compile(r"/desa/berkas/\d+$"))
     expect(desk.locator("main").get_by_role("status")).to_have_text(
         f"Berkas {number} terkirim: 3 permohonan masuk ke kantor bersama-sama.")
     expect(desk.locator(".status-label")).to_have_text("Terkirim")
     expect(desk.locator(".status")).to_contain_text("oleh Operator Ronggo Mulyo")
-    expect(desk.get_by_role("button", name="Kirim berkas")).to_have_count(0)
+    expect(desk.get_by_role("link", name="Kirim berkas")).to_have_count(0)
     for row in desk.locator("table.village-table tbody tr").all():
         expect(row.locator(".tag")).to_have_text("Terkirim, menunggu diperiksa")
     looked_at(desk, javascript, check_axe, "batch-submitted")
@@ -381,18 +386,21 @@ def test_an_incomplete_application_stops_the_whole_batch(browser, live_server, j
     expect(page.get_by_role("heading", level=2, name="Isi berkas: 2 permohonan")).to_be_visible()
     looked_at(page, javascript, check_axe, "refused-before")
 
-    page.get_by_role("button", name="Kirim berkas").click()
+    # The confirmation says at once what stops the batch, and offers no send button.
+    page.get_by_role("link", name="Kirim berkas").click()
     refusal = page.locator("#refusal")
     expect(refusal).to_be_visible()
-    expect(page).to_have_title(re.compile(r"^Kesalahan: KOL-"))
-    expect(refusal).to_contain_text("Berkas belum dikirim. Tidak ada permohonan yang terkirim.")
+    expect(page).to_have_title(re.compile(r"^Kesalahan: Kirim berkas KOL-"))
+    expect(refusal).to_contain_text("Berkas ini belum bisa dikirim")
     expect(refusal.locator("li")).to_have_count(1)
     expect(refusal.locator("li")).to_have_text(
         f"{incomplete} (Dewi Lestari) belum lengkap: Surat kehilangan dari Polisi, Kartu Keluarga (KK).")
-    expect(page.locator(".status-label")).to_have_text("Terbuka")
-    expect(page.get_by_role("button", name="Kirim berkas")).to_be_visible()
+    expect(page.locator("main").get_by_role("button")).to_have_count(0)
     looked_at(page, javascript, check_axe, "refused")
-    close(page, refused="/kirim")
+    page.get_by_role("link", name="Kembali ke berkas untuk melengkapi atau mengeluarkannya").click()
+    expect(page.locator(".status-label")).to_have_text("Terbuka")
+    expect(page.get_by_role("link", name="Kirim berkas")).to_be_visible()
+    close(page)
 
     with regions.app_context():
         states = set(db.session.scalars(db.select(Application.state)))

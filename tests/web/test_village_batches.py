@@ -51,6 +51,18 @@ def post(client, batch_id: int, action: str, reference: str = ""):
     return client.post(f"/desa/berkas/{batch_id}/{action}", data=data)
 
 
+def refused_then_shown(client, batch_id: int) -> str:
+    """Post "kirim" expecting a refusal: it redirects to the batch page (303), whose next GET says why, once.
+    Return that page's HTML."""
+    refused = post(client, batch_id, "kirim")
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/desa/berkas/{batch_id}"
+    page = client.get(refused.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Kesalahan:" in html and 'id="refusal"' in html
+    assert 'id="refusal"' not in client.get(f"/desa/berkas/{batch_id}").get_data(as_text=True)  # a reload is calm
+    return html
+
+
 def state_of(app, reference: str) -> str:
     with app.app_context():
         return applications.find(reference).state
@@ -91,9 +103,7 @@ def test_submission_is_all_or_nothing_and_names_what_is_missing(app, operator):
     post(operator, batch_id, "tambah", complete)
     post(operator, batch_id, "tambah", incomplete)
 
-    refused = post(operator, batch_id, "kirim")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 422
+    html = refused_then_shown(operator, batch_id)
     assert "Tidak ada permohonan yang terkirim." in html
     assert f"{incomplete} (Budi Santoso) belum lengkap: Buku nikah / akta perkawinan, Kartu Keluarga (KK)." in html
     assert state_of(app, complete) == lifecycle.DRAFT and state_of(app, incomplete) == lifecycle.DRAFT
@@ -103,8 +113,7 @@ def test_submission_is_all_or_nothing_and_names_what_is_missing(app, operator):
 
 def test_empty_batch_cannot_be_sent(operator):
     batch_id = open_batch(operator)
-    refused = post(operator, batch_id, "kirim")
-    assert refused.status_code == 422 and "Berkas ini masih kosong." in refused.get_data(as_text=True)
+    assert "Berkas ini masih kosong." in refused_then_shown(operator, batch_id)
 
 
 def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refused(app, operator):
@@ -127,9 +136,7 @@ def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refus
     assert f"Application sent: Batch {number}" in timeline and "Berkas kolektif" not in timeline
     operator.set_cookie("bahasa", "id")
 
-    again = post(operator, batch_id, "kirim")
-    assert again.status_code == 409
-    assert "Berkas ini sudah dikirim" in again.get_data(as_text=True)
+    assert "Berkas ini sudah dikirim" in refused_then_shown(operator, batch_id)
     late = make_application(app, state="draft", filed_by="op.sumber")[0]
     assert post(operator, batch_id, "tambah", late).status_code == 409
     assert post(operator, batch_id, "hapus", references[0]).status_code == 409
@@ -139,6 +146,35 @@ def test_submitting_sends_all_with_the_batch_number_and_a_second_submit_is_refus
     sign_in(clerk, "clerk")
     inbox = clerk.get("/petugas", query_string={"berkas": number}).get_data(as_text=True)
     assert all(reference in inbox for reference in references)
+
+
+def test_sending_asks_first_and_says_what_will_be_sent(app, operator):
+    references, batch_id = _batch_of_two(app, operator)
+    page = operator.get(f"/desa/berkas/{batch_id}").get_data(as_text=True)
+    assert f'<a class="button" href="/desa/berkas/{batch_id}/kirim">Kirim berkas</a>' in page
+    assert f'action="/desa/berkas/{batch_id}/kirim"' not in page  # one click only opens the confirmation
+    confirm = operator.get(f"/desa/berkas/{batch_id}/kirim")
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Kirim berkas KOL-" in html and "?</h1>" in html
+    assert "2 permohonan di bawah ini dikirim ke kantor bersama-sama." in html
+    assert all(reference in html for reference in references)
+    assert f'<form class="village-submit" method="post" action="/desa/berkas/{batch_id}/kirim">' in html
+    assert "Ya, kirim 2 permohonan</button>" in html and f'href="/desa/berkas/{batch_id}"' in html
+    assert {state_of(app, reference) for reference in references} == {lifecycle.DRAFT}  # looking sends nothing
+    assert post(operator, batch_id, "kirim").status_code == 303
+    assert {state_of(app, reference) for reference in references} == {lifecycle.SUBMITTED}
+    sent = operator.get(f"/desa/berkas/{batch_id}/kirim")  # nothing left to confirm
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/desa/berkas/{batch_id}"
+
+
+def test_the_confirmation_names_what_stops_a_batch_and_offers_no_send(app, operator):
+    incomplete = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi Santoso")[0]
+    batch_id = open_batch(operator)
+    post(operator, batch_id, "tambah", incomplete)
+    html = operator.get(f"/desa/berkas/{batch_id}/kirim").get_data(as_text=True)
+    assert "Kesalahan:" in html and "Berkas ini belum bisa dikirim" in html
+    assert f"{incomplete} (Budi Santoso) belum lengkap: Buku nikah / akta perkawinan, Kartu Keluarga (KK)." in html
+    assert 'method="post"' not in html.split('id="main"', 1)[1].split("</main>", 1)[0]
 
 
 def test_refusals_are_sentences(app, operator):
@@ -164,7 +200,8 @@ def test_another_desas_batch_and_application_are_not_found(app, client, staff):
     client.post("/keluar", data={"csrf_token": csrf(client, "/desa")})
     sign_in(client, "op.sumber")
     batch_id = open_batch(client)
-    for path in (f"/desa/berkas/{foreign_batch}", f"/desa/berkas/{foreign_batch}/sampul.pdf", "/desa/berkas/9999"):
+    for path in (f"/desa/berkas/{foreign_batch}", f"/desa/berkas/{foreign_batch}/sampul.pdf", "/desa/berkas/9999",
+                 f"/desa/berkas/{foreign_batch}/kirim"):
         assert client.get(path).status_code == 404, path
     for action in ("tambah", "hapus", "kirim"):
         response = client.post(f"/desa/berkas/{foreign_batch}/{action}",
@@ -181,7 +218,7 @@ def test_another_desas_batch_and_application_are_not_found(app, client, staff):
 @pytest.mark.parametrize("method, path", [
     ("get", "/desa/berkas"), ("post", "/desa/berkas"), ("get", "/desa/berkas/{id}"),
     ("get", "/desa/berkas/{id}/sampul.pdf"), ("post", "/desa/berkas/{id}/tambah"),
-    ("post", "/desa/berkas/{id}/hapus"), ("post", "/desa/berkas/{id}/kirim")])
+    ("post", "/desa/berkas/{id}/hapus"), ("get", "/desa/berkas/{id}/kirim"), ("post", "/desa/berkas/{id}/kirim")])
 def test_roles(app, client, staff, method, path):
     with app.app_context():
         operator = db.session.scalar(select(User).where(User.username == "op.sumber"))
@@ -249,6 +286,8 @@ def test_village_pages_are_valid_html(app, operator, tmp_path):
     ask_fix(app, references[0])
     open_id = open_batch(operator)
     post(operator, open_id, "tambah", draft)
+    ready_id = open_batch(operator)
+    post(operator, ready_id, "tambah", make_application(app, state="draft", filed_by="op.sumber")[0])
     with app.app_context():
         token = db.session.get(Batch, sent_id).verification_token
     pages = {
@@ -259,9 +298,11 @@ def test_village_pages_are_valid_html(app, operator, tmp_path):
         "draft": operator.get(f"/desa/permohonan/{draft}"),
         "batches": operator.get("/desa/berkas"),
         "open": operator.get(f"/desa/berkas/{open_id}"),
-        "refused": post(operator, open_id, "kirim"),
+        "refused": (post(operator, open_id, "kirim"), operator.get(f"/desa/berkas/{open_id}"))[1],
+        "confirm-refused": operator.get(f"/desa/berkas/{open_id}/kirim"),
+        "confirm": operator.get(f"/desa/berkas/{ready_id}/kirim"),
         "sent": operator.get(f"/desa/berkas/{sent_id}"),
         "verify": operator.get(f"/verifikasi/{token}"),
     }
-    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 200, 200, 200, 422, 200, 200]
+    assert [r.status_code for r in pages.values()] == [200, 200, 422, 200, 200, 200, 200, 200, 200, 200, 200, 200]
     nu_validate(tmp_path, pages)
