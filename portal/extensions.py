@@ -32,6 +32,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login = LoginManager()
 
 
+def budget_key(*identifiers: str) -> tuple[str, ...]:
+    """Return `identifiers` for a budget counted directly in the rate-limit store (`limiter.limiter`), led by
+    RATELIMIT_KEY_PREFIX as Flask-Limiter's own counters are, so that portals sharing one Redis keep apart."""
+    from flask import current_app
+    return (current_app.config["RATELIMIT_KEY_PREFIX"], *identifiers)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """Turn on WAL, foreign keys and a busy timeout for every SQLite connection (no-op elsewhere)."""

@@ -24,7 +24,7 @@ from flask import current_app, request
 from limits import parse
 
 from .domain.reference import normalize_reference
-from .extensions import limiter
+from .extensions import budget_key, limiter
 
 
 def reference_key(typed: str) -> str:
@@ -60,7 +60,7 @@ def ticket_lookups(on_breach: Callable, methods: list[str] | None = None):
 def _sign_in_budget(username: str) -> tuple:
     """Return the limit item and the identifiers of the budget of `username` typed from this client."""
     item = parse(current_app.config["SIGN_IN_ACCOUNT_LIMIT"])
-    return item, ("sign-in-failures", username.strip().lower()[:60], request.remote_addr or "")
+    return item, budget_key("sign-in-failures", username.strip().lower()[:60], request.remote_addr or "")
 
 
 def sign_in_attempt(username: str) -> datetime | None:

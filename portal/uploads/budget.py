@@ -15,16 +15,16 @@ from datetime import datetime, timezone
 from flask import current_app, request
 from limits import parse_many
 
-from ..extensions import limiter
+from ..extensions import budget_key, limiter
 from .errors import UploadRejected
 
 
 def _budgets(application_id: int | None) -> list[tuple]:
     """Return (limit item, identifiers) for every budget this upload spends."""
     config = current_app.config
-    budgets = [(item, ("uploads", request.remote_addr or "")) for item in parse_many(config["UPLOAD_LIMIT"])]
+    budgets = [(item, budget_key("uploads", request.remote_addr or "")) for item in parse_many(config["UPLOAD_LIMIT"])]
     if application_id is not None:
-        budgets += [(item, ("uploads-application", str(application_id)))
+        budgets += [(item, budget_key("uploads-application", str(application_id)))
                     for item in parse_many(config["UPLOAD_APPLICATION_LIMIT"])]
     return budgets
 
