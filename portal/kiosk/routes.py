@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from ..domain import queue as rules
 from ..extensions import htmx, limiter
 from ..guesses import pin_guesses, reference_key
+from ..pagecache import cached_page
 from ..pdf.render import qr_data_uri
 from ..services import applications, calendar, queue
 from ..templating import clock_time, localized, long_date, public_url, render
@@ -60,6 +61,7 @@ def expired(error: CSRFError):
 
 
 @bp.get("")
+@cached_page(csrf=True)  # nothing on it is personal: served from the cache even to a kiosk holding a session
 def start():
     """Return the start page: the office's status and the three big buttons."""
     return render("kiosk/start.html")

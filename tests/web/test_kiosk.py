@@ -336,6 +336,26 @@ def test_start_page_has_the_status_and_three_big_buttons(client, catalogue):
     assert 'data-kiosk-reload="60"' in page
 
 
+def test_the_start_page_is_rendered_once_a_minute_even_for_a_kiosk_with_a_session(app, client, catalogue, clock,
+                                                                                   monkeypatch):
+    """The kiosk shows its start page all day and reloads it every minute: it comes from the page cache,
+    including for a kiosk whose browser holds a session (it took a walk-in ticket), and is still never
+    stored by the browser."""
+    from datetime import timedelta
+
+    from portal.kiosk import routes
+
+    client.get("/kios/antrean")  # the walk-in form gives this kiosk a session
+    renders = []
+    real = routes.render
+    monkeypatch.setattr(routes, "render", lambda *args, **kwargs: renders.append(args[0]) or real(*args, **kwargs))
+    first, again = client.get("/kios"), client.get("/kios")
+    assert first.data == again.data and renders == ["kiosk/start.html"]
+    assert again.headers["Cache-Control"] == "no-store"
+    clock.now += timedelta(minutes=1)  # the clock on the page moves on: a new render
+    assert client.get("/kios").status_code == 200 and renders == ["kiosk/start.html"] * 2
+
+
 def test_every_other_page_goes_back_to_the_start_when_idle(app, client, catalogue):
     app.config["KIOSK_IDLE_SECONDS"] = 45
     ticket = take_ticket(client).headers["Location"]
