@@ -2,28 +2,50 @@
 
 A full-screen page for a TV in the lobby, public and without the site's header. With JavaScript htmx asks
 for the `board` block every `BOARD_REFRESH_SECONDS`; without it a `<noscript>` meta refresh reloads the
-page. Never cached: it changes with every call.
+page. Never stored by a browser: it changes with every call. The server keeps the last renders for the
+second they were made in, while today's tickets and the office's data stay as they were (`board_version`,
+one cheap query): every TV and poll within that second gets the same page without a render.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, make_response
+from flask import Blueprint, current_app, make_response, request
+from flask_babel import get_locale
 
 from ..counter import present
-from ..services import calendar, queue
+from ..extensions import htmx
+from ..services import calendar, queue, revisions
 from ..templating import render
 
 bp = Blueprint("board", __name__, url_prefix="/papan", template_folder="templates")
 
 MANY_COUNTERS = 8  # past this many, the counter cards get smaller so all of them fit on one screen
+KEPT_RENDERS = 8  # the board's shapes (page or block, two languages) within one second, with room to spare
 
 
 @bp.get("")
 def page():
-    """Return the board (or only its `board` block for an htmx poll), never to be cached."""
+    """Return the board (or only its `board` block for an htmx poll), never to be stored by the browser."""
     now = calendar.now()
+    # The whole page and the htmx block differ (templating.render), and so do the languages.
+    shape = (str(get_locale()), bool(htmx), htmx.boosted if htmx else False, request.headers.get("HX-Target"))
+    key = (shape, now.isoformat()[:19], queue.board_version(now), revisions.snapshot())
+    renders = current_app.extensions.setdefault("loket_board", {})
+    html = renders.get(key)
+    if html is None:
+        html = _render(now)
+        if len(renders) >= KEPT_RENDERS:  # older seconds' pages are never asked for again
+            renders.clear()
+        renders[key] = html
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render(now):
+    """Return the board's HTML (or its `board` block for htmx) at `now`."""
     board = queue.board(now)
     refresh = current_app.config["BOARD_REFRESH_SECONDS"]
     latest = board.last_called[0] if board.last_called else None
@@ -32,6 +54,4 @@ def page():
     html = render("board/board.html", fragments=("board",), board=board, latest=latest, fresh=fresh,
                   refresh=refresh, now=now, names=present.purpose_names(), purposes=queue.purposes(),
                   many=len(board.serving) > MANY_COUNTERS)
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return html

@@ -358,6 +358,15 @@ def finish(ticket: QueueTicket, state: str, now: datetime) -> None:
         raise ValueError("only a called ticket can be finished")
 
 
+def board_version(now: datetime) -> tuple:
+    """Return what changes whenever today's board would: one aggregate over today's tickets, counting those
+    issued, called and finished and the re-calls (every move of a ticket adds to one of them, even two moves
+    at the same instant). Cheap next to `board`: one indexed query, no rows loaded."""
+    return tuple(db.session.execute(select(
+        func.count(), func.max(QueueTicket.id), func.count(QueueTicket.called_at), func.count(QueueTicket.finished_at),
+        func.coalesce(func.sum(QueueTicket.recalls), 0)).where(QueueTicket.day == today(now))).one())
+
+
 def board(now: datetime) -> Board:
     """Return today's board: the ticket at each counter, the last five called, and who waits per purpose."""
     day = today(now)

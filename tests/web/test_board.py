@@ -149,3 +149,28 @@ def test_the_board_is_valid_html_in_both_languages(app, client, clock, tmp_path)
     clock.now = wib(2026, 12, 5, 9, 0)  # a Saturday: closed, empty board
     pages["closed"] = client.get(BOARD).get_data(as_text=True)
     nu_validate(tmp_path, pages)
+
+
+def test_polls_within_a_second_share_one_render_and_any_move_of_a_ticket_makes_a_new_one(app, client, clock,
+                                                                                       monkeypatch):
+    """Every TV polls the board: within one second, and while no ticket moves, they get the same render (one
+    cheap query instead of three and a template); a call, even at the same instant, shows at once."""
+    from portal.board import routes
+
+    walk_ins(app, clock, 2)
+    clock.now = wib(2026, 12, 3, 9, 30)
+    renders = []
+    real = routes.render
+    monkeypatch.setattr(routes, "render", lambda *args, **kwargs: renders.append(1) or real(*args, **kwargs))
+    page = client.get(BOARD).get_data(as_text=True)
+    block = client.get(BOARD, headers=FRAGMENT).get_data(as_text=True)
+    assert client.get(BOARD).get_data(as_text=True) == page
+    assert client.get(BOARD, headers=FRAGMENT).get_data(as_text=True) == block != page
+    assert len(renders) == 2  # the page and the block, once each
+    label = call(app, clock, 1, ["KTP"], clock.now)  # the same instant
+    assert ("1", label) in [(counter, ticket) for counter, ticket, _purpose in
+                            serving_cards(client.get(BOARD).get_data(as_text=True))]
+    assert len(renders) == 3
+    clock.now = wib(2026, 12, 3, 9, 30, 1)  # the next second: rendered again (the flash depends on the time)
+    client.get(BOARD)
+    assert len(renders) == 4
