@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
+from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
 
+from .domain.reports import days_and_hours
 from .extensions import htmx
 from .services.calendar import office_zone, zone_label
 
@@ -35,6 +37,19 @@ def long_date(value: date | datetime) -> str:
 def weekday_name(value: date) -> str:
     """Return the weekday's name: "Senin" (or "Monday")."""
     return format_date(value, "EEEE")
+
+
+def duration_words(seconds: float | None) -> str:
+    """Return a duration in words, in whole days and hours ("2 hari 3 jam", "5 jam", "kurang dari 1 jam"), or
+    "—" for None."""
+    if seconds is None:
+        return "—"
+    days, hours = days_and_hours(seconds)
+    if not days and not hours:
+        return _("kurang dari 1 jam")
+    parts = ([ngettext("%(num)d hari", "%(num)d hari", days)] if days else []) + (
+        [ngettext("%(num)d jam", "%(num)d jam", hours)] if hours else [])
+    return " ".join(parts)
 
 
 def short_date(value: date) -> str:
@@ -90,7 +105,7 @@ def init_app(app: Flask) -> None:
     """Register the template helpers and the `Vary` header that htmx fragments need."""
     app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
     app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date, weekday_name=weekday_name,
-                                 short_date=short_date, phone=phone, closure_reason=closure_reason)
+                                 short_date=short_date, phone=phone, duration_words=duration_words, closure_reason=closure_reason)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from flask import Response, abort, request
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..auth.guard import roles_required
+from ..templating import duration_words
 from ..domain.dates import parse_day
 from ..domain import charts
 from ..domain import reports as rules
@@ -31,19 +31,6 @@ TABLES = ("harian", "layanan", "saluran", "kecamatan", "desa", "waktu-siap", "an
 def channel_labels() -> dict[str, str]:
     """Return the Indonesian name of every application channel."""
     return {"resident": _("Warga (daring)"), "village": _("Kolektif desa"), "counter": _("Loket kantor")}
-
-
-def duration_words(seconds: float | None) -> str:
-    """Return a duration in words, in whole days and hours ("2 hari 3 jam", "5 jam", "kurang dari 1 jam"), or
-    "—" for None."""
-    if seconds is None:
-        return "—"
-    days, hours = rules.days_and_hours(seconds)
-    if not days and not hours:
-        return _("kurang dari 1 jam")
-    parts = ([ngettext("%(num)d hari", "%(num)d hari", days)] if days else []) + (
-        [ngettext("%(num)d jam", "%(num)d jam", hours)] if hours else [])
-    return " ".join(parts)
 
 
 @bp.get("/laporan")

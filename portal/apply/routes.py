@@ -16,7 +16,7 @@ from ..downloads import private_file
 from ..models import ApplicationDocument, Region, Service
 from ..domain import form as form_steps
 from ..domain import lifecycle
-from ..services import applications, calendar, catalogue, storage
+from ..services import applications, calendar, catalogue, reports, storage
 from ..templating import public_url, render
 from . import behalf, forms
 from .steps import HANDLERS, desa_list
@@ -243,8 +243,10 @@ def done(code: str):
                    service=service.name_id, office=current_app.config["OFFICE_SHORT_NAME"],
                    reference=application.reference, url=track_url)
     access.forget_pin(service.code)  # shown once: a reload of this page no longer has it
+    today = calendar.now().astimezone(calendar.office_zone()).date()
     return render("apply/done.html", service=service, application=application, pin=pin,
-                  first_look=_first_look(), share_url="https://wa.me/?text=" + quote(share_text))
+                  first_look=_first_look(), usual=reports.usual_ready_time(service.code, today),
+                  share_url="https://wa.me/?text=" + quote(share_text))
 
 
 def _first_look():

@@ -8,7 +8,7 @@ date is written differently on SQLite and PostgreSQL. Every query here runs on b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -181,3 +181,28 @@ def queue_days(period: rules.Period, use: list[QuotaUse] | None = None) -> list[
                                found.get(queue_rules.NO_SHOW, 0), found.get(queue_rules.CANCELLED, 0),
                                counted.get(day, 0), quota.get(day, 0)))
     return result
+
+
+USUAL_TIME_DAYS = 90  # the confirmation page's "usually ready in" looks this far back
+USUAL_TIME_MINIMUM = 5  # and says nothing from fewer applications than this
+
+
+@dataclass(frozen=True)
+class UsualTime:
+    """How long a service usually takes: the median from submission to ready, over `count` applications made
+    ready in the last `days` days."""
+
+    seconds: float
+    count: int
+    days: int
+
+
+def usual_ready_time(service_code: str, today: date) -> UsualTime | None:
+    """Return the service's usual time to ready from the reports' median over the last USUAL_TIME_DAYS days,
+    or None while fewer than USUAL_TIME_MINIMUM of its applications were made ready in them."""
+    period = rules.Period(today - timedelta(days=USUAL_TIME_DAYS - 1), today)
+    found = next(((seconds, count) for service, seconds, count in ready_times(period).per_service
+                  if service.code == service_code), None)
+    if found is None or found[1] < USUAL_TIME_MINIMUM:
+        return None
+    return UsualTime(found[0], found[1], USUAL_TIME_DAYS)
