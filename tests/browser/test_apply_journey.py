@@ -167,7 +167,10 @@ def upload_documents(page, javascript: bool, axe, photo_path, busy_once: bool = 
         heading(page, f"Unggah {name}")
         ready(page, javascript)
         axe(page)
-        page.get_by_label("Pilih foto atau PDF").set_input_files(photo_path)
+        picker = page.get_by_label("Pilih foto atau PDF")
+        box = picker.bounding_box()  # the whole upload area opens the picker, not a 107 x 26 px native button
+        assert box["width"] >= 0.85 * PHONE["width"] and box["height"] >= 64, box
+        picker.set_input_files(photo_path)
         if javascript and busy_once and slug == "dokumen-surat-kehilangan":
             page.route(f"**/ajukan/{SERVICE}/{slug}", lambda route: route.fulfill(
                 status=503, headers={"Retry-After": "120"}, body="busy"), times=1)
