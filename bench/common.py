@@ -143,8 +143,12 @@ class GunicornServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        """Return the gunicorn command line (no access log: gunicorn writes none unless asked)."""
-        return [*venv_tool("gunicorn"), *self.options, "--bind", f"127.0.0.1:{self.port}",
+        """Return the gunicorn command line (no access log: gunicorn writes none unless asked).
+
+        The benchmarks state their own settings, so the deployment's gunicorn.conf.py is not read (its start
+        hook would also refuse several workers whose rate limits sit in memory, which a benchmark of GET pages
+        does not mind)."""
+        return [*venv_tool("gunicorn"), "--config", os.devnull, *self.options, "--bind", f"127.0.0.1:{self.port}",
                 "--error-logfile", str(self.log_path), self.app_spec]
 
     def start(self, ready_path: str = "/") -> None:
