@@ -44,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 from bench.common import (BenchError, GunicornServer, exit_on_failure, http_get,  # noqa: E402
                           interrupt_on_sigterm, local_postgres, portal_environment, prepare_database)
+from bench.burst import run_bursts  # noqa: E402
+from bench.burst import table as burst_table  # noqa: E402
 from bench.run import WrkResult, parse_wrk  # noqa: E402
 
 WORKERS = 4
@@ -295,6 +297,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="a PostgreSQL database the benchmark may empty (default: $LOKET_BENCH_POSTGRES_URL, "
                              "else a fresh loket_bench on the local cluster when run as root)")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument("--burst-only", action="store_true", help="only the bursts of 500 at once (no wrk load)")
+    parser.add_argument("--no-burst", action="store_true", help="only the wrk load (no bursts)")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration = 3.0
@@ -336,18 +340,36 @@ def main(argv: list[str] | None = None) -> int:
         env.update({"LOKET_QUEUE_LIMIT": "100000000 per minute", "LOKET_KIOSK_LIMIT": "100000000 per minute"})
         print(f"gunicorn {' '.join(GUNICORN_SETTINGS[:4])}; wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
               f"-d{args.duration:g}s, one target at a time", flush=True)
-        hello = measure_hello(env, workdir, args.duration, args.warmup, servers)
-        rows = [hello]
-        print(f"SQLite: a fresh database in {workdir} (migrate + seed)", flush=True)
-        rows.append(measure_bookings("SQLite", env, workdir, args.duration, args.warmup, servers))
+        rows: list[Row] = []
+        if not args.burst_only:
+            hello = measure_hello(env, workdir, args.duration, args.warmup, servers)
+            rows.append(hello)
+            print(f"SQLite: a fresh database in {workdir} (migrate + seed)", flush=True)
+            rows.append(measure_bookings("SQLite", env, workdir, args.duration, args.warmup, servers))
         pg = postgres_url(args)
-        if pg is not None:
+        if pg is not None and not args.burst_only:
             print("PostgreSQL: a fresh database (migrate + seed)", flush=True)
             rows.append(measure_bookings("PostgreSQL", {**env, "DATABASE_URL": pg}, workdir, args.duration,
                                          args.warmup, servers))
-    print(f"\nTicket issuing (gunicorn {WORKERS} sync workers; tickets/s = bookings answered per second; "
-          f"ratio = requests/s ÷ the bare app's)")
-    print(table(rows, hello.result.requests_per_s))
+        bursts = []
+        if not args.no_burst:
+            print("Bursts: a fresh database each (migrate + seed)", flush=True)
+            burst_env = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'burst.db'}"}
+            prepare_database(burst_env)
+            bursts += run_bursts("SQLite", burst_env, workdir, GUNICORN_SETTINGS, servers, portal_app)
+            if pg is not None:
+                empty_postgres(pg)
+                prepare_database({**env, "DATABASE_URL": pg})
+                bursts += run_bursts("PostgreSQL", {**env, "DATABASE_URL": pg}, workdir, GUNICORN_SETTINGS,
+                                     servers, portal_app)
+    if rows:
+        print(f"\nTicket issuing (gunicorn {WORKERS} sync workers; tickets/s = bookings answered per second; "
+              f"ratio = requests/s ÷ the bare app's)")
+        print(table(rows, rows[0].result.requests_per_s))
+    if bursts:
+        print(f"\nBursts (gunicorn {WORKERS} sync workers; seconds from sending to the end of the answer; "
+              "refused = 409, issued = 303)")
+        print(burst_table(bursts))
     return 0
 
 

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 
 from ..counter import present
 from ..extensions import htmx
+from ..services import board as queue_board
 from ..services import calendar, queue, revisions
 from ..templating import render
 
@@ -31,7 +32,7 @@ def page():
     now = calendar.now()
     # The whole page and the htmx block differ (templating.render), and so do the languages.
     shape = (str(get_locale()), bool(htmx), htmx.boosted if htmx else False, request.headers.get("HX-Target"))
-    key = (shape, now.isoformat()[:19], queue.board_version(now), revisions.snapshot())
+    key = (shape, now.isoformat()[:19], queue_board.board_version(now), revisions.snapshot())
     renders = current_app.extensions.setdefault("loket_board", {})
     html = renders.get(key)
     if html is None:
@@ -46,7 +47,7 @@ def page():
 
 def _render(now):
     """Return the board's HTML (or its `board` block for htmx) at `now`."""
-    board = queue.board(now)
+    board = queue_board.board(now)
     refresh = current_app.config["BOARD_REFRESH_SECONDS"]
     latest = board.last_called[0] if board.last_called else None
     # Only a call made since the previous poll flashes, so the animation does not repeat every refresh.

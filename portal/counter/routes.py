@@ -19,6 +19,7 @@ from ..auth.guard import roles_required
 from ..domain import queue as rules
 from ..extensions import db, htmx
 from ..models import QueueTicket
+from ..services import board as queue_board
 from ..services import calendar, queue
 from ..templating import render
 from . import present
@@ -78,7 +79,7 @@ def setup():
     else:
         status = 200
     now = calendar.now()
-    busy = queue.board(now).serving
+    busy = queue_board.board(now).serving
     still_serving = queue.current_at_counter(desk.number, now) if desk else None
     return render("counter/setup.html", form=form, busy=busy, desk=desk, still_serving=still_serving,
                   messages=get_flashed_messages(category_filter=[FLASH])), status
@@ -198,7 +199,7 @@ def _counter_page(desk: Desk, error: str | None = None, status: int = 200):
     """
     now = calendar.now()
     callable_now = queue.waiting_in_order(list(desk.purposes), now)
-    waiting_all = queue.board(now).waiting
+    waiting_all = queue_board.board(now).waiting
     counts = [(code, sum(1 for t in callable_now if t.purpose_code == code),
                waiting_all.get(code, 0)) for code in desk.purposes]
     rows = [(code, ready, max(0, total - ready)) for code, ready, total in counts]

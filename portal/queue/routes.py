@@ -24,7 +24,7 @@ from ..guesses import ticket_lookups
 from ..pdf.cache import document_cache
 from ..pagecache import cached_page
 from ..pdf.render import qr_data_uri
-from ..services import calendar, queue
+from ..services import bookings, calendar, queue
 from ..templating import public_url, render
 from .present import purpose_label, state_label, window_text
 from .forms import CancelForm, DetailsForm, FindForm
@@ -80,10 +80,13 @@ def book():
     """Return the next booking question: the purpose, then the day, then the window, then NIK and phone.
 
     The answers so far travel in the query string; one that no longer holds (a day now full, a window past)
-    sends the visitor back to that question with the reason.
+    sends the visitor back to that question with the reason. After a refused booking (`ditolak`, see `take`)
+    the reason is the refusal's, and the NIK and phone typed then are filled in again.
     """
     now = calendar.now()
     asked = request.args.get("langkah")
+    refused = request.args.get("ditolak")
+    refusal = str(REFUSALS[refused]) if refused in REFUSALS else None
     purpose = queue.purpose(request.args.get("keperluan"))
     if purpose is None:
         error = _("Pilih keperluan Anda.") if asked == "keperluan" else None
@@ -91,7 +94,9 @@ def book():
     offers = queue.offers(purpose, now)
     day_offer = _chosen_day(offers, request.args.get("hari"))
     if day_offer is None or day_offer.full:
-        if request.args.get("hari") and day_offer is None:
+        if request.args.get("hari") and refusal:
+            error = refusal
+        elif request.args.get("hari") and day_offer is None:
             error = _("Hari itu tidak bisa dipilih. Pilih salah satu hari di bawah.")
         elif day_offer is not None and day_offer.not_served:
             error = _("Hari itu tidak ada loket untuk keperluan ini. Pilih hari lain.")
@@ -102,22 +107,24 @@ def book():
         return _day_page(purpose, offers, error)
     slot = _chosen_slot(day_offer, request.args.get("jam"))
     if slot is None or not slot.bookable:
-        if slot is not None:
-            error = _("Jam itu sudah penuh.") if not slot.past else _("Jam itu sudah lewat.")
-        elif request.args.get("jam"):
-            error = _("Jam itu tidak ada pada hari itu. Pilih salah satu jam di bawah.")
+        if slot is not None or request.args.get("jam"):
+            error = refusal or (_("Jam itu tidak ada pada hari itu. Pilih salah satu jam di bawah.") if slot is None
+                                else _("Jam itu sudah penuh.") if not slot.past else _("Jam itu sudah lewat."))
         else:
             error = _("Pilih jam kedatangan.") if asked == "jam" else None
         return _window_page(purpose, day_offer, error)
     form = DetailsForm(data={"keperluan": purpose.code, "hari": day_offer.day.isoformat(),
-                             "jam": f"{slot.window.start:%H:%M}"})
+                             "jam": f"{slot.window.start:%H:%M}", **bookings.kept_answers()})
+    if refused == "duplicate":  # the window is still open: it is the NIK that already holds a ticket
+        return _details_page(form, purpose, day_offer.day, slot.window, refusal, refused), 409
     return _details_page(form, purpose, day_offer.day, slot.window)
 
 
 @bp.post("/ambil")
 @limiter.limit(lambda: current_app.config["QUEUE_LIMIT"], on_breach=_too_many)
 def take():
-    """Issue the ticket and open it (303); bad input 422, a refused ticket 409 — every answer kept."""
+    """Issue the ticket and open it (303). Bad input answers 422 in place; a refused ticket redirects (303) to
+    the question to answer again, with the reason and what was typed, so a reload never sends it twice."""
     form = DetailsForm()
     purpose = queue.purpose(form.keperluan.data)
     day = _parse_day(form.hari.data)
@@ -130,9 +137,11 @@ def take():
     if nik is None or phone is None:
         return _details_page(form, purpose, day, window), 422
     try:
-        ticket = queue.issue(purpose, day, window, calendar.now(), nik=nik, phone=phone)
+        ticket = bookings.book(purpose, day, window, calendar.now(), nik=nik, phone=phone,
+                               typed={"nik": form.nik.data, "hp": form.hp.data})
     except rules.TicketRefused as refused:
-        return _details_page(form, purpose, day, window, str(REFUSALS[refused.code]), refused.code), 409
+        return redirect(url_for("queue.book", keperluan=purpose.code, hari=day.isoformat(),
+                                jam=f"{window.start:%H:%M}", ditolak=refused.code), 303)
     return redirect(url_for("queue.ticket", code=ticket.code), 303)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -23,11 +23,11 @@ from ..domain.hours import Window
 from ..domain.reference import new_reference, normalize_reference
 from ..extensions import db
 from ..models import QueueSequence, QueueTicket, QuotaRule, UsualCounters
-from . import calendar
+from . import calendar, revisions
 
 CODE_PREFIX = "ANT"  # ticket codes look like ANT-7K3M-Q9PX
-LAST_CALLED = 5
 NOT_COUNTED = (rules.CANCELLED,)  # a cancelled ticket frees its place in the quota
+KEPT_QUOTAS = 256  # remembered quota lookups per process (purpose × days asked), dropped all at once beyond
 
 
 @dataclass(frozen=True)
@@ -66,15 +66,6 @@ class DayOffer:
     def not_served(self) -> bool:
         """Return True when the day has no place at all (no counter on duty for the purpose): not full, shut."""
         return all(slot.quota == 0 for slot in self.slots)
-
-
-@dataclass(frozen=True)
-class Board:
-    """What the lobby board shows: the ticket at each counter, the last called, who waits per purpose."""
-
-    serving: list[QueueTicket]
-    last_called: list[QueueTicket]
-    waiting: dict[str, int]
 
 
 def purposes() -> tuple[rules.Purpose, ...]:
@@ -122,7 +113,23 @@ def configured_counters(purpose: rules.Purpose) -> int:
 
 
 def quotas(purpose: rules.Purpose, days: list[date]) -> dict[tuple[date, Window], int]:
-    """Return the quota of every window of `purpose` on `days`, after the supervisor's rules."""
+    """Return the quota of every window of `purpose` on `days`, after the supervisor's rules.
+
+    Remembered per process until the quotas or the calendar change (`revisions`): a change made by another
+    worker counts within `REVISION_CHECK_SECONDS`, one made by this process at once. A burst of bookings then
+    reads no quota at all.
+    """
+    kept = current_app.extensions.setdefault("loket_quotas", {})
+    key = (revisions.current(revisions.QUOTAS), revisions.current(revisions.CALENDAR), purpose.code, tuple(days))
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= KEPT_QUOTAS:
+            kept.clear()
+        found = kept[key] = _read_quotas(purpose, days)
+    return dict(found)
+
+
+def _read_quotas(purpose: rules.Purpose, days: list[date]) -> dict[tuple[date, Window], int]:
     found = db.session.scalars(select(QuotaRule).where(
         QuotaRule.purpose_code == purpose.code, QuotaRule.day.in_(days))).all()
     figures = {(rule.day, rule.window_start): rules.QuotaFigures(rule.counters, rule.quota) for rule in found}
@@ -177,20 +184,16 @@ def issue(purpose: rules.Purpose, day: date, window: Window, now: datetime, *, c
 
 def _issue_locked(purpose, day, window, now, channel, nik, phone) -> QueueTicket:
     # What does not change under the lock is read before taking it, so the lock is held for as little as
-    # possible: the office calendar and the window's quota.
+    # possible: the office calendar and the window's quota. A request that is refused anyway (the window full,
+    # the NIK holding a ticket, the window past) is refused from the same checks read without the lock, so a
+    # burst of refusals never queues for it: the counts only grow under the lock, so a refusal read here would
+    # stand under it too (a cancellation committing at that instant aside, as if the request came a moment early).
     office = calendar.calendar(now)
     quota = quotas(purpose, [day]).get((day, window), 0)
-    start = f"{window.start:%H:%M}"
+    _checked_count(office, purpose, day, window, now, quota, channel, nik)
     number = _take_number(day, purpose.prefix)
     try:
-        in_window = db.session.scalar(select(func.count()).select_from(QueueTicket).where(
-            QueueTicket.day == day, QueueTicket.purpose_code == purpose.code,
-            QueueTicket.window_start == start, QueueTicket.state.not_in(NOT_COUNTED)))
-        has_active = nik is not None and db.session.scalar(select(QueueTicket.id).where(
-            QueueTicket.day == day, QueueTicket.purpose_code == purpose.code, QueueTicket.nik == nik,
-            QueueTicket.state.in_(rules.ACTIVE_STATES)).limit(1)) is not None
-        rules.check_issue(office, purpose, day, window, now, in_window, quota, has_active,
-                          walk_in=channel == rules.WALK_IN)
+        in_window = _checked_count(office, purpose, day, window, now, quota, channel, nik)
         if channel == rules.WALK_IN:
             position = 1 + db.session.scalar(select(func.count()).select_from(QueueTicket).where(
                 QueueTicket.day == day, QueueTicket.purpose_code == purpose.code,
@@ -200,14 +203,28 @@ def _issue_locked(purpose, day, window, now, channel, nik, phone) -> QueueTicket
         ticket = QueueTicket(
             code=new_reference(CODE_PREFIX), verification_token=secrets.token_urlsafe(18), day=day,
             purpose_code=purpose.code, prefix=purpose.prefix, number=number,
-            window_start=start, window_end=f"{window.end:%H:%M}", channel=channel, state=rules.WAITING,
-            nik=nik, phone=phone, position=position, recalls=0, issued_at=now)
+            window_start=f"{window.start:%H:%M}", window_end=f"{window.end:%H:%M}", channel=channel,
+            state=rules.WAITING, nik=nik, phone=phone, position=position, recalls=0, issued_at=now)
         db.session.add(ticket)
         db.session.commit()
         return ticket
     except BaseException:
         db.session.rollback()  # the number goes back too: numbers stay contiguous
         raise
+
+
+def _checked_count(office, purpose, day, window, now, quota, channel, nik) -> int:
+    """Return the window's counted tickets once the rules allow one more; raises TicketRefused otherwise.
+
+    One query counts the window's tickets and this NIK's active ones of the day together."""
+    in_window, nik_active = db.session.execute(select(
+        func.count().filter(QueueTicket.window_start == f"{window.start:%H:%M}",
+                            QueueTicket.state.not_in(NOT_COUNTED)),
+        func.count().filter(QueueTicket.nik == nik, QueueTicket.state.in_(rules.ACTIVE_STATES)) if nik is not None
+        else literal(0)).where(QueueTicket.day == day, QueueTicket.purpose_code == purpose.code)).one()
+    rules.check_issue(office, purpose, day, window, now, in_window, quota, bool(nik_active),
+                      walk_in=channel == rules.WALK_IN)
+    return in_window
 
 
 def _take_number(day: date, prefix: str) -> int:
@@ -356,25 +373,3 @@ def finish(ticket: QueueTicket, state: str, now: datetime) -> None:
     db.session.refresh(ticket)
     if changed != 1:
         raise ValueError("only a called ticket can be finished")
-
-
-def board_version(now: datetime) -> tuple:
-    """Return what changes whenever today's board would: one aggregate over today's tickets, counting those
-    issued, called and finished and the re-calls (every move of a ticket adds to one of them, even two moves
-    at the same instant). Cheap next to `board`: one indexed query, no rows loaded."""
-    return tuple(db.session.execute(select(
-        func.count(), func.max(QueueTicket.id), func.count(QueueTicket.called_at), func.count(QueueTicket.finished_at),
-        func.coalesce(func.sum(QueueTicket.recalls), 0)).where(QueueTicket.day == today(now))).one())
-
-
-def board(now: datetime) -> Board:
-    """Return today's board: the ticket at each counter, the last five called, and who waits per purpose."""
-    day = today(now)
-    serving = db.session.scalars(select(QueueTicket).where(
-        QueueTicket.day == day, QueueTicket.state == rules.CALLED).order_by(QueueTicket.counter)).all()
-    last = db.session.scalars(select(QueueTicket).where(
-        QueueTicket.day == day, QueueTicket.called_at.is_not(None))
-        .order_by(QueueTicket.called_at.desc(), QueueTicket.id.desc()).limit(LAST_CALLED)).all()
-    waiting = dict(db.session.execute(select(QueueTicket.purpose_code, func.count()).where(
-        QueueTicket.day == day, QueueTicket.state == rules.WAITING).group_by(QueueTicket.purpose_code)).all())
-    return Board(list(serving), list(last), {found.code: waiting.get(found.code, 0) for found in purposes()})

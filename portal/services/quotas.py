@@ -14,7 +14,7 @@ from ..domain import queue as rules
 from ..domain.hours import Window
 from ..extensions import db
 from ..models import QueueTicket, QuotaRule, User, UsualCounters
-from . import audit, queue
+from . import audit, queue, revisions
 from .transactions import operation
 
 
@@ -57,6 +57,7 @@ def set_usual_counters(figures: dict[str, int], actor: User | None = None,
     if changed:
         names = {found.code: found.label_id for found in queue.purposes()}
         detail = "; ".join(f"{names[code]}: {before} → {after}" for code, (before, after) in changed.items())
+        revisions.bump(revisions.QUOTAS)
         audit.commit(audit.Line(actor, "set_counters", now, None, detail) if actor is not None else None)
     return changed
 
@@ -67,6 +68,7 @@ def reset_usual_counters(actor: User | None = None, now: datetime | None = None)
     an audit line by `actor` at `now` when any went; return how many were removed."""
     removed = db.session.execute(delete(UsualCounters)).rowcount
     if removed:
+        revisions.bump(revisions.QUOTAS)
         audit.commit(audit.Line(actor, "set_counters", now, None, "kembali ke pengaturan server")
                      if actor is not None else None)
     return removed
@@ -95,6 +97,7 @@ def set_quota(day: date, purpose_code: str, *, window_start: str = "", counters:
         rule = QuotaRule(day=day, purpose_code=found.code, window_start=window_start)
         db.session.add(rule)
     rule.counters, rule.quota = counters, quota
+    revisions.bump(revisions.QUOTAS)
     audit.commit(audited)
     return rule
 
@@ -106,6 +109,8 @@ def clear_quota(day: date, purpose_code: str | None = None, *, audited: audit.Li
     if purpose_code:
         statement = statement.where(QuotaRule.purpose_code == purpose_code)
     removed = db.session.execute(statement).rowcount
+    if removed:
+        revisions.bump(revisions.QUOTAS)
     audit.commit(audited)
     return removed
 

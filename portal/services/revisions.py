@@ -16,6 +16,7 @@ from ..models import Revision
 
 CALENDAR = "calendar"  # day rules, notices and weekly hours
 CATALOGUE = "catalogue"  # services and pickup places
+QUOTAS = "quotas"  # a day's queue quotas and the usual counters on duty
 
 _STATE = "loket_revisions"
 

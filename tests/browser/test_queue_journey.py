@@ -59,6 +59,21 @@ def test_book_take_call_and_see_it_on_the_board(browser, page, live_server, java
     code = page.locator(".facts .reference").inner_text()
     assert re.fullmatch(r"ANT-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
 
+    # Booking a second ticket with the same NIK is refused. The refusal is a page of its own (the address is
+    # no longer the form's post), with the reason and the NIK and phone still filled in; reloading it sends
+    # nothing again.
+    page.goto("/antrean/ambil?keperluan=KTP&hari=2026-12-03&jam=10:00")
+    page.get_by_label("NIK").fill(GOOD_NIK)
+    page.get_by_label("Nomor HP").fill("0812 3456 7890")
+    page.get_by_role("button", name="Ambil tiket").click()
+    expect(page.get_by_role("alert")).to_contain_text("NIK ini sudah punya tiket")
+    assert "ditolak=duplicate" in page.url
+    expect(page.get_by_label("NIK")).to_have_value(GOOD_NIK)
+    expect(page.get_by_label("Nomor HP")).to_have_value("0812 3456 7890")
+    check_axe(page)
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text("NIK ini sudah punya tiket")
+
     # A walk-in visitor takes a ticket at the kiosk (a portrait touch screen).
     kiosk_context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                         viewport={"width": 1080, "height": 1920}, locale="id-ID")

@@ -78,12 +78,20 @@ def test_a_typed_code_opens_the_ticket_and_an_unknown_one_is_refused(client, cat
     assert client.get(f"/antrean/{code.lower()}").status_code == 301
 
 
+def refused(response, reason: str):
+    """Return the page a refused booking redirects to (303 back to the form, never answered in place)."""
+    assert response.status_code == 303, response.status_code
+    location = response.headers["Location"]
+    assert location.startswith("/antrean/ambil?") and f"ditolak={reason}" in location, location
+    return location
+
+
 def test_one_active_ticket_per_nik_day_and_purpose(client, catalogue):
     assert book(client).status_code == 303
-    again = book(client, start="09:00")
+    again = client.get(refused(book(client, start="09:00"), "duplicate"))
     html = again.get_data(as_text=True)
     assert again.status_code == 409 and "NIK ini sudah punya tiket" in html
-    assert 'value="3317014101900001"' in html  # what was typed is kept
+    assert 'value="3317014101900001"' in html and 'value="0812 3456 7890"' in html  # what was typed is kept
     assert book(client, purpose="PICKUP").status_code == 303  # another purpose
     assert book(client, day="2026-12-07").status_code == 303  # another day
 
@@ -92,8 +100,8 @@ def test_a_full_window_and_a_full_day(client, app, catalogue):
     with app.test_request_context():
         quotas.set_quota(FRIDAY, "KTP", window_start="08:00", quota=1)
     assert book(client).status_code == 303
-    full = book(client, nik="3317010101900002")
-    assert full.status_code == 409 and "Jam ini sudah penuh" in full.get_data(as_text=True)
+    full = client.get(refused(book(client, nik="3317010101900002"), "full"))
+    assert full.status_code == 422 and "Jam ini sudah penuh. Pilih jam atau hari lain." in full.get_data(as_text=True)
     windows = client.get("/antrean/ambil?keperluan=KTP&hari=2026-12-04").get_data(as_text=True)
     assert re.search(r'value="08:00" disabled', windows) and "Penuh" in windows
     with app.test_request_context():
@@ -128,8 +136,8 @@ def test_closed_days_are_not_offered_and_cannot_be_forced(client, app, catalogue
 
 
 def test_a_window_that_has_passed_is_refused(client, catalogue):
-    past = book(client, day="2026-12-03", start="08:00")
-    assert past.status_code == 409 and "Jam ini sudah lewat" in past.get_data(as_text=True)
+    past = client.get(refused(book(client, day="2026-12-03", start="08:00"), "past"))
+    assert past.status_code == 422 and "Jam ini sudah lewat" in past.get_data(as_text=True)
 
 
 def test_bad_nik_and_phone_get_messages_and_keep_the_answers(client, catalogue):

@@ -48,6 +48,7 @@ REQUEST_TIMEOUT_S = 60
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
 VALUE = re.compile(r'value="([^"]+)"')
 TICKET_PATH = re.compile(r"^(?:https?://[^/]+)?/antrean/(ANT-[A-Z0-9]{4}-[A-Z0-9]{4})$")
+REFUSED = re.compile(r"^(?:https?://[^/]+)?/antrean/ambil\?.*\bditolak=(\w+)")
 
 
 def nik(index: int) -> str:
@@ -72,11 +73,18 @@ class Client:
 
 @dataclass
 class Outcome:
-    """What one POST answered: the status and, on success, the ticket code it redirected to."""
+    """What one POST answered: the status and the ticket code it redirected to (issued), or the refusal it
+    redirected back to the booking form with (refused)."""
 
     fields: dict[str, str]
     status: int
     code: str | None
+    refusal: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """Return "issued", "refused" or "other"."""
+        return "issued" if self.code else "refused" if self.refusal else "other"
 
 
 class Gunicorn:
@@ -167,8 +175,10 @@ def release_at_once(server: Gunicorn, clients: list[Client]) -> list[Outcome]:
             connection.request("POST", "/antrean/ambil", body, headers)
             response = connection.getresponse()
             response.read()
-            found = TICKET_PATH.match(response.headers.get("Location") or "")
-            outcomes[index] = Outcome(client.fields, response.status, found[1] if found else None)
+            location = response.headers.get("Location") or ""
+            found, refused = TICKET_PATH.match(location), REFUSED.match(location)
+            outcomes[index] = Outcome(client.fields, response.status, found[1] if found else None,
+                                      refused[1] if refused else None)
         except BaseException as error:  # reported by the test, not lost in a thread
             outcomes[index] = error
         finally:
@@ -238,13 +248,16 @@ def test_simultaneous_bookings_never_share_a_number_or_overfill_a_window(app, bo
 
     statuses = [outcome.status for outcome in outcomes]
     assert not [status for status in statuses if status >= 500], f"server errors:\n{log}"
-    assert set(statuses) <= {303, 409}, sorted(set(statuses))
+    assert set(statuses) == {303}, sorted(set(statuses))  # issued, or refused back to the form: never in place
+    assert {outcome.outcome for outcome in outcomes} == {"issued", "refused"}
     crowd_outcomes, pair_outcomes = outcomes[:CROWD], outcomes[CROWD:]
-    assert sum(outcome.status == 303 for outcome in crowd_outcomes) == min(QUOTA, CROWD)
-    assert sum(outcome.status == 303 for outcome in pair_outcomes) == PAIRS
+    assert sum(outcome.code is not None for outcome in crowd_outcomes) == min(QUOTA, CROWD)
+    assert {outcome.refusal for outcome in crowd_outcomes if outcome.refusal} == {"full"}
+    assert sum(outcome.code is not None for outcome in pair_outcomes) == PAIRS
     for index in range(PAIRS):  # exactly one of the two requests of each NIK got a ticket
         first, second = pair_outcomes[index], pair_outcomes[PAIRS + index]
-        assert sorted((first.status, second.status)) == [303, 409]
+        assert sorted((first.outcome, second.outcome)) == ["issued", "refused"]
+        assert "duplicate" in (first.refusal, second.refusal)
 
     with app.app_context():
         tickets = db.session.scalars(select(QueueTicket).where(QueueTicket.day == day)).all()
@@ -259,6 +272,6 @@ def test_simultaneous_bookings_never_share_a_number_or_overfill_a_window(app, bo
     for window in (in_crowded, in_roomy):  # each window's places in line handed out once each, from 1
         assert sorted(ticket.position for ticket in window) == list(range(1, len(window) + 1))
     assert len({ticket.nik for ticket in tickets}) == len(tickets)  # one ticket per NIK
-    assert {ticket.code for ticket in tickets} == {outcome.code for outcome in outcomes if outcome.status == 303}
+    assert {ticket.code for ticket in tickets} == {outcome.code for outcome in outcomes if outcome.code}
     assert {ticket.nik: ticket.phone for ticket in tickets} == {
-        outcome.fields["nik"]: "+62" + outcome.fields["hp"][1:] for outcome in outcomes if outcome.status == 303}
+        outcome.fields["nik"]: "+62" + outcome.fields["hp"][1:] for outcome in outcomes if outcome.code}
