@@ -151,34 +151,45 @@ def _cache() -> PageCache:
     return cache
 
 
-def _cacheable_request(csrf: bool) -> bool:
+def _cacheable_request(csrf: bool, query: tuple[str, ...] = ()) -> bool:
     """Return True for a plain GET the cache may answer.
 
     A page whose only personal part is the CSRF token is served from the cache with or without a session;
-    any other page only to visitors without one (their session may change what it shows).
+    any other page only to visitors without one (their session may change what it shows). A query string is
+    allowed only when each of its arguments is one of `query`, given once.
     """
     environ, config = request.environ, current_app.config  # the WSGI variables: no parsing, no proxies
     return (config["PAGE_CACHE_SIZE"] > 0 and environ["REQUEST_METHOD"] in ("GET", "HEAD")
-            and not environ.get("QUERY_STRING") and "HTTP_HX_REQUEST" not in environ
-            and "HTTP_AUTHORIZATION" not in environ
+            and (not environ.get("QUERY_STRING") or _only(request.args, query))
+            and "HTTP_HX_REQUEST" not in environ and "HTTP_AUTHORIZATION" not in environ
             and (csrf or config["SESSION_COOKIE_NAME"] not in request.cookies))
+
+
+def _only(args, names: tuple[str, ...]) -> bool:
+    """Return True when every argument of `args` is one of `names` and given once."""
+    return bool(names) and all(name in names and len(args.getlist(name)) == 1 for name in args)
 
 
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 
 
-def cached_page(per: str = "minute", csrf: bool = False) -> Callable:
+def cached_page(per: str = "minute", csrf: bool = False, query: tuple[str, ...] = (),
+                version: Callable[[], object] | None = None, unless: Callable[[], bool] | None = None) -> Callable:
     """Return a decorator that serves a view from the page cache; `per` is "minute" or "second".
 
-    With `csrf=True` the page may carry a form: it is cached with its CSRF token taken out."""
+    With `csrf=True` the page may carry a form: it is cached with its CSRF token taken out. `query` names the
+    query arguments that make pages of their own (any other argument bypasses the cache); `version()` returns
+    what else the page depends on (it is part of the key, read on every request, so it must be cheap), and
+    `unless()` True makes this request bypass the cache (what it shows is this visitor's own)."""
     width = 16 if per == "minute" else 19  # characters of an ISO timestamp: to the minute, or the second
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not _cacheable_request(csrf):
+            if not _cacheable_request(csrf, query) or (unless is not None and unless()):
                 return view(*args, **kwargs)
-            key = (request.path, select_locale(), calendar.now().isoformat()[:width], revisions.snapshot())
+            key = (request.path, tuple(sorted(request.args.items())) if query else (), select_locale(),
+                   calendar.now().isoformat()[:width], revisions.snapshot(), version() if version else None)
             page = _cache().get(key)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))

@@ -75,7 +75,14 @@ def find():
     return redirect(url_for("queue.ticket", code=ticket.code), 303)
 
 
+def _offer_version():
+    """Return the version of the places offered, for a step that shows them (None for the first question)."""
+    return queue.offer_version(calendar.now()) if request.args.get("keperluan") else None
+
+
 @bp.get("/ambil")
+@cached_page(csrf=True, query=("keperluan", "hari", "jam", "langkah"), version=_offer_version,
+             unless=bookings.has_kept_answers)
 def book():
     """Return the next booking question: the purpose, then the day, then the window, then NIK and phone.
 

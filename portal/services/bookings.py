@@ -52,3 +52,8 @@ def kept_answers() -> dict[str, str]:
     if utcnow() - kept_at > KEEP_FOR:
         return {}
     return {field: kept[field] for field in KEPT_FIELDS if isinstance(kept.get(field), str)}
+
+
+def has_kept_answers() -> bool:
+    """Return True when this browser has answers kept from a refused booking (its booking pages are its own)."""
+    return bool(kept_answers())

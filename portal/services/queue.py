@@ -167,6 +167,15 @@ def offers(purpose: rules.Purpose, now: datetime, count: int | None = None) -> l
     return found[:count]
 
 
+def offer_version(now: datetime) -> tuple:
+    """Return what changes whenever the places left from today on would: the tickets counted against the
+    quotas, and the newest ticket's id (so one cancelled and one issued still make a new version). One
+    indexed aggregate; the booking pages key their page cache on it."""
+    return tuple(db.session.execute(select(
+        func.count().filter(QueueTicket.state.not_in(NOT_COUNTED)), func.max(QueueTicket.id))
+        .where(QueueTicket.day >= today(now))).one())
+
+
 def issue(purpose: rules.Purpose, day: date, window: Window, now: datetime, *, channel: str = rules.ONLINE,
           nik: str | None = None, phone: str | None = None) -> QueueTicket:
     """Issue and commit a ticket for `window` on `day`; return it.

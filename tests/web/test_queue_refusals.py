@@ -138,3 +138,44 @@ def test_quotas_are_read_once_until_a_supervisor_changes_them(app, catalogue):
             assert queue.quotas(purpose, [FRIDAY])[(FRIDAY, window)] == 5
         finally:
             event.remove(db.engine, "before_cursor_execute", remember)
+
+
+# The booking steps come from the page cache, keyed on their answers and on the places offered
+
+
+def test_booking_steps_come_from_the_cache_until_a_ticket_changes_the_places(app, client, catalogue):
+    from sqlalchemy import event
+
+    step = "/antrean/ambil?keperluan=KTP&hari=2026-12-04"
+    first = client.get(step).get_data(as_text=True)
+    assert "sisa 12 tempat" in first
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def remember(conn, cursor, sql, *args):
+        seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(step).get_data(as_text=True) == first
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len(seen) == 1 and "max(queue_ticket.id)" in seen[0]  # only the version of the places offered
+
+    assert book(client, nik="3317010101900004").status_code == 303  # a place at 08:00 is taken
+    assert "sisa 11 tempat" in client.get(step).get_data(as_text=True)
+    # An argument the page does not know is not a page of its own: it bypasses the cache.
+    pages = len(app.extensions["loket_pages"])
+    client.get(step + "&x=1")
+    assert len(app.extensions["loket_pages"]) == pages
+
+
+def test_a_browser_with_kept_answers_gets_its_own_page_and_nobody_else_sees_them(app, client, one_place):
+    details = "/antrean/ambil?keperluan=KTP&hari=2026-12-04&jam=09:00"
+    assert SECOND_NIK not in client.get(details).get_data(as_text=True)  # cached, with nothing typed
+    assert book(client).status_code == 303
+    refused(book(client, nik=SECOND_NIK, phone=PHONE), "full")
+    assert SECOND_NIK in client.get(details).get_data(as_text=True)  # this browser's own answers
+    stranger = app.test_client()
+    assert SECOND_NIK not in stranger.get(details).get_data(as_text=True)
