@@ -5,15 +5,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+PRACTICE_PORT ?= 5001
 export FLASK_APP := wsgi
 
-.PHONY: run dev test test-sqlite test-postgres setup setup-dev db translations messages bench bench-inbox clean
+.PHONY: run dev practice practice-reset test test-sqlite test-postgres setup setup-dev db translations messages bench bench-inbox clean
 
 run: setup db                                  ## serve on http://127.0.0.1:5000 with demo data (gunicorn)
 	LOKET_SECURE_COOKIES=0 LOKET_BIND=$(HOST):$(PORT) $(BIN)/gunicorn wsgi:app
 
 dev: setup db                                  ## the same with Flask's reloader and debugger, for development
 	LOKET_SECURE_COOKIES=0 $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+practice: setup                                ## practice mode on http://127.0.0.1:5001: demo data in instance/practice.db, a settable clock, nothing sent
+	LOKET_PRACTICE=1 $(BIN)/flask db upgrade
+	LOKET_PRACTICE=1 $(BIN)/flask seed --demo
+	LOKET_PRACTICE=1 LOKET_SECURE_COOKIES=0 LOKET_BIND=$(HOST):$(PRACTICE_PORT) $(BIN)/gunicorn wsgi:app
+
+practice-reset:                                ## forget what was practised: the next `make practice` starts from the demo data
+	rm -rf instance/practice.db instance/practice.db-wal instance/practice.db-shm instance/practice
 
 test:                                          ## install what the tests need, run the suite on both databases
 	bash scripts/test.sh

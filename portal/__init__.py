@@ -60,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _limit_only_decorated_views(app, limiter)
 
-    from . import assets, banner, errors, security, sessions, templating
+    from . import assets, banner, errors, practice, security, sessions, templating
+    practice.init_app(app)  # before anything reads the clock
     sessions.init_app(app)
     assets.init_app(app)
     security.init_app(app)
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .board.routes import bp as board_bp
     from .counter.routes import bp as counter_bp
     from .kiosk.routes import bp as kiosk_bp
+    from .practice.routes import bp as practice_bp
     from .public.routes import bp as public_bp
     from .queue.routes import bp as queue_bp
     from .track import bp as track_bp
@@ -85,7 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .village import bp as village_bp
     guard.init_app(app)
     for blueprint in (health_bp, public_bp, api_bp, apply_bp, track_bp, verify_bp, queue_bp, kiosk_bp, board_bp, auth_bp,
-                      village_bp, counter_bp, staff_bp, admin_bp):
+                      village_bp, counter_bp, staff_bp, admin_bp, practice_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

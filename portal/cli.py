@@ -347,6 +347,10 @@ def notifications_send() -> None:
         report = notifications.send_due(now())
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+    if current_app.config["PRACTICE"]:
+        click.echo(f"Practice mode: nothing sent. {report.held} messages would have been sent now "
+                   f"(listed on /latihan); {report.waiting} waiting in the outbox.")
+        return
     click.echo(f"Sent {report.sent}, failed and retrying later {report.retrying}, gave up {report.gave_up}"
                + (f", left to another run {report.skipped}" if report.skipped else "")
                + f"; {report.waiting} waiting in the outbox.")

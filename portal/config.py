@@ -189,6 +189,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Attempts to deliver one message before it is given up (marked failed, its last error kept)."),
     Setting("NOTIFY_BACKOFF_SECONDS", "LOKET_NOTIFY_BACKOFF_SECONDS", int, 60,
             "Wait after a first failed attempt; it doubles with every further failure (60 s, 2, 4, 8 min …)."),
+    Setting("PRACTICE", "LOKET_PRACTICE", _bool, False,
+            "Practice mode (`make practice`): demo data in a database of its own, a clock set from `/latihan`, "
+            "\"MODE LATIHAN\" on every page and printed document, and no message sent to anyone."),
+    Setting("PRACTICE_DATABASE_URL", "LOKET_PRACTICE_DATABASE_URL", str, None,
+            "The practice database. Unset: SQLite in `instance/practice.db`. Practice mode refuses to start when "
+            "`DATABASE_URL` is set and this is not, or when both name the same database."),
+    Setting("PRACTICE_STORAGE_URL", "LOKET_PRACTICE_STORAGE_URL", str, None,
+            "Where practice mode keeps its scans and receipts (like `LOKET_STORAGE_URL`). Unset: the "
+            "`instance/practice/` folder. Never the live storage."),
 )
 
 
@@ -224,8 +233,9 @@ class Defaults:
 def load_config(app, test_config: dict | None) -> None:
     """Fill `app.config`: defaults, then `instance/config.py`, then the environment, then `test_config`.
 
-    Raises ValueError naming the variable when an environment value cannot be parsed, and when a deployment
-    (not TESTING) names a password hash weaker than scrypt's default.
+    Raises ValueError naming the variable when an environment value cannot be parsed, when a deployment
+    (not TESTING) names a password hash weaker than scrypt's default, and when practice mode would use the live
+    database or storage.
     """
     app.config.from_object(Defaults)
     for retired, successor in RETIRED.items():
@@ -249,6 +259,8 @@ def load_config(app, test_config: dict | None) -> None:
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    if app.config["PRACTICE"]:
+        _use_practice_stores(app.config, instance)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -261,6 +273,57 @@ def load_config(app, test_config: dict | None) -> None:
         app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["UPLOAD_MAX_MB"] * 1024 * 1024
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _use_practice_stores(config, instance: Path) -> None:
+    """Point `config` at practice mode's own database, storage and session cookie.
+
+    The practice database is `PRACTICE_DATABASE_URL`, else `instance/practice.db`; its storage
+    `PRACTICE_STORAGE_URL`, else `instance/practice/`. Raises ValueError when `DATABASE_URL` is set without a
+    practice database of its own (whoever set it may think they practise on it), or when the practice
+    database or storage is the live one.
+    """
+    live_database = config["SQLALCHEMY_DATABASE_URI"]
+    practice_database = config["PRACTICE_DATABASE_URL"]
+    if not practice_database:
+        if live_database:
+            raise ValueError("LOKET_PRACTICE=1 never uses the live database, and DATABASE_URL is set: set "
+                             "LOKET_PRACTICE_DATABASE_URL to a database of its own, or unset DATABASE_URL to "
+                             "practise in instance/practice.db")
+        practice_database = f"sqlite:///{instance / 'practice.db'}"
+    if _same_database(practice_database, live_database or f"sqlite:///{instance / 'loket.db'}"):
+        raise ValueError("LOKET_PRACTICE_DATABASE_URL names the live database: practice mode needs a database "
+                         "of its own")
+    practice_storage = config["PRACTICE_STORAGE_URL"] or f"file://{instance / 'practice'}"
+    if _same_storage(practice_storage, config["STORAGE_URL"] or f"file://{instance}"):
+        raise ValueError("LOKET_PRACTICE_STORAGE_URL names the live storage: practice mode needs storage of its own")
+    config["SQLALCHEMY_DATABASE_URI"] = practice_database
+    config["STORAGE_URL"] = practice_storage
+    if config.get("SESSION_COOKIE_NAME", "session") == "session":
+        # A practice server beside the live one on the same host (another port) must not share its cookie.
+        config["SESSION_COOKIE_NAME"] = "latihan"
+
+
+def _same_database(first: str, second: str) -> bool:
+    """Return True when two database URLs name the same database (SQLite files compared by their real path)."""
+    from sqlalchemy.engine import make_url
+
+    a, b = make_url(_with_driver(first)), make_url(_with_driver(second))
+    if a.get_backend_name() != b.get_backend_name():
+        return False
+    if a.get_backend_name() == "sqlite":
+        return bool(a.database) and bool(b.database) and (
+            Path(a.database).resolve() == Path(b.database).resolve())
+    default_port = {"postgresql": 5432}.get(a.get_backend_name())
+    return ((a.host or "localhost", a.port or default_port, a.database)
+            == (b.host or "localhost", b.port or default_port, b.database))
+
+
+def _same_storage(first: str, second: str) -> bool:
+    """Return True when two storage URLs name the same place (folders compared by their real path)."""
+    if first.startswith("file://") and second.startswith("file://"):
+        return Path(first[len("file://"):]).resolve() == Path(second[len("file://"):]).resolve()
+    return first.split("?")[0].rstrip("/") == second.split("?")[0].rstrip("/")
 
 
 def _with_driver(url: str) -> str:

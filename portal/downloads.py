@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 
 from .security import SANDBOXED_FILE_POLICY
 
@@ -26,7 +26,10 @@ def pdf_response(body: bytes, filename: str, cache: str = "private, no-store") -
 
 def revalidated_pdf(etag: str, render: Callable[[], bytes], filename: str) -> Response:
     """Return a 304 when the browser already holds `etag`, else the PDF `render()` returns, called `filename`;
-    either way tagged `etag` and kept by the browser only until it asks again."""
+    either way tagged `etag` (prefixed in practice mode, so a browser's real receipt never answers for a
+    practice one, or the reverse) and kept by the browser only until it asks again."""
+    if current_app.config.get("PRACTICE"):
+        etag = f"latihan-{etag}"
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:

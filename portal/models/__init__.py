@@ -9,3 +9,4 @@ from .accounts import User, AuditEntry, BrowserSession  # noqa: F401
 from .queue import QueueSequence, QuotaRule, QueueTicket, UsualCounters  # noqa: F401
 from .village import Batch, PickupManifest, manifest_item  # noqa: F401
 from .notifications import Notification  # noqa: F401
+from .practice import PracticeClock  # noqa: F401

@@ -11,13 +11,17 @@ from ..storage import MissingObject, Storage, StorageError, current_storage
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 FOLDER = "receipts/"
+PRACTICE_FOLDER = "latihan/"
 
 log = logging.getLogger(__name__)
 
 
 def document_cache() -> "ReceiptCache":
-    """Return the cache of rendered documents in the app's storage. Needs an app context."""
-    return ReceiptCache(current_storage())
+    """Return the cache of rendered documents in the app's storage (in practice mode, a folder of its own
+    there, so a document marked "MODE LATIHAN" is never served as a real one). Needs an app context."""
+    from flask import current_app
+
+    return ReceiptCache(current_storage(), PRACTICE_FOLDER if current_app.config.get("PRACTICE") else FOLDER)
 
 
 class ReceiptCache:
@@ -28,8 +32,9 @@ class ReceiptCache:
     fails only costs a render: the document is still served.
     """
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, folder: str = FOLDER) -> None:
         self.storage = storage
+        self.folder = folder
 
     def get_or_render(self, key: str, render: Callable[[], bytes]) -> bytes:
         """Return the cached bytes of `key`, or call `render`, store what it returns and return it.
@@ -57,15 +62,14 @@ class ReceiptCache:
         StorageError when the storage fails.
         """
         _check_key(prefix)
-        found = [stored.key for stored in self.storage.list(FOLDER + prefix) if stored.key.endswith(".pdf")]
+        found = [stored.key for stored in self.storage.list(self.folder + prefix) if stored.key.endswith(".pdf")]
         for key in found:
             self.storage.delete(key)
         return len(found)
 
-    @staticmethod
-    def _name(key: str) -> str:
+    def _name(self, key: str) -> str:
         _check_key(key)
-        return f"{FOLDER}{key}.pdf"
+        return f"{self.folder}{key}.pdf"
 
 
 def _check_key(key: str) -> None:

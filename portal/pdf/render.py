@@ -116,9 +116,27 @@ def parsed_stylesheet(text: str) -> CSS:
     return parsed
 
 
+# Practice mode's mark on every document (the templates write it when `practice` is true): a framed line at
+# the top, and "LATIHAN" across every page (a fixed element repeats on each page), so no practice receipt can
+# pass for a real one.
+PRACTICE_STYLESHEET = """\
+.practice-mark { border: 1.5pt solid #000; text-align: center; font-weight: bold; font-size: 8pt;
+  line-height: 1.2; letter-spacing: 0.04em; padding: 0.6mm 1mm; margin: 0 0 1.5mm; }
+.practice-watermark { position: fixed; top: 40%; left: 0; right: 0; margin: 0; text-align: center;
+  font-size: 30pt; font-weight: bold; letter-spacing: 0.1em; color: #000; opacity: 0.2;
+  transform: rotate(-30deg); z-index: -1; }
+html.t58 .practice-watermark { font-size: 22pt; }
+html.a4 .practice-mark, html:not([class]) .practice-mark { font-size: 11pt; padding: 1mm; }
+html.a4 .practice-watermark, html:not([class]) .practice-watermark { font-size: 90pt; }
+"""
+
+
 def layout_html(html: str, stylesheets: list[CSS], fetcher: URLFetcher | None = None) -> Document:
-    """Return `html` laid out with `stylesheets` and this thread's fonts, loading nothing but `data:` URLs
-    (through `fetcher` when given, a new DataOnlyFetcher otherwise)."""
+    """Return `html` laid out with `stylesheets` (and practice mode's marks, in practice mode) and this
+    thread's fonts, loading nothing but `data:` URLs (through `fetcher` when given, a new DataOnlyFetcher
+    otherwise). Needs an app context."""
+    if current_app.config.get("PRACTICE"):
+        stylesheets = [*stylesheets, parsed_stylesheet(PRACTICE_STYLESHEET)]
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or DataOnlyFetcher())
     return document.render(stylesheets=stylesheets, font_config=font_config())
 

@@ -22,6 +22,8 @@ ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "as
            "set_day_rule", "remove_day_rule", "add_notice", "remove_notice", "set_quota", "clear_quota",
            "create_user", "disable_user", "enable_user", "reset_password", "end_sessions",
            "edit_service", "set_hours", "add_place", "edit_place", "set_counters",
+           # practice mode (/latihan)
+           "set_practice_clock",
            # the system's own lines (no user)
            "storage_failure")
 PAGE_SIZE = 50

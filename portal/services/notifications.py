@@ -157,8 +157,10 @@ def notifications_of(application: Application) -> list[Notification]:
 @dataclass
 class DrainReport:
     """What one drain did: `sent`, `retrying` (failed, tried again later), `gave_up`, `skipped` (claimed by
-    another drain), and `waiting` (queued rows left, e.g. with no sender for their channel)."""
+    another drain), `waiting` (queued rows left, e.g. with no sender for their channel), and in practice mode
+    `held`: messages due that would have been sent."""
 
+    held: int = 0
     sent: int = 0
     retrying: int = 0
     gave_up: int = 0
@@ -189,10 +191,16 @@ def send_due(now: datetime) -> DrainReport:
 
     A failure reschedules the row (`backoff`) or, at `NOTIFY_MAX_ATTEMPTS`, marks it failed; its error is
     kept in `last_error`. Returns what was done. Raises ValueError for a misconfigured `NOTIFY_SENDER`.
+    In practice mode nothing is sent and nothing changes: the report counts the due messages as `held`.
     """
     from . import senders
 
     report = DrainReport()
+    if current_app.config["PRACTICE"]:
+        queued = select(func.count()).select_from(Notification).where(Notification.state == QUEUED)
+        report.held = db.session.scalar(queued.where(Notification.next_attempt_at <= now)) or 0
+        report.waiting = db.session.scalar(queued) or 0
+        return report
     channels = {CHANNEL_OF_SENDER[name]: name for name in configured_senders()}
     limit = current_app.config["NOTIFY_MAX_ATTEMPTS"]
     due = list(db.session.scalars(select(Notification.id).where(

@@ -26,7 +26,12 @@ class SenderError(Exception):
 
 
 def send(sender: str, recipient: str, subject: str, body: str, written_at: datetime | None = None) -> None:
-    """Deliver one message with `sender` ("sms": the body only, or "smtp"); raise when it was not delivered."""
+    """Deliver one message with `sender` ("sms": the body only, or "smtp"); raise when it was not delivered.
+
+    Raises SenderError in practice mode, which sends nothing to anyone.
+    """
+    if current_app.config.get("PRACTICE"):
+        raise SenderError("practice mode sends nothing")
     if sender == "sms":
         send_sms(recipient, body)
     elif sender == "smtp":

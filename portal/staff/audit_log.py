@@ -64,6 +64,7 @@ def action_labels() -> dict[str, str]:
         "add_place": _("Menambah tempat pengambilan"),
         "edit_place": _("Mengubah tempat pengambilan"),
         "set_counters": _("Mengatur jumlah loket yang biasa bertugas"),
+        "set_practice_clock": _("Mengatur jam latihan"),
     }
 
 
