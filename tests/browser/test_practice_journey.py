@@ -1,14 +1,17 @@
 """Practice mode in Chromium at 360×640, with JavaScript on and off: at night the kiosk is closed; a clerk sets
 the practice clock to the next office hour on /latihan (a wrong date first), and the kiosk then gives a
-walk-in ticket. "MODE LATIHAN" tops every page, every page passes axe-core, and the console stays clean."""
+walk-in ticket, printed on one 80 mm page under "MODE LATIHAN". The mark tops every page, every page passes
+axe-core, and the console stays clean."""
 
 from __future__ import annotations
 
 import re
 import threading
+from io import BytesIO
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 from portal.extensions import db
@@ -78,5 +81,8 @@ def test_a_clerk_sets_the_practice_clock_and_the_kiosk_opens_at_night(browser, p
     expect(page.locator("body")).to_contain_text("A-001")
     expect(page.locator("#practice-mark")).to_contain_text("MODE LATIHAN")
     check_axe(page, TIMED_REFRESH)
+    page.goto(page.url.split("?")[0])  # the same ticket without `cetak=1`, which has kiosk.js print it
+    printed = PdfReader(BytesIO(page.pdf(prefer_css_page_size=True)))  # the 80 mm roll, as the kiosk prints it
+    assert len(printed.pages) == 1 and printed.pages[0].extract_text().startswith("MODE LATIHAN\n")
     assert_no_console_errors(page, allowed=((422, "/latihan/jam"),))
     context.close()
