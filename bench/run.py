@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 from bench.common import (REPO, BenchError, GunicornServer, exit_on_failure, http_get,  # noqa: E402
                           interrupt_on_sigterm, portal_environment, prepare_database)
+from bench.queue_targets import LOOKUP_LIMIT, queue_targets  # noqa: E402
 
 RESULTS_FILE = REPO / "bench" / "results" / "latest.json"
 
@@ -190,6 +191,7 @@ def measure_throughput(hello: GunicornServer, portal: GunicornServer, duration: 
     targets += [(f"portal {path}", portal.base_url + path, None) for path in PORTAL_TARGETS]
     # A form page hands a first-time visitor a session and a CSRF token; a returning visitor brings them.
     targets.append(("portal /lacak (returning)", portal.base_url + "/lacak", _session_cookie(portal.base_url + "/lacak")))
+    targets += queue_targets(portal.base_url)
     for _label, url, _cookie in [("hello /", hello_url, None), *targets]:
         status = http_get(url, ACCEPT_ENCODING).status
         if status != 200:
@@ -501,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     with (exit_on_failure("\nbenchmark failed: ", "\ninterrupted; servers stopped"),
           tempfile.TemporaryDirectory(prefix="loket-bench-") as tmp, ExitStack() as servers):
         workdir = Path(tmp)
-        env = portal_environment(workdir)
+        env = {**portal_environment(workdir), "LOKET_QUEUE_LOOKUP_LIMIT": LOOKUP_LIMIT}
         print(f"Database: fresh SQLite in {workdir} (migrate + seed)", flush=True)
         prepare_database(env)
         hello = GunicornServer("hello", HELLO_APP, env, workdir, GUNICORN_SETTINGS)
