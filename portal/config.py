@@ -134,6 +134,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRACK_REFERENCE_TOTAL_LIMIT", "LOKET_TRACK_REFERENCE_TOTAL_LIMIT", str, "100 per day",
             "How many PIN attempts one reference accepts from all clients together: the best rate of an attacker "
             "with many addresses (at 100 a day, 5,000 days on average to find a 6-digit PIN)."),
+    Setting("HANDOVER_NIK_LIMIT", "LOKET_HANDOVER_NIK_LIMIT", str, "5 per day",
+            "How many times the counter may check a collector's NIK (its last 4 digits, or all 16) against one "
+            "application's, from every clerk together, before handing it to the applicant waits (a wrong try is "
+            "also in the audit log). 5 a day leaves someone guessing 4 digits 1 chance in 2,000 a day."),
     Setting("STAFF_IDLE_MINUTES", "LOKET_STAFF_IDLE_MINUTES", int, 30,
             "A signed-in clerk or operator is signed out after this many minutes without a request (shared PCs)."),
     Setting("SIGN_IN_ACCOUNT_LIMIT", "LOKET_SIGN_IN_ACCOUNT_LIMIT", str, "5 per 15 minutes",

@@ -12,6 +12,11 @@
 - Queue ticket codes: `ticket_lookups` counts each look at a ticket by its code — finding it, its page, its
   cancel page and its PDF — against one per-client budget (QUEUE_LOOKUP_LIMIT).
 
+- The applicant's NIK at the handover: `handover_nik_attempt` counts each check of a collector's NIK (or its
+  last four digits) against one application's, from every clerk and counter together (HANDOVER_NIK_LIMIT),
+  so that nobody can try the 10,000 endings one after another; once spent, the document is handed to the
+  applicant only when the budget is back (or to a person they authorised, with their letter).
+
 Flask-Limiter's shared limits do this: a shared limit's counter is named by its scope, not by the view.
 """
 
@@ -21,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from flask import current_app, request
-from limits import parse
+from limits import parse, parse_many
 
 from .domain.reference import normalize_reference
 from .extensions import budget_key, limiter
@@ -81,3 +86,11 @@ def forget_sign_in_failures(username: str) -> None:
     """Clear this client's wrong passwords for `username` (after a right one)."""
     item, identifiers = _sign_in_budget(username)
     limiter.limiter.clear(item, *identifiers)
+
+
+def handover_nik_attempt(reference: str) -> bool:
+    """Count one check of a collector's NIK against application `reference`, before it is made; return True
+    when the budget allowed it, False when it is spent (and the NIK must not be checked)."""
+    identifiers = budget_key("handover-nik", reference)
+    allowed = [limiter.limiter.hit(item, *identifiers) for item in parse_many(current_app.config["HANDOVER_NIK_LIMIT"])]
+    return all(allowed)

@@ -63,6 +63,8 @@ class Service(db.Model):
     visit_reason_id: Mapped[str] = mapped_column(Text, default="")
     visit_reason_en: Mapped[str] = mapped_column(Text, default="")
     output: Mapped[str] = mapped_column(String(20), default="self_print")  # or security_blank
+    # Whether a person collecting for the applicant must show a letter of authority (surat kuasa) signed by them.
+    proxy_letter: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     processing_time_id: Mapped[str] = mapped_column(Text, default="")
     processing_time_en: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)

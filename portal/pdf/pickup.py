@@ -150,7 +150,8 @@ def who_may_collect(application) -> tuple[str, ...]:
     """Return who may collect `application`'s document and what each must bring, one line each."""
     lines = [_("Pemohon sendiri, membawa KTP-el atau KK asli."),
              _("Orang yang diberi kuasa, membawa surat kuasa bertanda tangan pemohon serta KTP-el pemohon "
-               "dan KTP-el penerima kuasa.")]
+               "dan KTP-el penerima kuasa.") if application.service.proxy_letter else
+             _("Orang yang diwakilkan pemohon, membawa KTP-el pemohon dan KTP-el-nya sendiri.")]
     if application.channel == "village":
         lines.append(_("Operator desa, bila diambil bersama untuk desa (kolektif)."))
     return tuple(lines)

@@ -22,7 +22,7 @@ from ..domain.reference import hash_pin
 from ..extensions import db
 from ..models import Application, Batch, Service, User
 from ..uploads import inspect_upload
-from . import applications, batches, review
+from . import applications, batches, handovers, review
 
 DEMO_PIN = "246810"
 
@@ -154,7 +154,8 @@ def _advance(application: Application, state: str, clerk: User, sent: datetime, 
         place, slot = review.proposal(application, now)
         review.mark_ready(application, clerk, min(ready, now), place.code, slot.day, str(slot.window))
     if state == lifecycle.COLLECTED:
-        review.hand_over(application, clerk, now - timedelta(hours=1), "applicant")
+        handovers.hand_over(application, clerk, now - timedelta(hours=1), "applicant", nik_typed=application.nik,
+                            reason="Contoh untuk latihan")
 
 
 def _birth_date(nik: str) -> date:

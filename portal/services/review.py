@@ -1,4 +1,5 @@
-"""The office's side of an application: take it for review, judge each document, decide, mark ready, hand over.
+"""The office's side of an application: take it for review, judge each document, decide, mark ready (the
+handover is `handovers`).
 
 Every move goes through `portal/domain/lifecycle.py` and is written to the application's timeline and to
 the audit log in the same commit; each is one transaction (`operation`), rolled back whatever it raises. A
@@ -8,25 +9,23 @@ Taking is a conditional update, so two clerks pressing "Ambil" at once cannot bo
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import update
 
-from ..domain import event_reasons, form, lifecycle
+from ..domain import form, lifecycle
 from ..domain.correction import correction_message
 from ..domain.hours import Window
 from ..domain.pickup import PickupSlot, pickup_windows, propose_pickup
 from ..extensions import db
-from ..models import Application, ApplicationDocument, Handover, PickupManifest, PickupPlace, User
+from ..models import Application, ApplicationDocument, PickupPlace, User
 from ..uploads import CleanFile
 from . import applications, audit, calendar, notifications, storage
 from .transactions import operation
 
 ACCEPTED, NEEDS_FIX, RECEIVED = "accepted", "needs_fix", "received"
 SUPERVISORS = ("supervisor", "admin")
-COLLECTORS = ("applicant", "authorised", "operator")
 REASON_LENGTH = 500  # ApplicationEvent.reason
 
 
@@ -36,7 +35,7 @@ class Refused(Exception):
     Codes: "taken" (another clerk has it), "not_yours" (not assigned to this clerk), "state" (the lifecycle
     forbids it; `detail` holds the lifecycle's code), "reason" (a reason is required), "documents" (a document
     still needs a fix, or none was marked), "place", "date", "window" (a pickup choice that does not hold),
-    "collector" (who collects is incomplete), "output" (a self-printed document is missing), "manifest" (not
+    "collector" (who collects is incomplete), "identity" (the applicant's NIK was not confirmed), "output" (a self-printed document is missing), "manifest" (not
     on the collective pickup manifest it is handed over from).
     """
 
@@ -45,7 +44,9 @@ class Refused(Exception):
         self.code, self.detail = code, detail
 
 
-def _move(application: Application, target: str, user: User, now: datetime, reason: str = "") -> None:
+def move(application: Application, target: str, user: User, now: datetime, reason: str = "") -> None:
+    """Move `application` to `target` as the clerk `user` (timeline included, not committed); raise Refused
+    ("reason" or "state") when the lifecycle forbids it, after rolling back."""
     try:
         applications._move(application, target, lifecycle.CLERK, now, reason, actor_name=user.full_name)
     except lifecycle.TransitionRefused as refused:
@@ -77,7 +78,7 @@ def take(application: Application, user: User, now: datetime) -> None:
         db.session.refresh(application)
         raise Refused("taken" if application.state == lifecycle.IN_REVIEW else "state", application.state)
     db.session.refresh(application)
-    _move(application, lifecycle.IN_REVIEW, user, now)
+    move(application, lifecycle.IN_REVIEW, user, now)
     audit.record(user, "take", now, application)
     db.session.commit()
 
@@ -93,7 +94,7 @@ def release(application: Application, user: User, now: datetime) -> None:
     if application.assigned_to != user.id and user.role not in SUPERVISORS:
         raise Refused("not_yours")
     holder = application.assignee.full_name if application.assignee else ""
-    _move(application, lifecycle.SUBMITTED, user, now, reason="")
+    move(application, lifecycle.SUBMITTED, user, now, reason="")
     application.assigned_to, application.assigned_at = None, None
     for document in application.documents:
         document.state, document.fix_reason = RECEIVED, ""
@@ -131,7 +132,7 @@ def approve(application: Application, user: User, now: datetime) -> None:
         raise Refused("documents", "needs_fix")
     for document in application.documents:
         document.state = ACCEPTED
-    _move(application, lifecycle.APPROVED, user, now)
+    move(application, lifecycle.APPROVED, user, now)
     notifications.enqueue_for(application, "approved", now)
     audit.record(user, "approve", now, application)
     db.session.commit()
@@ -149,7 +150,7 @@ def ask_correction(application: Application, user: User, now: datetime, note: st
         raise Refused("documents", "nothing_to_fix")
     reason = correction_message(note, [d.fix_reason for d in fixes])
     reason = reason if len(reason) <= REASON_LENGTH else reason[:REASON_LENGTH - 1] + "…"  # the timeline's column
-    _move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
+    move(application, lifecycle.NEEDS_CORRECTION, user, now, reason)
     notifications.enqueue_for(application, "correction", now, reason)
     application.assigned_to, application.assigned_at = None, None
     audit.record(user, "ask_correction", now, application, reason)
@@ -163,7 +164,7 @@ def reject(application: Application, user: User, now: datetime, reason: str) -> 
     if not reason.strip():
         raise Refused("reason")
     reason = reason.strip()[:REASON_LENGTH]
-    _move(application, lifecycle.REJECTED, user, now, reason)
+    move(application, lifecycle.REJECTED, user, now, reason)
     notifications.enqueue_for(application, "rejected", now, reason)
     application.assigned_to = None
     audit.record(user, "reject", now, application, reason.strip())
@@ -236,7 +237,7 @@ def mark_ready(application: Application, user: User, now: datetime, place_code: 
     if window not in pickup_windows(office, day):
         raise Refused("window")
     application.pickup_place_code, application.pickup_date, application.pickup_window = place_code, day, str(window)
-    _move(application, lifecycle.READY, user, now)
+    move(application, lifecycle.READY, user, now)
     notifications.enqueue_for(application, "ready", now)
     audit.record(user, "ready", now, application, f"{place_code} {day.isoformat()} {window}")
     db.session.commit()
@@ -258,7 +259,7 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
     name = storage.upload_store().save(clean)
     try:
         application.output_stored_name = name
-        _move(application, lifecycle.READY, user, now)
+        move(application, lifecycle.READY, user, now)
         notifications.enqueue_for(application, "ready", now)
         audit.record(user, "upload_output", now, application, f"{len(clean.data) // 1024} KB")
         db.session.commit()
@@ -266,54 +267,6 @@ def attach_output(application: Application, user: User, now: datetime, clean: Cl
         db.session.rollback()
         storage.discard([name])
         raise
-
-
-@operation
-def hand_over(application: Application, user: User, now: datetime, collector: str, name: str = "",
-              relation: str = "", id_number: str = "", manifest: PickupManifest | None = None) -> Handover:
-    """Record that a ready document was handed over, and to whom; commit and return the handover.
-
-    `collector` is "applicant" (the name is the applicant's), "authorised" (name, relation and a 16-digit ID
-    number required) or "operator" (the village operator, by name). `manifest`: the collective pickup
-    manifest it was handed over from (then the collector must be "operator"). Raises Refused("state") unless
-    ready, Refused("collector") for missing or malformed details, Refused("manifest") for an application
-    that is not on `manifest`.
-    """
-    if manifest is not None and (collector != "operator"
-                                 or application.id not in {item.id for item in manifest.applications}):
-        raise Refused("manifest" if collector == "operator" else "collector", "kind")
-    if application.state != lifecycle.READY:
-        raise Refused("state", application.state)
-    if collector not in COLLECTORS:
-        raise Refused("collector", "kind")
-    if collector == "applicant":
-        name, relation, id_number = application.full_name or "", "", ""
-    elif not name.strip():
-        raise Refused("collector", "name")
-    if collector == "authorised" and (not relation.strip() or not (id_number.isdigit() and len(id_number) == 16)):
-        raise Refused("collector", "relation" if not relation.strip() else "id_number")
-    # Claim the application first: of two clerks confirming at the same instant, one moves it, the other is
-    # refused (the update waits for the first one's commit and then finds it collected).
-    claimed = db.session.execute(update(Application).where(
-        Application.id == application.id, Application.state == lifecycle.READY).values(updated_at=now)).rowcount
-    if not claimed:
-        db.session.rollback()
-        db.session.refresh(application)
-        raise Refused("state", application.state)
-    db.session.refresh(application)
-    handover = Handover(application_id=application.id, at=now, clerk_id=user.id, clerk_name=user.full_name,
-                        collector=collector, collector_name=name.strip()[:120], relation=relation.strip()[:60],
-                        id_number=id_number, slip_token=secrets.token_urlsafe(18),
-                        manifest_id=manifest.id if manifest is not None else None)
-    db.session.add(handover)
-    who = {"applicant": "pemohon", "authorised": f"kuasa ({relation.strip()})", "operator": "operator desa"}[collector]
-    _move(application, lifecycle.COLLECTED, user, now,
-          reason=event_reasons.handed_over(name.strip(), collector, relation.strip()))
-    notifications.enqueue_for(application, "collected", now)
-    audit.record(user, "handover", now, application,
-                 f"{who}: {name.strip()}" + (f" (manifes {manifest.code})" if manifest is not None else ""))
-    db.session.commit()
-    return handover
 
 
 @operation

@@ -16,7 +16,7 @@ CATALOGUE_FILE = "catalogue.json"
 SERVICE_FIELDS = (
     "group", "name_id", "name_en", "summary_id", "summary_en", "applicant_id", "applicant_en",
     "requirements", "documents", "questions", "visit_required", "visit_reason_id", "visit_reason_en",
-    "output", "processing_time_id", "processing_time_en", "legal_basis", "sources",
+    "output", "proxy_letter", "processing_time_id", "processing_time_en", "legal_basis", "sources",
 )
 
 

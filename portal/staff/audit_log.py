@@ -45,6 +45,7 @@ def action_labels() -> dict[str, str]:
         "ready": _("Menandai siap diambil"),
         "upload_output": _("Mengunggah dokumen hasil"),
         "handover": _("Menyerahkan dokumen"),
+        "handover_refused": _("Cek NIK pengambil gagal"),
         "print": _("Mencetak"),
         "batch_submit": _("Mengirim berkas kolektif"),
         "new_pin": _("Membuat PIN baru"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
 from ..domain.nik import normalize
@@ -30,13 +30,20 @@ class CollectorForm(FlaskForm):
                            choices=[SelectChoice("applicant", _l("Pemohon sendiri")),
                                     SelectChoice("authorised", _l("Orang yang diberi kuasa")),
                                     SelectChoice("operator", _l("Operator desa"))])
+    nik_digits = StringField(_l("4 angka terakhir NIK pemohon"),
+                             description=_l("Lihat KTP-el orang yang datang. Boleh juga 16 angka lengkap."),
+                             filters=[lambda v: normalize(v or "")[:24]])
     authorised_name = StringField(_l("Nama orang yang diberi kuasa"), description=_l("Seperti di KTP-el-nya."),
                                   filters=[lambda v: " ".join((v or "").split())])
     relation = StringField(_l("Hubungan dengan pemohon"), description=_l("Misalnya suami, istri, anak, orang tua."),
                            filters=[lambda v: " ".join((v or "").split())])
     authorised_nik = StringField(_l("NIK orang yang diberi kuasa"), description=_l("16 angka di KTP-el-nya."),
                                  filters=[lambda v: normalize(v or "")])
+    letter_seen = BooleanField(_l("Surat kuasa bertanda tangan pemohon sudah saya periksa"))
     operator_name = StringField(_l("Nama operator desa"), filters=[lambda v: " ".join((v or "").split())])
+    reason = StringField(_l("Alasan diserahkan di luar jadwal"),
+                         description=_l("Tercatat di log audit. Misalnya: pemohon berangkat kerja ke luar kota besok."),
+                         filters=[lambda v: " ".join((v or "").split())[:300]])
     submit = SubmitField(_l("Serahkan dokumen"))
 
 
@@ -46,6 +53,9 @@ class ManifestHandoverForm(FlaskForm):
     operator_name = StringField(_l("Nama operator desa yang mengambil"),
                                 description=_l("Seperti di KTP-el-nya. Berlaku untuk semua dokumen manifes ini."),
                                 filters=[lambda v: " ".join((v or "").split())[:120]])
+    reason = StringField(_l("Alasan diserahkan di luar jadwal"),
+                         description=_l("Berlaku untuk dokumen yang diserahkan dalam kunjungan ini. Tercatat di log audit."),
+                         filters=[lambda v: " ".join((v or "").split())[:300]])
 
 
 class PrintDayForm(FlaskForm):

@@ -3,8 +3,9 @@
 The clerk scans the manifest's QR (or types its code, "AMB-…") on the handover page; the page lists the
 desa, the operator who collects and every item with its state. One form holds the operator's name (filled in
 from the manifest, editable once for the whole visit) and a "Serahkan" button per item that is ready; items
-not ready or already handed over are shown without one. The slip of the visit (80 mm) lists what was handed
-over from this manifest today. The usual case: scan, "Serahkan" per item, print.
+not ready or already handed over are shown without one. Before an item's pickup day or outside pickup hours the
+form also asks for a reason, one for the visit, which each item's audit line carries. The slip of the visit
+(80 mm) lists what was handed over from this manifest today. The usual case: scan, "Serahkan" per item, print.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.guard import roles_required
+from ..domain import handover as handover_rules
 from ..domain import lifecycle
 from ..domain.nik import mask
 from ..extensions import db, htmx
-from ..models import Handover, PickupManifest
+from ..models import Application, Handover, PickupManifest
 from ..pdf.manifest import ManifestSlipData, line_of, render_manifest_slip
 from ..pdf.pickup import document_name
-from ..services import audit, calendar, manifests, review
+from ..services import audit, calendar, handovers, manifests, review
 from ..templating import public_url, render
 from ..application_text import state_label
 from .blueprint import STAFF_ROLES, bp
@@ -47,7 +49,8 @@ def manifest_page(manifest: PickupManifest, form: ManifestHandoverForm | None = 
     rows = [(item, _item_state(item), pickup_when(item.application), mask(item.application.nik or ""))
             for item in manifests.items(manifest)]
     body = render(TEMPLATE, fragments=("scan",), code="", application=None, manifest=manifest, form=form,
-                  refusal=refusal, not_found=False, rows=rows, document_name=document_name,
+                  refusal=refusal, not_found=False, rows=rows, document_name=document_name, start_field="kode",
+                  schedule=_schedule_notes([row[0].application for row in rows if row[0].ready]),
                   visit=manifests.handed_over_on(manifest, today, calendar.office_zone()),
                   waiting=sum(row[0].ready for row in rows))
     return body, 200 if htmx and request.headers.get("HX-Target") == "scan" else status
@@ -76,11 +79,17 @@ def handover_manifest_item(manifest_id: int):
         return manifest_page(manifest, form, refusal=_("Dokumen itu tidak ada di manifes ini."), status=409)
     if not form.operator_name.data:
         form.operator_name.errors = [_("Isi nama operator desa yang mengambil.")]
+    if _schedule_notes([application]) and not form.reason.data:
+        form.reason.errors = [_("Tulis alasan dokumen ini diserahkan di luar jadwal.")]
+    if any(field.errors for field in form):
         return manifest_page(manifest, form, status=422)
     try:
-        review.hand_over(application, current_user, calendar.now(), "operator", name=form.operator_name.data,
-                         manifest=manifest)
-    except (review.Refused, IntegrityError):  # IntegrityError: another clerk handed it over just now
+        handovers.hand_over(application, current_user, calendar.now(), "operator", name=form.operator_name.data,
+                            manifest=manifest, reason=form.reason.data)
+    except (review.Refused, IntegrityError) as refused:  # IntegrityError: another clerk handed it over just now
+        if isinstance(refused, review.Refused) and refused.code == "reason":
+            form.reason.errors = [_("Tulis alasan dokumen ini diserahkan di luar jadwal.")]
+            return manifest_page(manifest, form, status=422)
         why = refusal_text(application) or _("Dokumen ini tidak dapat diserahkan sekarang.")
         return manifest_page(manifest, form, refusal=f"{application.reference}: {why}", status=409)
     return redirect(url_for("staff.handover_manifest", manifest_id=manifest.id), 303)
@@ -106,6 +115,21 @@ def handover_manifest_slip(manifest_id: int):
     audit.record_print(current_user, calendar.now(), None,
                        f"bukti penyerahan manifes {manifest.code}: {len(visit)} dokumen, 80 mm")
     return pdf_response(body, f"bukti-penyerahan-{manifest.code}.pdf")
+
+
+def _schedule_notes(ready: list[Application]) -> list[str]:
+    """Return why handing over the `ready` applications now needs a reason: some are due on a later day, pickup
+    is closed now; [] when none applies."""
+    now = calendar.now()
+    office = calendar.calendar(now)
+    codes = {code for application in ready
+             for code in handover_rules.reasons_needed(office, now, application.pickup_date)}
+    notes = []
+    if handover_rules.EARLY in codes:
+        notes.append(_("Ada dokumen yang jadwal pengambilannya belum hari ini."))
+    if handover_rules.OUTSIDE_HOURS in codes:
+        notes.append(_("Sekarang di luar jam pengambilan."))
+    return notes
 
 
 def _collector_default(manifest: PickupManifest) -> str:

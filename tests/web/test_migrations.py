@@ -61,3 +61,37 @@ def test_upgrading_a_sqlite_database_keeps_the_rows_of_tables_it_rebuilds(tmp_pa
     connection.close()
     assert before == {table: 1 for table in tables}
     assert after == before
+
+
+def test_upgrading_gives_existing_services_a_letter_of_authority_rule_from_what_they_hand_over(tmp_path):
+    """0012: a card on a security blank (KTP-el, KIA) asks a representative for a letter; a self-printed
+    document does not; services are kept as the office edited them otherwise."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from tests.conftest import _test_config
+
+    path = tmp_path / "old.db"
+    app = create_app(_test_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade(revision="0011_browser_sessions")
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(service)")
+               if row[3] and row[1] not in ("code", "output", "name_id")]
+    for code, output in (("KTP_BARU", "security_blank"), ("KK_BARU", "self_print")):
+        names = ", ".join(f'"{name}"' for name in ("code", "output", "name_id", *columns))
+        connection.execute(f"INSERT INTO service ({names}) VALUES ({', '.join('?' * (3 + len(columns)))})",
+                           [code, output, f"Layanan {code}", *(0 if name in ("position", "visit_required", "active")
+                                                                else "x" for name in columns)])
+    connection.commit()
+    connection.close()
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+    rows = dict(connection.execute("SELECT code, proxy_letter FROM service"))
+    connection.close()
+    assert rows == {"KTP_BARU": 1, "KK_BARU": 0}

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal.domain import lifecycle
 from portal.extensions import db
 from portal.models import Notification, User
-from portal.services import applications, audit, calendar, notifications, review
+from portal.services import applications, audit, calendar, handovers, notifications, review
 from tests.web.apply_helpers import GOOD_NIK, csrf
 from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import create_staff, make_application
@@ -182,7 +182,8 @@ def test_ready_and_collected_are_queued_for_pickup_and_for_a_download(app, regio
     reference, _pin = ready_ktp(app)
     printed, _ = make_application(app, "KK_BARU", state=lifecycle.READY)
     with app.app_context():
-        review.hand_over(applications.find(reference), clerk(), calendar.now(), "applicant")
+        handovers.hand_over(applications.find(reference), clerk(), calendar.now(), "applicant", nik_typed="0001",
+                            reason="Sebelum jadwal")
         assert applications.collect_by_download(applications.find(printed), calendar.now(), "Diunduh")
     events = [(row.event, row.application_id) for row in outbox(app)]
     assert [event for event, _ in events] == ["approved", "ready", "approved", "ready", "collected", "collected"]

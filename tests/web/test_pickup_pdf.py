@@ -195,7 +195,8 @@ def test_no_pickup_receipt_unless_ready_for_pickup_in_person(app, regions):
     assert client.get(f"/lacak/{reference}/tanda-terima.pdf?ukuran=a4").status_code == 404
     with app.app_context():  # handed over: the receipt is spent
         from portal.models import User
-        from portal.services import calendar, review
+        from portal.services import calendar, handovers
         clerk = db.session.scalar(db.select(User).where(User.username == "clerk"))
-        review.hand_over(applications.find(reference), clerk, calendar.now(), "applicant")
+        handovers.hand_over(applications.find(reference), clerk, calendar.now(), "applicant", nik_typed="0001",
+                            reason="Sebelum jadwal")
     assert client.get(f"/lacak/{reference}/tanda-terima.pdf?ukuran=a6").status_code == 404

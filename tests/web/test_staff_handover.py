@@ -21,6 +21,9 @@ from tests.web.pdf_helpers import one_page_of, pdf_text, scanned_qr
 from tests.web.staff_helpers import create_staff, make_application, sign_in
 
 AUTHORISED_NIK = "3317010502850003"  # a man born 5 February 1985 in Kecamatan Sumber
+# The test clock says Thursday 3 December; a document made ready then is due on Tuesday 8 December, so a
+# handover today is early and needs a reason (tests/web/test_handover_checks.py tests that rule).
+EARLY_REASON = "Pemohon berangkat kerja ke luar kota"
 
 
 @pytest.fixture
@@ -74,7 +77,8 @@ def session_csrf(client) -> str:
 def _confirm(client, reference: str, **fields):
     with client.application.app_context():
         token = session_csrf(client)
-    data = {"csrf_token": token, "collector": "applicant", **fields}
+    data = {"csrf_token": token, "collector": "applicant", "nik_digits": GOOD_NIK[-4:], "letter_seen": "y",
+            "reason": EARLY_REASON, **fields}
     return client.post(f"/petugas/serah/{reference}", data=data)
 
 
@@ -283,10 +287,10 @@ def test_already_collected_says_when_to_whom_and_by_whom(app, client, ready, sta
 def test_a_handover_recorded_meanwhile_by_another_clerk_is_a_refusal_not_an_error(app, clerk, ready, monkeypatch):
     from sqlalchemy import insert, update
 
-    from portal.services import review
+    from portal.services import handovers
 
     reference, _token_ = ready
-    real_hand_over = review.hand_over
+    real_hand_over = handovers.hand_over
 
     def racing_hand_over(application, user, now, *args, **kwargs):
         # Another worker commits its handover after this request checked the state and before it commits.
@@ -298,7 +302,7 @@ def test_a_handover_recorded_meanwhile_by_another_clerk_is_a_refusal_not_an_erro
                                .values(state=lifecycle.COLLECTED))
         return real_hand_over(application, user, now, *args, **kwargs)
 
-    monkeypatch.setattr(review, "hand_over", racing_hand_over)
+    monkeypatch.setattr(handovers, "hand_over", racing_hand_over)
     response = _confirm(clerk, reference)
     assert response.status_code == 409
     assert "sudah diserahkan" in _text(response) and "oleh Petugas Dua" in _text(response)
@@ -444,7 +448,7 @@ def _serahkan(client, manifest_id: int, reference: str, name: str = "Operator Ro
     with client.application.app_context():
         token = token or session_csrf(client)
     return client.post(f"/petugas/serah/manifes/{manifest_id}", data={"csrf_token": token, "reference": reference,
-                                                                       "operator_name": name})
+                                                                       "operator_name": name, "reason": EARLY_REASON})
 
 
 def _handovers(app) -> list[tuple[str, str, str, int | None]]:
@@ -487,7 +491,8 @@ def test_items_are_handed_over_one_by_one_to_the_operator(app, clerk, manifest):
     assert _application(app, references[2]).state == lifecycle.READY
     with app.app_context():
         details = db.session.scalars(db.select(AuditEntry.detail).where(AuditEntry.action == "handover")).all()
-    assert details == [f"operator desa: Operator Ronggo Mulyo (manifes {code})"] * 2
+    assert details == [f"operator desa: Operator Ronggo Mulyo (manifes {code}); sebelum jadwal 2026-12-08, "
+                       f"alasan: {EARLY_REASON}"] * 2
 
 
 def test_the_operator_name_is_edited_once_for_the_whole_visit(app, clerk, manifest):
@@ -539,10 +544,10 @@ def test_an_item_collected_alone_or_not_ready_is_shown_but_not_offered(app, cler
 def test_two_clerks_at_once_on_one_item_make_one_handover(app, clerk, manifest, monkeypatch):
     from sqlalchemy import insert, update
 
-    from portal.services import review
+    from portal.services import handovers
 
     manifest_id, _code, _token_, references = manifest
-    real_hand_over = review.hand_over
+    real_hand_over = handovers.hand_over
 
     def racing_hand_over(application, user, now, *args, **kwargs):
         # The other clerk's request commits the same item after this one checked it and before it commits.
@@ -555,7 +560,7 @@ def test_two_clerks_at_once_on_one_item_make_one_handover(app, clerk, manifest, 
                                .values(state=lifecycle.COLLECTED))
         return real_hand_over(application, user, now, *args, **kwargs)
 
-    monkeypatch.setattr(review, "hand_over", racing_hand_over)
+    monkeypatch.setattr(handovers, "hand_over", racing_hand_over)
     response = _serahkan(clerk, manifest_id, references[0])
     assert response.status_code == 409 and "oleh Petugas Dua" in _text(response)
     assert len(_handovers(app)) == 1

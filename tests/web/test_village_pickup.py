@@ -11,7 +11,7 @@ import pytest
 from portal.domain import lifecycle
 from portal.extensions import db
 from portal.models import Application, PickupManifest, User
-from portal.services import calendar, review
+from portal.services import calendar, handovers
 from tests.web.apply_helpers import csrf
 from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import make_application, sign_in
@@ -141,7 +141,8 @@ def test_a_document_collected_meanwhile_is_refused(app, client, desa):
     with app.app_context():
         application = db.session.scalar(db.select(Application).where(Application.reference == desa["ktp2"]))
         clerk = db.session.scalar(db.select(User).where(User.username == "clerk"))
-        review.hand_over(application, clerk, calendar.now(), "applicant")
+        handovers.hand_over(application, clerk, calendar.now(), "applicant", nik_typed=application.nik,
+                            reason="Sebelum jadwal")
     response = _make(client, [desa["ktp1"], desa["ktp2"]], token)
     assert response.status_code == 409 and f"{desa['ktp2']} belum siap diambil" in _text(response)
 
@@ -156,8 +157,8 @@ def test_a_handover_from_the_manifest_shows_for_the_operator_and_the_resident(ap
         manifest = db.session.scalar(db.select(PickupManifest))
         application = db.session.scalar(db.select(Application).where(Application.reference == desa["ktp1"]))
         clerk = db.session.scalar(db.select(User).where(User.username == "clerk"))
-        review.hand_over(application, clerk, calendar.now(), "operator", name="Operator Ronggo Mulyo",
-                         manifest=manifest)
+        handovers.hand_over(application, clerk, calendar.now(), "operator", name="Operator Ronggo Mulyo",
+                            manifest=manifest, reason="Sebelum jadwal")
     page = _text(client.get(location))
     assert "Sudah diserahkan 3 Des 2026" in page and "1 dari 2 dokumen" in page
     resident = app.test_client()
