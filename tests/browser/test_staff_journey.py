@@ -95,13 +95,16 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     text = PdfReader(io.BytesIO(receipt.body())).pages[0].extract_text()
     assert reference in text and "331701******0001" in text
 
-    # At the counter the scanner types the reference and Enter; the clerk confirms and gets the slip.
+    # At the counter the scanner types the reference and Enter; the clerk checks her NIK, says why it is
+    # handed over before its day, confirms and gets the slip.
     desk.goto("/petugas/serah")
     check_axe(desk)
     desk.get_by_label(re.compile("Pindai QR tanda terima")).fill(reference.lower())
     desk.get_by_label(re.compile("Pindai QR tanda terima")).press("Enter")
     expect(desk.locator("main")).to_contain_text("Siti Wulandari")
     check_axe(desk)
+    desk.get_by_label("4 angka terakhir NIK pemohon").fill("0001")  # from her KTP-el
+    desk.get_by_label("Alasan diserahkan di luar jadwal").fill("Pemohon datang sebelum jadwal")  # due on Tuesday
     desk.get_by_role("button", name="Serahkan dokumen").click()
     expect(desk.get_by_role("link", name=re.compile("Serahkan berikutnya"))).to_be_visible()
     check_axe(desk)
