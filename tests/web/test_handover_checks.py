@@ -231,3 +231,24 @@ def test_a_village_manifest_asks_one_reason_for_the_visit(app, clerk, staff):
     handed = clerk.post(f"/petugas/serah/manifes/{manifest_id}", data=dict(data, reason="Jadwal rapat desa"))
     assert handed.status_code == 303
     assert _audit(app, reference)[0][1].endswith("sebelum jadwal 2026-12-08, alasan: Jadwal rapat desa")
+
+
+def test_the_service_itself_refuses_a_handover_without_its_checks(app, ready):
+    """Every page that hands over goes through `handovers.hand_over`: the rules hold there, not only in a form."""
+    from portal.models import User
+    from portal.services import applications, calendar, handovers, review
+
+    with app.app_context():
+        clerk = db.session.scalar(db.select(User).where(User.username == "clerk"))
+        attempts = [({}, ("identity", "format")), ({"nik_typed": "0001"}, ("reason", "early")),
+                    ({"nik_typed": "0009", "reason": "Sebelum jadwal"}, ("identity", "mismatch"))]
+        for kwargs, refusal in attempts:
+            with pytest.raises(review.Refused) as refused:
+                handovers.hand_over(applications.find(ready), clerk, calendar.now(), "applicant", **kwargs)
+            assert (refused.value.code, refused.value.detail) == refusal
+        with pytest.raises(review.Refused) as refused:
+            handovers.hand_over(applications.find(ready), clerk, calendar.now(), "authorised", name="Budi Santoso",
+                                relation="suami", id_number=AUTHORISED_NIK, reason="Sebelum jadwal")
+        assert (refused.value.code, refused.value.detail) == ("collector", "letter")
+    assert _state(app, ready) == lifecycle.READY
+    assert [action for action, _detail in _audit(app, ready)] == ["handover_refused"]  # only the wrong NIK
