@@ -1,14 +1,13 @@
 """per service, whether a person collecting for the applicant must show a letter of authority
 
-Revision ID: 0012_proxy_letter
-Revises: 0011_browser_sessions
+Revision ID: 0013_proxy_letter
+Revises: 0012_practice_clock
 Create Date: 2026-12-08 09:00:00
 
 `service.proxy_letter`: the handover at `/petugas/serah` asks the clerk to confirm the surat kuasa when a
 representative collects a document of such a service. Existing services get it from what they hand over: a
 card on a security blank (KTP-el, KIA) needs the letter; a self-printed document (KK, certificates), which
-anyone holding the reference and PIN can print from the tracking page anyway, does not. A supervisor can
-change it per service.
+anyone holding the reference and PIN can print from the tracking page anyway, does not.
 
 """
 from alembic import op
@@ -16,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_proxy_letter'
-down_revision = '0011_browser_sessions'
+revision = '0013_proxy_letter'
+down_revision = '0012_practice_clock'
 branch_labels = None
 depends_on = None
 
