@@ -50,7 +50,7 @@ class CachedPage:
         """Return the cache entry for an uncompressed `response` (with `body` instead of its own, if given)."""
         body = response.get_data() if body is None else body
         kept = tuple((name, value) for name, value in response.headers.items()
-                     if name in ("Cache-Control", "Access-Control-Allow-Origin"))
+                     if name in ("Cache-Control", "Access-Control-Allow-Origin", "X-Robots-Tag"))
         if personal:
             return cls(body, b"", b"", response.mimetype, kept, True, gzip_pieces(body.split(CSRF_PLACEHOLDER)))
         return cls(body, gzip.compress(body, 6, mtime=0), brotli.compress(body, quality=5),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from lokal import parse_phone
 from ..domain import queue as rules
 from ..domain.hours import Window
 from ..domain.nik import check_nik, mask
+from ..models import QueueTicket
 from ..extensions import limiter
 from ..guesses import ticket_lookups
 from ..pdf.cache import document_cache
@@ -233,21 +234,47 @@ def _found(code: str):
     return ticket
 
 
+def _shown_ticket() -> tuple[QueueTicket | None, int | None]:
+    """Return the ticket the URL names (None when unknown) and how many wait ahead of it (None unless it
+    waits today); read once per request."""
+    if "shown_ticket" not in g:
+        found = queue.find(request.view_args["code"])
+        now = calendar.now()
+        waiting_today = found is not None and found.state == rules.WAITING and found.day == queue.today(now)
+        g.shown_ticket = (found, queue.ahead_of(found) if waiting_today else None)
+    return g.shown_ticket
+
+
+def _ticket_version():
+    """Return what the ticket page shows that can change: its state, counter and calls, who waits ahead of
+    it, and whether it can still be cancelled."""
+    found, ahead = _shown_ticket()
+    if found is None:
+        return None
+    return (found.state, found.counter, found.recalls, found.called_at, ahead,
+            queue.can_cancel(found, calendar.now()))
+
+
 @bp.get("/<code>")
 @ticket_lookups(on_breach=_too_many)
+@cached_page(csrf=True, version=_ticket_version)  # the same page for whoever holds the code, session or not
 def ticket(code: str):
-    """Return the ticket as it is shown from a phone: big number, purpose, day, window, QR; 404 when unknown."""
-    found = _found(code)
+    """Return the ticket as it is shown from a phone: big number, purpose, day, window, QR; 404 when unknown.
+
+    Every request counts against the lookup budget; the page itself comes from the page cache (keyed by the
+    code) until the ticket moves, the line ahead of it shortens or the minute changes."""
+    found, ahead = _shown_ticket()
+    if found is None:
+        abort(404)
     if found.code != code:
         return redirect(url_for("queue.ticket", code=found.code), 301)
     now = calendar.now()
-    ahead = queue.ahead_of(found) if found.state == rules.WAITING and found.day == queue.today(now) else None
     verify_url = public_url(url_for("verify.page", token=found.verification_token))
     response = make_response(render(
         "queue/ticket.html", ticket=found, purpose_label=purpose_label(found.purpose_code),
         window=window_text(found.window_start, found.window_end), ahead=ahead, qr=qr_data_uri(verify_url),
         state_label=state_label(found.state), masked_nik=mask(found.nik or "") if found.nik else "",
-        can_cancel=queue.can_cancel(found, now), form=CancelForm(), sizes=TICKET_SIZES,
+        can_cancel=queue.can_cancel(found, now), sizes=TICKET_SIZES,
         waiting=found.state == rules.WAITING, called_at=found.counter if found.state == rules.CALLED else None))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"

@@ -242,3 +242,22 @@ def test_ticket_pdfs_for_each_size_are_rendered_once(client, app, catalogue):
     receipts = [name for name in stored_names(app, "receipts/") if name.startswith("ticket-")]
     assert len(receipts) == 3
     assert client.get(f"/antrean/{code}/tiket.pdf?ukuran=a4").status_code == 404
+
+
+def test_a_ticket_page_comes_from_the_cache_until_the_ticket_or_the_line_ahead_moves(client, app, clock, catalogue):
+    first = ticket_code(book(client, day="2026-12-03", start="10:00"))
+    mine = ticket_code(book(client, nik="3317010101900002", day="2026-12-03", start="10:00"))
+    clock.now = wib(2026, 12, 3, 10, 5)  # the same minute from here on: only the ticket's moves change the page
+    page = client.get(f"/antrean/{mine}")
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Robots-Tag"] == "noindex"
+    assert re.search(r"Menunggu di depan Anda sekarang</dt><dd>1<", page.get_data(as_text=True))
+    assert "Set-Cookie" not in client.get(f"/antrean/{mine}").headers  # nothing written for a look
+    cached = client.get(f"/antrean/{mine}")
+    assert cached.headers["X-Robots-Tag"] == "noindex" and cached.get_data() == page.get_data()
+    with app.test_request_context():
+        assert queue.call_next(1, ["KTP"], clock.now, None).code == first
+    after_first = client.get(f"/antrean/{mine}").get_data(as_text=True)
+    assert re.search(r"Menunggu di depan Anda sekarang</dt><dd>0<", after_first)
+    with app.test_request_context():
+        assert queue.call_next(1, ["KTP"], clock.now, None).code == mine
+    assert "Loket 1" in client.get(f"/antrean/{mine}").get_data(as_text=True)
