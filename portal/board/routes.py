@@ -4,7 +4,7 @@ A full-screen page for a TV in the lobby, public and without the site's header. 
 for the `board` block every `BOARD_REFRESH_SECONDS`; without it a `<noscript>` meta refresh reloads the
 page. Never stored by a browser: it changes with every call. The server keeps the last renders for the
 second they were made in, while today's tickets and the office's data stay as they were (`board_version`,
-one cheap query): every TV and poll within that second gets the same page without a render.
+one cheap query), compressed: every TV and poll within that second gets the same page without a render.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask_babel import get_locale
 
 from ..counter import present
 from ..extensions import htmx
+from ..pagecache import CachedPage
 from ..services import board as queue_board
 from ..services import calendar, queue, revisions
 from ..templating import render
@@ -34,15 +35,15 @@ def page():
     shape = (str(get_locale()), bool(htmx), htmx.boosted if htmx else False, request.headers.get("HX-Target"))
     key = (shape, now.isoformat()[:19], queue_board.board_version(now), revisions.snapshot())
     renders = current_app.extensions.setdefault("loket_board", {})
-    html = renders.get(key)
-    if html is None:
-        html = _render(now)
+    kept = renders.get(key)
+    if kept is None:
+        response = make_response(_render(now))
+        response.headers["Cache-Control"] = "no-store"
+        kept = CachedPage.from_response(response)  # compressed once, not for every TV
         if len(renders) >= KEPT_RENDERS:  # older seconds' pages are never asked for again
             renders.clear()
-        renders[key] = html
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        renders[key] = kept
+    return kept.to_response()
 
 
 def _render(now):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..domain import queue as rules
 from ..extensions import db
@@ -25,13 +25,16 @@ class Board:
     waiting: dict[str, int]
 
 
+_VERSION = select(
+    func.count(), func.max(QueueTicket.id), func.count(QueueTicket.called_at), func.count(QueueTicket.finished_at),
+    func.coalesce(func.sum(QueueTicket.recalls), 0)).where(QueueTicket.day == bindparam("day"))
+
+
 def board_version(now: datetime) -> tuple:
     """Return what changes whenever today's board would: one aggregate over today's tickets, counting those
     issued, called and finished and the re-calls (every move of a ticket adds to one of them, even two moves
-    at the same instant). Cheap next to `board`: one indexed query, no rows loaded."""
-    return tuple(db.session.execute(select(
-        func.count(), func.max(QueueTicket.id), func.count(QueueTicket.called_at), func.count(QueueTicket.finished_at),
-        func.coalesce(func.sum(QueueTicket.recalls), 0)).where(QueueTicket.day == today(now))).one())
+    at the same instant). Cheap next to `board`: one indexed query, no rows loaded, its statement built once."""
+    return tuple(db.session.execute(_VERSION, {"day": today(now)}).one())
 
 
 def board(now: datetime) -> Board:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -167,13 +167,15 @@ def offers(purpose: rules.Purpose, now: datetime, count: int | None = None) -> l
     return found[:count]
 
 
+_OFFER_VERSION = select(func.count().filter(QueueTicket.state.not_in(NOT_COUNTED)), func.max(QueueTicket.id)).where(
+    QueueTicket.day >= bindparam("today"))
+
+
 def offer_version(now: datetime) -> tuple:
     """Return what changes whenever the places left from today on would: the tickets counted against the
     quotas, and the newest ticket's id (so one cancelled and one issued still make a new version). One
-    indexed aggregate; the booking pages key their page cache on it."""
-    return tuple(db.session.execute(select(
-        func.count().filter(QueueTicket.state.not_in(NOT_COUNTED)), func.max(QueueTicket.id))
-        .where(QueueTicket.day >= today(now))).one())
+    indexed aggregate, its statement built once; the booking pages key their page cache on it."""
+    return tuple(db.session.execute(_OFFER_VERSION, {"today": today(now)}).one())
 
 
 def issue(purpose: rules.Purpose, day: date, window: Window, now: datetime, *, channel: str = rules.ONLINE,
