@@ -57,8 +57,9 @@ def book_one(base_url: str, details: str) -> str:
     raise BenchError("booking a ticket answered 200 instead of redirecting to the ticket")
 
 
-def queue_targets(base_url: str) -> list[tuple[str, str, None]]:
-    """Return (label, url, None) for each queue page, the booking steps for the first open KTP day and window.
+def queue_targets(base_url: str) -> list[tuple[str, str, str | None]]:
+    """Return (label, url, cookie) for each queue page, the booking steps for the first open KTP day and window;
+    the details step (a form) twice, for a first visit and for a returning visitor with their session cookie.
 
     Raises BenchError when no day or window is open, or the booking fails."""
     day = _first_enabled(base_url, "/antrean/ambil?keperluan=KTP", "hari")
@@ -74,4 +75,8 @@ def queue_targets(base_url: str) -> list[tuple[str, str, None]]:
     steps["/antrean/<code>"] = ticket
     steps["/kios"] = "/kios"
     steps["/papan"] = "/papan"
-    return [(f"portal {label}", base_url + path, None) for label, path in steps.items()]
+    targets = [(f"portal {label}", base_url + path, None) for label, path in steps.items()]
+    details = base_url + steps["/antrean/ambil (details)"]
+    cookie = http_get(details).headers.get("set-cookie", "").split(";")[0] or None
+    targets.insert(5, ("portal /antrean/ambil (details, returning)", details, cookie))
+    return targets
