@@ -87,7 +87,9 @@ def save_to_batch(application: Application, form: forms.VillageDeclarationForm, 
     if not form.validate():
         return None
     now = calendar.now()
-    if application.batch_id:
+    reason = form.duplicate_reason.data or ""
+    if application.batch_id:  # already in one: keep the reason given now
+        batches.add(application.batch, application, current_user, now, duplicate_reason=reason)
         return application.batch
     if len(open_batches) > 1:
         chosen = next((b for b in open_batches if str(b.id) == (form.batch.data or "")), None)
@@ -98,7 +100,7 @@ def save_to_batch(application: Application, form: forms.VillageDeclarationForm, 
         chosen = open_batches[0]
     else:
         chosen = batches.open_batch(current_user, now)
-    batches.add(chosen, application, current_user, now)
+    batches.add(chosen, application, current_user, now, duplicate_reason=reason)
     access.forget_draft(application.service_code)  # done here: the next filing of this service starts afresh
     return chosen
 
@@ -112,22 +114,30 @@ def refused_message(code: str) -> str:
     return _("Permohonan ini tidak bisa dimasukkan ke berkas kolektif itu.")
 
 
-def check_page(service, application: Application, all_steps, progress, missing, kecamatan_name: str):
-    """Return the check page of a village draft; on a valid post, save it into a batch (303 to the
-    operator's "saved" page). A refused batch answers 409 with the reason, bad input 422."""
+def check_page(service, application: Application, all_steps, progress, missing, kecamatan_name: str,
+               duplicate=None):
+    """Return the check page of a village draft, with the warning `duplicate` (see `duplicate_notice`); on a
+    valid post, save it into a batch (303 to the operator's "saved" page). A refused batch answers 409 with
+    the reason, bad input 422."""
+    from ..services.applications import DuplicateOpen
     from ..services.batches import BatchRefused
     from ..templating import render
+    from .duplicate_notice import reason_message
 
     form, open_batches = declaration_form(application)
+    if request.method == "GET" and application.duplicate_reason:
+        form.duplicate_reason.data = application.duplicate_reason  # given before: shown to change or keep
     refusal = None
     if request.method == "POST":
         try:
             batch = save_to_batch(application, form, open_batches)
         except BatchRefused as refused:
             refusal, batch = refused_message(refused.code), None
+        except DuplicateOpen as refused:
+            form.duplicate_reason.errors, batch = [reason_message(refused.code)], None
         if batch is not None:
             return redirect(url_for("village.filed", reference=application.reference), 303)
     status = 409 if refusal else 422 if request.method == "POST" else 200
     return render("apply/check.html", service=service, application=application, steps=all_steps,
                   progress=progress, form=form, missing=missing, kecamatan_name=kecamatan_name, village=True,
-                  open_batches=open_batches, refusal=refusal), status
+                  open_batches=open_batches, refusal=refusal, duplicate=duplicate), status

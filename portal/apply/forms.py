@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..domain.nik import normalize
@@ -98,6 +98,11 @@ class DeclarationForm(FlaskForm):
         _l("Saya menyatakan data dan dokumen yang saya kirim benar, dan saya setuju data ini dipakai "
            "untuk memproses permohonan saya."),
         validators=[InputRequired(_l("Centang pernyataan ini untuk mengirim permohonan."))])
+    duplicate_reason = TextAreaField(
+        _l("Alasan permohonan ini tetap dikirim"),
+        description=_l("Misalnya: untuk anggota keluarga lain, atau dokumen yang lain. Petugas membaca alasan ini."),
+        validators=[Length(max=300, message=_l("Alasan paling banyak 300 huruf."))],
+        filters=[lambda v: " ".join((v or "").split())])
     submit = SubmitField(_l("Kirim permohonan"))
 
 
@@ -109,6 +114,7 @@ class VillageDeclarationForm(FlaskForm):
            "setuju data ini dipakai untuk memproses permohonannya."),
         validators=[InputRequired(_l("Centang pernyataan ini untuk menyimpan permohonan ke berkas kolektif."))])
     batch = RadioField(_l("Masukkan ke berkas kolektif"), choices=[], validate_choice=False, validators=[Optional()])
+    duplicate_reason = DeclarationForm.duplicate_reason
     submit = SubmitField(_l("Simpan ke berkas kolektif"))
 
 

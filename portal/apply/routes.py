@@ -18,7 +18,7 @@ from ..domain import form as form_steps
 from ..domain import lifecycle
 from ..services import applications, calendar, catalogue, reports, storage
 from ..templating import public_url, render
-from . import behalf, forms
+from . import behalf, duplicate_notice, forms
 from .steps import HANDLERS, desa_list
 
 bp = Blueprint("apply", __name__, url_prefix="/ajukan", template_folder="templates")
@@ -201,21 +201,26 @@ def check(code: str):
     missing = form_steps.missing_required(all_steps, progress)
     kecamatan = db.session.get(Region, application.region.parent_code) if application.region else None
     kecamatan_name = kecamatan.name if kecamatan else ""
+    duplicate = duplicate_notice.notice(application)
     if behalf.is_village(application):  # into the desa's batch, not submitted from here
-        return behalf.check_page(service, application, all_steps, progress, missing, kecamatan_name)
+        return behalf.check_page(service, application, all_steps, progress, missing, kecamatan_name, duplicate)
     form = forms.DeclarationForm()
     if request.method == "POST" and form.validate() and not missing:
         try:
-            applications.submit(application, calendar.now())
+            applications.submit(application, calendar.now(), duplicate_reason=form.duplicate_reason.data or "")
         except applications.Incomplete as incomplete:
             missing = incomplete.steps
+        except applications.DuplicateOpen as refused:  # found now, or sent without a reason
+            form.duplicate_reason.errors = [duplicate_notice.reason_message(refused.code)]
+            duplicate = duplicate_notice.notice(application)
         else:
             from ..pdf.receipt import cached_receipt
             cached_receipt(application)  # the confirmation offers it at once: render it now, not on the click
             return redirect(url_for("apply.done", code=code), 303)
     status = 422 if request.method == "POST" else 200
     return render("apply/check.html", service=service, application=application, steps=all_steps,
-                  progress=progress, form=form, missing=missing, kecamatan_name=kecamatan_name), status
+                  progress=progress, form=form, missing=missing, kecamatan_name=kecamatan_name,
+                  duplicate=duplicate), status
 
 
 @bp.get("/<code>/disimpan")

@@ -35,13 +35,15 @@ class Member:
     name: str
     state: str
     missing: tuple[str, ...] = ()  # slugs of required steps still unanswered
+    duplicate: str | None = None  # why it may not be sent beside an open one of its NIK (see domain.duplicates)
 
 
 @dataclass(frozen=True)
 class Problem:
     """Why one application (or, with `reference` "", the batch) blocks submitting.
 
-    `code`: "empty" (no application), "not_draft" (already submitted, cancelled…), "incomplete" (see `missing`).
+    `code`: "empty" (no application), "not_draft" (already submitted, cancelled…), "incomplete" (see `missing`),
+    "duplicate" (its NIK has another open application of the service, and no reason was given for this one).
     """
 
     code: str
@@ -59,8 +61,11 @@ def submission_problems(members: Iterable[Member]) -> list[Problem]:
     for member in members:
         if member.state != lifecycle.DRAFT:
             problems.append(Problem("not_draft", member.reference, member.name))
-        elif member.missing:
+            continue
+        if member.missing:
             problems.append(Problem("incomplete", member.reference, member.name, tuple(member.missing)))
+        if member.duplicate:
+            problems.append(Problem("duplicate", member.reference, member.name))
     return problems
 
 

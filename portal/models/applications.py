@@ -56,6 +56,10 @@ class Application(db.Model):
     filed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     consent: Mapped[str | None] = mapped_column(String(12))  # in_person, signed_form
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"), index=True)
+    # Sent while the same NIK had other open applications for the same service: how many, and why another
+    # was needed (the applicant's or operator's words; kept on a draft once given, cleared when it was not).
+    duplicates_when_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duplicate_reason: Mapped[str | None] = mapped_column(String(300))
     # Sort key of the inbox: the submission instant, then the id (keyset pagination).
     __table_args__ = (
         db.Index("ix_application_inbox", "state", "submitted_at", "id"),
@@ -63,6 +67,7 @@ class Application(db.Model):
         db.Index("ix_application_inbox_region", "region_code", "state", "submitted_at", "id"),
         db.Index("ix_application_inbox_counts", "state", "service_code", "region_code"),  # counts per status
         db.Index("ix_application_submitted", "submitted_at", "id"),  # "every status", oldest first
+        db.Index("ix_application_nik_service", "nik", "service_code", "state"),  # open ones of a NIK and service
     )
 
     service: Mapped[Service] = relationship(lazy="joined")

@@ -15,13 +15,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import hashing
+from ..domain import duplicates as duplicate_rules
 from ..domain import event_reasons, form, lifecycle
 from ..domain.reference import hash_pin, new_reference, normalize_reference, pin_matches
 from ..domain.reference import new_pin as draw_pin  # `new_pin` below replaces an application's PIN
 from ..extensions import db
 from ..models import Application, ApplicationDocument, ApplicationEvent, Service, User
 from ..uploads import CleanFile
-from . import audit, notifications, storage
+from . import audit, duplicates, notifications, storage
 from .transactions import operation
 
 
@@ -34,6 +35,15 @@ class Incomplete(Exception):
     def __init__(self, steps: list[form.Step]):
         super().__init__(", ".join(step.slug for step in steps))
         self.steps = steps
+
+
+class DuplicateOpen(Exception):
+    """Sending was refused: the same NIK has `others` open applications of this service, and no usable reason
+    for another was given; `code` is "missing" or "too_long" (see `portal.domain.duplicates.reason_problem`)."""
+
+    def __init__(self, others: int, code: str):
+        super().__init__(f"{others} open: {code}")
+        self.others, self.code = others, code
 
 
 def steps(application: Application) -> list[form.Step]:
@@ -152,28 +162,66 @@ def attach_document(application: Application, now: datetime, code: str, clean: C
 
 
 def submit(application: Application, now: datetime, actor_name: str = "",
-           kinds: tuple[str, ...] | None = None) -> None:
+           kinds: tuple[str, ...] | None = None, duplicate_reason: str | None = None) -> None:
     """Submit a complete draft (or a corrected application) and commit. With `kinds`, only the steps of those
-    kinds must be answered (a correction checks its documents: see `review.resubmit`).
+    kinds must be answered (a correction checks its documents: see `review.resubmit`). `duplicate_reason` says
+    why another application is needed while the same NIK has an open one for this service (see
+    `mark_submitted`).
 
-    Raises Incomplete when required steps are unanswered, TransitionRefused when the state forbids it.
+    Raises Incomplete when required steps are unanswered, DuplicateOpen when another application of the NIK
+    and service is open and no usable reason was given, TransitionRefused when the state forbids it.
     """
     missing = [step for step in form.missing_required(steps(application), progress(application))
                if kinds is None or step.kind in kinds]
     if missing:
         raise Incomplete(missing)
-    mark_submitted(application, now, actor_name)
+    mark_submitted(application, now, actor_name, duplicate_reason=duplicate_reason)
     db.session.commit()
 
 
-def mark_submitted(application: Application, now: datetime, actor_name: str = "", reason: str = "") -> None:
+def mark_submitted(application: Application, now: datetime, actor_name: str = "", reason: str = "",
+                   duplicate_reason: str | None = None, actor: User | None = None,
+                   others: int | None = None) -> None:
     """Move a checked application to submitted and record it, without committing (a batch commits them all).
 
-    Raises TransitionRefused when the state forbids it.
+    A draft being sent is checked against the open applications of the same NIK and service (`others`, when
+    the caller counted them already, as a batch does for its members together): with any, it needs a reason
+    (`duplicate_reason`, else the one kept on the draft), which is stored with it and written, with the
+    count, to the audit log as `actor`'s (None: the resident). A corrected application sent back is not
+    checked: it was open already.
+
+    Raises DuplicateOpen (nothing changed) when a reason is needed and missing or too long,
+    TransitionRefused when the state forbids it.
     """
+    found: list[Application] = []
+    if application.state == lifecycle.DRAFT:
+        if others is None:
+            found = duplicates.open_others(application)
+            others = len(found)
+        given = application.duplicate_reason if duplicate_reason is None else duplicate_reason
+        problem = duplicate_rules.reason_problem(others, given)
+        if problem is not None:
+            raise DuplicateOpen(others, problem)
+        application.duplicates_when_sent = others
+        application.duplicate_reason = duplicate_rules.clean_reason(given) if others else None
     _move(application, lifecycle.SUBMITTED, lifecycle.APPLICANT, now, reason, actor_name=actor_name)
     application.submitted_at = application.submitted_at or now
     application.expires_at = None
+    if others:
+        references = ", ".join(other.reference for other in found)
+        audit.record(actor, "send_duplicate", now, application,
+                     f"Dikirim saat NIK ini punya {others} permohonan lain yang masih terbuka untuk layanan ini"
+                     + (f" ({references})" if references else "") + f". Alasan: {application.duplicate_reason}")
+
+
+def keep_duplicate_reason(application: Application, now: datetime, reason: str | None) -> None:
+    """Keep on a draft why another application is needed (sent later, e.g. with a village batch), without
+    committing; "" or None forgets it. Raises DuplicateOpen("too_long") for a reason over the limit."""
+    reason = duplicate_rules.clean_reason(reason)
+    if duplicate_rules.reason_problem(1, reason) == "too_long":
+        raise DuplicateOpen(1, "too_long")
+    application.duplicate_reason = reason or None
+    application.updated_at = now
 
 
 def cancel(application: Application, now: datetime, reason: str = "") -> None:

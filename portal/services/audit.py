@@ -19,6 +19,7 @@ from ..models import Application, AuditEntry, User
 ACTIONS = ("view_scan", "view_output", "take", "release", "accept_document", "ask_fix", "approve",
            "ask_correction", "reject", "ready", "upload_output", "handover", "handover_refused", "print",
            "batch_submit", "new_pin",
+           "send_duplicate",  # sent beside an open application of the same NIK and service, with a reason
            # a supervisor's settings (/admin)
            "set_day_rule", "remove_day_rule", "add_notice", "remove_notice", "set_quota", "clear_quota",
            "create_user", "disable_user", "enable_user", "reset_password", "end_sessions",

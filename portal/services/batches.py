@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import batch as rules
 from ..domain import form as form_steps
+from ..domain import duplicates as duplicate_rules
 from ..domain import event_reasons, lifecycle
 from ..domain.reference import new_reference, normalize_reference
 from ..extensions import db
 from ..models import Application, Batch, User
-from . import applications, audit
+from . import applications, audit, duplicates
 
 PREFIX = "KOL"
 
@@ -134,11 +135,15 @@ def owned(operator: User, application: Application) -> bool:
             and application.filer.region_code == operator.region_code)
 
 
-def add(batch: Batch, application: Application, operator: User, now: datetime) -> None:
-    """Put a draft filed by the desa into its open batch and commit.
+def add(batch: Batch, application: Application, operator: User, now: datetime,
+        duplicate_reason: str | None = None) -> None:
+    """Put a draft filed by the desa into its open batch and commit. A `duplicate_reason` (why another
+    application is needed while its NIK has an open one of the service) is kept with it for the batch's send;
+    "" forgets one given before, None leaves it.
 
     Raises BatchRefused: "other_desa" (batch or application of another desa), "not_open" (already
-    submitted), "not_village" (an application the resident filed), "not_draft", "in_other_batch".
+    submitted), "not_village" (an application the resident filed), "not_draft", "in_other_batch";
+    applications.DuplicateOpen("too_long") for a reason over the limit.
     """
     _check_batch(batch, operator)
     if not owned(operator, application):
@@ -147,6 +152,8 @@ def add(batch: Batch, application: Application, operator: User, now: datetime) -
         raise BatchRefused("not_draft")
     if application.batch_id not in (None, batch.id):
         raise BatchRefused("in_other_batch")
+    if duplicate_reason is not None:
+        applications.keep_duplicate_reason(application, now, duplicate_reason)
     application.batch_id = batch.id
     application.updated_at = now
     db.session.commit()
@@ -170,21 +177,35 @@ def problems(batch: Batch) -> list[rules.Problem]:
     return _problems(members(batch))
 
 
-def _problems(found) -> list[rules.Problem]:
+def duplicates_on_send(found) -> dict[str, int]:
+    """Return, by reference, how many open applications of its NIK and service each member of `found` (pairs
+    from `members`) would meet when the batch is sent: those open now and the members before it with the
+    same NIK and service (sent with it). One grouped query."""
+    drafts = [a for a, _missing in found if a.state == lifecycle.DRAFT]
+    counts = duplicates.open_counts({(a.nik, a.service_code) for a in drafts if a.nik})
+    return duplicate_rules.duplicates_on_send(
+        (duplicate_rules.Candidate(a.reference, (a.nik, a.service_code) if a.nik else None) for a in drafts), counts)
+
+
+def _problems(found, met: dict[str, int] | None = None) -> list[rules.Problem]:
+    met = duplicates_on_send(found) if met is None else met
     return rules.submission_problems(
-        rules.Member(a.reference, a.full_name or "", a.state, tuple(step.slug for step in missing))
+        rules.Member(a.reference, a.full_name or "", a.state, tuple(step.slug for step in missing),
+                     duplicate_rules.reason_problem(met.get(a.reference, 0), a.duplicate_reason))
         for a, missing in found)
 
 
 def submit(batch: Batch, operator: User, now: datetime) -> None:
     """Submit every application of the batch, or none; commit.
 
-    Raises BatchRefused("other_desa"/"not_open"), BatchIncomplete with every problem found. Two operators
+    Raises BatchRefused("other_desa"/"not_open"), BatchIncomplete with every problem found (an incomplete
+    member, or one whose NIK has an open application of its service and no reason given). Two operators
     submitting the same batch at once: the second gets "not_open" (the batch's state moves conditionally).
     """
     _check_batch(batch, operator)
     found = members(batch)
-    problems = _problems(found)
+    met = duplicates_on_send(found)
+    problems = _problems(found, met)
     if problems:
         raise BatchIncomplete(problems)
     claimed = db.session.execute(update(Batch).where(Batch.id == batch.id, Batch.state == rules.OPEN).values(
@@ -195,7 +216,8 @@ def submit(batch: Batch, operator: User, now: datetime) -> None:
     reason = event_reasons.batch_sent(batch.number)
     try:
         for application, _missing in found:
-            applications.mark_submitted(application, now, actor_name=operator.full_name, reason=reason)
+            applications.mark_submitted(application, now, actor_name=operator.full_name, reason=reason,
+                                        actor=operator, others=met.get(application.reference, 0))
         audit.record(operator, "batch_submit", now, None, f"{batch.number}: {len(found)} permohonan")
         db.session.commit()
     except Exception:

@@ -49,6 +49,7 @@ def action_labels() -> dict[str, str]:
         "print": _("Mencetak"),
         "batch_submit": _("Mengirim berkas kolektif"),
         "new_pin": _("Membuat PIN baru"),
+        "send_duplicate": _("Mengirim permohonan kedua untuk NIK dan layanan yang sama"),
         "set_day_rule": _("Mengatur hari tutup atau buka"),
         "remove_day_rule": _("Menghapus aturan hari"),
         "add_notice": _("Menambah pengumuman"),

@@ -144,6 +144,10 @@ def _problem_lines(problems: list[rules.Problem], missing_by_application: dict) 
             lines.append(_("Berkas ini masih kosong. Tambahkan paling sedikit satu permohonan."))
         elif problem.code == "not_draft":
             lines.append(_("%(who)s sudah dikirim atau sudah berakhir. Keluarkan dari berkas ini.", who=who))
+        elif problem.code == "duplicate":
+            lines.append(_("%(who)s: NIK ini sudah punya permohonan layanan yang sama yang masih diproses. Buka "
+                           "permohonannya, tekan Lanjutkan, dan tulis alasannya di halaman periksa; atau keluarkan "
+                           "dari berkas ini.", who=who))
         else:
             lines.append(_("%(who)s belum lengkap: %(missing)s.", who=who,
                            missing=", ".join(missing.get(problem.reference) or problem.missing)))

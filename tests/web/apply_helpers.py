@@ -50,10 +50,14 @@ def applicant_steps(client, service: str, desa: str = "33.17.01.2001", nik: str 
         assert response.status_code == 303, (slug, response.get_data(as_text=True)[:3000])
 
 
-def submit(client, service: str):
-    """Tick the declaration and submit; return the response."""
+def submit(client, service: str, duplicate_reason: str | None = None):
+    """Tick the declaration and submit (with `duplicate_reason` for another application of a NIK that has an
+    open one); return the response."""
     path = f"/ajukan/{service}/periksa"
-    return client.post(path, data={"csrf_token": csrf(client, path), "declaration": "y", "submit": "1"})
+    data = {"csrf_token": csrf(client, path), "declaration": "y", "submit": "1"}
+    if duplicate_reason is not None:
+        data["duplicate_reason"] = duplicate_reason
+    return client.post(path, data=data)
 
 
 def pin_on(html: str) -> str:
@@ -66,16 +70,23 @@ def reference_on(html: str) -> str:
     return re.search(r'<strong class="reference">([A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{4})</strong>', html).group(1)
 
 
-def apply_lost_ktp(client) -> tuple[str, str]:
-    """File a whole KTP-el Hilang application (applicant pages, police letter, both photos) and submit it.
-
-    Returns (reference, PIN) as the confirmation page shows them. Raises AssertionError when a step is refused."""
-    applicant_steps(client, "ktp_hilang")
+def fill_lost_ktp(client, nik: str = GOOD_NIK) -> None:
+    """Answer every page of a KTP-el Hilang application for `nik` (applicant pages, police letter, both photos),
+    up to the check page. Raises AssertionError when a step is refused."""
+    applicant_steps(client, "ktp_hilang", nik=nik)
     post_step(client, "ktp_hilang", "tanya-police-report-number", {"answer": "LP/123/XI/2026"})
     post_step(client, "ktp_hilang", "tanya-police-report-date", {"day": "20", "month": "11", "year": "2026"})
     for slug in ("dokumen-surat-kehilangan", "dokumen-kk"):
         response = post_step(client, "ktp_hilang", slug, {}, files={"document": (photo(), "foto.jpg")})
         assert response.status_code == 303, (slug, response.get_data(as_text=True)[:2000])
-    assert submit(client, "ktp_hilang").status_code == 303
+
+
+def apply_lost_ktp(client, nik: str = GOOD_NIK, duplicate_reason: str | None = None) -> tuple[str, str]:
+    """File a whole KTP-el Hilang application for `nik` (see `fill_lost_ktp`) and submit it (with
+    `duplicate_reason` when that NIK has one open already).
+
+    Returns (reference, PIN) as the confirmation page shows them. Raises AssertionError when a step is refused."""
+    fill_lost_ktp(client, nik)
+    assert submit(client, "ktp_hilang", duplicate_reason).status_code == 303
     done = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
     return reference_on(done), pin_on(done)

@@ -43,13 +43,14 @@ def sign_in(client, username: str) -> None:
 def make_application(app, service_code: str = "KK_BARU", *, nik: str = GOOD_NIK, name: str = "Siti Wulandari",
                      desa: str = "33.17.01.2001", state: str = lifecycle.SUBMITTED, channel: str = "resident",
                      pdf: bytes | None = None, filed_by: str | None = None,
-                     documents: bool = True) -> tuple[str, str]:
+                     documents: bool = True, duplicate_reason: str = "Permohonan uji yang lain") -> tuple[str, str]:
     """Create an application of `service_code` with every required document, moved to `state` (draft,
     submitted, in_review by "clerk", approved or ready); return (reference, PIN).
 
     A PDF `pdf` replaces the photo for every document when given. `filed_by` (a village operator's username)
     files it on the resident's behalf (channel "village", consent in person). `documents=False` leaves the
-    uploads out (only sensible with state "draft": an incomplete draft).
+    uploads out (only sensible with state "draft": an incomplete draft). `duplicate_reason` goes with it when
+    the NIK already has an open application of the service (most tests reuse one NIK); "" sends none.
     """
     with app.app_context():
         now = calendar.now()
@@ -67,7 +68,7 @@ def make_application(app, service_code: str = "KK_BARU", *, nik: str = GOOD_NIK,
             applications.attach_document(application, now, document["code"], clean)
         if state == lifecycle.DRAFT:
             return application.reference, pin
-        applications.submit(application, now)
+        applications.submit(application, now, duplicate_reason=duplicate_reason)
         if state != lifecycle.SUBMITTED:
             _advance(application, state, now)
         return application.reference, pin

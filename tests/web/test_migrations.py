@@ -95,3 +95,57 @@ def test_upgrading_gives_existing_services_a_letter_of_authority_rule_from_what_
     rows = dict(connection.execute("SELECT code, proxy_letter FROM service"))
     connection.close()
     assert rows == {"KTP_BARU": 1, "KK_BARU": 0}
+
+
+def _insert(connection, table: str, values: dict) -> None:
+    """Insert a row with `values` and a placeholder in every other NOT NULL column (SQLite)."""
+    row = dict(values)
+    for _cid, name, kind, not_null, _default, _pk in connection.execute(f"PRAGMA table_info({table})"):
+        if not_null and name not in row:
+            kind = kind.upper()
+            row[name] = (0 if "INT" in kind or "BOOL" in kind else "[]" if "JSON" in kind
+                         else "2026-12-01 00:00:00" if "DATE" in kind else "x")
+    names = ", ".join(f'"{name}"' for name in row)
+    connection.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+
+def test_upgrading_counts_the_duplicates_sent_before_the_count_existed(tmp_path):
+    """0014 fills `duplicates_when_sent` from the history: the applications of the same NIK and service sent
+    before each one and not ended at that instant, so the report counts the duplicates sent before it."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from tests.conftest import _test_config
+
+    path = tmp_path / "old.db"
+    app = create_app(_test_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade(revision="0013_proxy_letter")
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+    _insert(connection, "service", {"code": "KTP_HILANG", "group": "KTP"})
+    rows = [  # id, NIK, state, sent at (every application here was sent; one draft never was)
+        (1, "A", "cancelled", "2026-12-01 01:00:00"),  # cancelled at 02:30
+        (2, "A", "submitted", "2026-12-01 02:00:00"),  # 1 open then: the first
+        (3, "A", "submitted", "2026-12-01 03:00:00"),  # 1 open then: the second (the first had ended)
+        (4, "B", "submitted", "2026-12-01 04:00:00"),  # another NIK: alone
+        (5, "A", "draft", None),
+    ]
+    for application_id, nik, state, sent in rows:
+        _insert(connection, "application", {
+            "id": application_id, "reference": f"R{application_id}", "verification_token": f"t{application_id}",
+            "pin_hash": "h", "service_code": "KTP_HILANG", "state": state, "nik": nik, "submitted_at": sent})
+    _insert(connection, "application_event", {"application_id": 1, "at": "2026-12-01 02:30:00",
+                                              "from_state": "submitted", "to_state": "cancelled"})
+    connection.commit()
+    connection.close()
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    connection = sqlite3.connect(path)
+    counts = dict(connection.execute("SELECT id, duplicates_when_sent FROM application"))
+    connection.close()
+    assert counts == {1: 0, 2: 1, 3: 1, 4: 0, 5: 0}

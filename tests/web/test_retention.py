@@ -16,7 +16,7 @@ from tests.web.storage_helpers import stored_names
 def test_scans_of_ended_applications_are_purged_after_the_retention(app, client, regions, clock, runner):
     apply_lost_ktp(client)
     other = app.test_client()
-    apply_lost_ktp(other)
+    apply_lost_ktp(other, nik="3317014101900002")  # another resident: no open application of hers
     with app.app_context():
         first, second = db.session.scalars(select(Application).order_by(Application.id)).all()
         applications.cancel(first, wib(2026, 12, 3, 10, 0))  # ended

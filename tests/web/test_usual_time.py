@@ -13,6 +13,8 @@ from portal.models import Application
 from tests.web.apply_helpers import apply_lost_ktp
 from tests.web.staff_helpers import create_staff, make_application
 
+OTHER_NIK = "3317014101900099"  # not the NIK of the applications made ready: no open application of its own
+
 
 def _made_ready(app, clock, count: int, took: timedelta) -> None:
     """Make `count` KTP-el Hilang applications that were sent three days ago and made ready `took` later."""
@@ -32,7 +34,7 @@ def _made_ready(app, clock, count: int, took: timedelta) -> None:
 def test_the_usual_time_shows_once_five_were_made_ready(app, client, regions, clock):
     create_staff(app)
     _made_ready(app, clock, 5, timedelta(days=2, hours=3))
-    apply_lost_ktp(client)
+    apply_lost_ktp(client, nik=OTHER_NIK)
     page = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
     assert ("Layanan ini biasanya siap dalam 2 hari 3 jam sejak dikirim (nilai tengah dari 5 permohonan yang "
             "siap dalam 90 hari terakhir).") in page
@@ -43,6 +45,6 @@ def test_the_usual_time_shows_once_five_were_made_ready(app, client, regions, cl
 def test_too_few_say_nothing_of_a_usual_time(app, client, regions, clock):
     create_staff(app)
     _made_ready(app, clock, 4, timedelta(hours=5))
-    apply_lost_ktp(client)
+    apply_lost_ktp(client, nik=OTHER_NIK)
     page = client.get("/ajukan/ktp_hilang/selesai").get_data(as_text=True)
     assert "biasanya siap dalam" not in page and "Keterangan kantor tentang lama proses:" in page

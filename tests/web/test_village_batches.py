@@ -14,7 +14,7 @@ from portal.domain import lifecycle
 from portal.extensions import db
 from portal.models import Batch, User
 from portal.services import applications, batches, calendar
-from tests.web.apply_helpers import csrf, photo
+from tests.web.apply_helpers import GOOD_NIK, csrf, photo
 from tests.web.html_helpers import nu_validate
 from tests.web.staff_helpers import make_application, sign_in
 from tests.web.test_village_home import KK_REASON, ask_fix
@@ -36,8 +36,8 @@ def open_batch(client) -> int:
 def _batch_of_two(app, operator) -> tuple[list[str], int]:
     """Open a batch holding two of the desa's drafts (Siti Wulandari, Ani Lestari); return their references
     and the batch's id."""
-    references = [make_application(app, state="draft", filed_by="op.sumber", name=name)[0]
-                  for name in ("Siti Wulandari", "Ani Lestari")]
+    references = [make_application(app, state="draft", filed_by="op.sumber", name=name, nik=nik)[0]
+                  for name, nik in (("Siti Wulandari", GOOD_NIK), ("Ani Lestari", "3317015203910002"))]
     batch_id = open_batch(operator)
     for reference in references:
         post(operator, batch_id, "tambah", reference)
@@ -278,7 +278,8 @@ def test_a_correction_is_resubmitted_alone(app, operator):
 
 def test_village_pages_are_valid_html(app, operator, tmp_path):
     draft = make_application(app, state="draft", filed_by="op.sumber", documents=False, name="Budi")[0]
-    references = [make_application(app, state="draft", filed_by="op.sumber")[0] for _ in range(2)]
+    references = [make_application(app, state="draft", filed_by="op.sumber", nik=nik)[0]
+                  for nik in (GOOD_NIK, "3317015203910002")]
     sent_id = open_batch(operator)
     for reference in references:
         post(operator, sent_id, "tambah", reference)
@@ -287,7 +288,8 @@ def test_village_pages_are_valid_html(app, operator, tmp_path):
     open_id = open_batch(operator)
     post(operator, open_id, "tambah", draft)
     ready_id = open_batch(operator)
-    post(operator, ready_id, "tambah", make_application(app, state="draft", filed_by="op.sumber")[0])
+    post(operator, ready_id, "tambah", make_application(app, state="draft", filed_by="op.sumber",
+                                                        nik="3317011708870012")[0])
     with app.app_context():
         token = db.session.get(Batch, sent_id).verification_token
     pages = {
