@@ -31,6 +31,7 @@ from .inbox_query import (ALL, COUNTED_STATES, LISTED_STATES, MINE_LIMIT, PAGE_S
                           encode_key, mine_query, page_query, read_counts, read_day, read_filter, read_page,
                           read_search)
 from .blueprint import STAFF_ROLES, SUPERVISOR_ROLES, bp
+from .duplicate_flags import inbox_flag, open_counts
 
 REVIEW_ENDPOINT = "staff.review_page"
 BATCH_CHOICES = 40  # the batch filter offers the latest submitted batches; older ones are typed
@@ -82,6 +83,8 @@ class InboxRow:
     release_url: str | None
     batch_number: str = ""  # the village batch (berkas kolektif) it came in, if any
     batch_url: str | None = None  # the inbox filtered on that batch
+    duplicates: str = ""  # "NIK ini punya 3 permohonan terbuka untuk layanan ini", when it has more than this one
+    duplicates_url: str | None = None  # the inbox searched for that NIK and service
 
 
 def waiting_time(since: datetime | None, now: datetime) -> str:
@@ -217,6 +220,7 @@ def present(rows, context: dict) -> list[InboxRow]:
     names_, holders, user, now = context["names"], context["holders"], context["user"], context["now"]
     zone, labels, links = context["zone"], context["labels"], context["links"]
     batch_numbers = context.get("batches", {})
+    open_by_key, duplicate_texts = context.get("open_counts", {}), context.setdefault("duplicate_texts", {})
     supervisor, separator = user.role in SUPERVISOR_ROLES, "." if str(get_locale()) == "id" else ":"
     days, waits, shown = context.setdefault("days", {}), context.setdefault("waits", {}), []
     for row in rows:
@@ -229,6 +233,7 @@ def present(rows, context: dict) -> list[InboxRow]:
             waits[hours_ago] = waiting_time(row.submitted_at, now)
         mine = row.assigned_to == user.id
         releasable = row.state == lifecycle.IN_REVIEW and row.assigned_to is not None and (mine or supervisor)
+        duplicate_text, duplicate_url = inbox_flag(row, open_by_key, duplicate_texts)
         shown.append(InboxRow(
             reference=row.reference, service=names_.services.get(row.service_code, row.service_code),
             name=row.full_name or "—", masked_nik=mask(row.nik) if row.nik else "—", desa=desa_name,
@@ -239,7 +244,8 @@ def present(rows, context: dict) -> list[InboxRow]:
             take_url=Links.of(links.take, row.reference) if row.state == lifecycle.SUBMITTED else None,
             release_url=Links.of(links.release, row.reference) if releasable else None,
             batch_number=batch_numbers.get(row.batch_id, ""),
-            batch_url=Links.of(links.batch, batch_numbers[row.batch_id]) if row.batch_id in batch_numbers else None))
+            batch_url=Links.of(links.batch, batch_numbers[row.batch_id]) if row.batch_id in batch_numbers else None,
+            duplicates=duplicate_text, duplicates_url=duplicate_url))
     return shown
 
 
@@ -274,7 +280,7 @@ def _inbox(refusal: str | None = None, status: int = 200):
         mine = list(db.session.execute(mine_query(current_user.id)))
     kept = _kept_args(args)
     rows_context = {"names": names_, "holders": _holders([*page.rows, *mine]), "user": current_user,
-                    "batches": _batch_numbers([*page.rows, *mine]),
+                    "batches": _batch_numbers([*page.rows, *mine]), "open_counts": open_counts([*page.rows, *mine]),
                     "now": calendar.now(), "zone": calendar.office_zone(), "labels": status_labels(),
                     "links": Links({**kept, **_page_args(args)})}
     context = dict(

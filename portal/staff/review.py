@@ -23,11 +23,12 @@ from ..domain.hours import PICKUP, Window
 from ..domain.pickup import pickup_windows
 from ..extensions import db, htmx
 from ..models import Application, ApplicationDocument, Region
-from ..services import applications, calendar, review
+from ..services import applications, calendar, duplicates, review
 from ..templating import clock_time, localized, long_date, render
 from .. import application_text
 from ..uploads import UploadRejected, inspect_upload, rejection_message, sniff
 from .answers import answers
+from .duplicate_flags import duplicate_flag
 from .review_flags import review_flags
 from .blueprint import STAFF_ROLES, bp
 
@@ -349,6 +350,9 @@ def _page_context(application: Application, problem: Problem | None, typed: dict
     }
     context["flags"] = review_flags(application, mine, context["self_printed"], context["take_url"],
                                     context["release_url"])
+    context["duplicate"] = duplicate_flag(application, duplicates.open_others(application),
+                                          application_text.state_label,
+                                          lambda reference: url_for("staff.review_page", reference=reference))
     if application.state == lifecycle.APPROVED and not context["self_printed"]:
         context["ready"] = _ready_choices(application, typed)
     return context

@@ -150,3 +150,57 @@ def test_two_drafts_of_one_nik_in_a_batch_need_a_reason_for_the_second(app, clie
         client.post(f"{batch}/tambah", data={"csrf_token": token, "nomor": reference})
     confirm = client.get(f"{batch}/kirim").get_data(as_text=True)
     assert f"{second} (Siti Wulandari): NIK ini" in confirm and f"{first} (Siti Wulandari): NIK ini" not in confirm
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The clerk: the inbox flags them, the review page links them
+
+
+@pytest.fixture
+def nik_with_three(app, staff):
+    """Three open KTP-el Hilang applications of GOOD_NIK (the last two sent with reasons), one of KK Baru, and
+    one of another NIK; return the three references."""
+    references = [make_application(app, "KTP_HILANG", duplicate_reason=f"Alasan nomor {n}")[0] for n in range(3)]
+    make_application(app, "KK_BARU")
+    make_application(app, "KTP_HILANG", nik="3317015203910002", name="Ani Lestari")
+    return references
+
+
+def test_the_inbox_flags_every_open_row_of_the_nik_and_links_them(app, client, nik_with_three):
+    sign_in(client, "clerk")
+    html = client.get("/petugas").get_data(as_text=True)
+    flag = (f'<a class="small inbox-duplicate" href="/petugas?cari={GOOD_NIK}&amp;layanan=KTP_HILANG">'
+            "NIK ini punya 3 permohonan terbuka untuk layanan ini</a>")
+    assert html.count(flag) == 3  # the KK Baru row and Ani's row carry none
+    listed = client.get(f"/petugas?cari={GOOD_NIK}&layanan=KTP_HILANG").get_data(as_text=True)
+    assert all(reference in listed for reference in nik_with_three)
+
+
+def test_the_inbox_flag_costs_one_query_however_many_rows(app, client, nik_with_three):
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def remember(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sign_in(client, "clerk")
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        client.get("/petugas")
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len([sql for sql in seen if "GROUP BY application.nik" in sql]) == 1
+
+
+def test_the_review_page_links_the_other_open_applications_and_shows_the_reason(app, client, nik_with_three):
+    first, second, third = nik_with_three
+    sign_in(client, "clerk")
+    page = client.get(f"/petugas/{second}").get_data(as_text=True)
+    assert "NIK ini punya 3 permohonan terbuka untuk layanan ini" in page
+    assert f'href="/petugas/{first}"' in page and f'href="/petugas/{third}"' in page
+    assert "Dikirim saat NIK ini masih punya 1 permohonan terbuka lain untuk layanan ini." in page
+    assert "<q>Alasan nomor 1</q>" in page
+    assert "Dikirim saat" not in client.get(f"/petugas/{first}").get_data(as_text=True)  # the first was alone
