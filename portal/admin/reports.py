@@ -25,7 +25,7 @@ from ..templating import localized, render, short_date
 from .blueprint import SUPERVISORS, bp
 from .forms import PeriodForm
 
-TABLES = ("harian", "layanan", "saluran", "kecamatan", "desa", "waktu-siap", "antrean", "kuota")
+TABLES = ("harian", "layanan", "ganda", "saluran", "kecamatan", "desa", "waktu-siap", "antrean", "kuota")
 
 
 def channel_labels() -> dict[str, str]:
@@ -130,6 +130,8 @@ def _page(period: rules.Period) -> dict:
                                        _("Permohonan per hari"), "grafik-harian"),
             "service": charts.bar_chart([(localized(service, "name"), n) for service, n in apps.per_service],
                                         _("Permohonan per layanan"), "grafik-layanan"),
+            "duplicates": charts.bar_chart([(localized(service, "name"), n) for service, n in apps.duplicates_per_service],
+                                           _("Permohonan ganda per layanan"), "grafik-ganda"),
             "channel": charts.bar_chart([(channels.get(code, code), n) for code, n in apps.per_channel],
                                         _("Permohonan per saluran"), "grafik-saluran"),
             "kecamatan": charts.bar_chart([(name or unknown, n) for name, n in apps.per_kecamatan],
@@ -168,6 +170,9 @@ def _table(name: str, period: rules.Period) -> tuple[list[str], list[list]]:
     if name == "layanan":
         return (["kode_layanan", "layanan", "permohonan"],
                 [[service.code, localized(service, "name"), n] for service, n in apps.per_service])
+    if name == "ganda":
+        return (["kode_layanan", "layanan", "permohonan_ganda"],
+                [[service.code, localized(service, "name"), n] for service, n in apps.duplicates_per_service])
     if name == "saluran":
         labels = channel_labels()
         return (["saluran", "nama_saluran", "permohonan"],

@@ -32,6 +32,9 @@ class ApplicationFigures:
     per_channel: list[tuple[str, int]]
     per_kecamatan: list[tuple[str, int]]
     per_desa: list[tuple[str, str, int]]  # (kecamatan, desa, count)
+    # Sent while the same NIK had another open application of the same service (with a reason): in all, per service.
+    duplicates: int = 0
+    duplicates_per_service: list[tuple[Service, int]] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,13 @@ def application_figures(period: rules.Period) -> ApplicationFigures:
     per_channel = [(channel, by_channel.get(channel, 0)) for channel in CHANNELS]
     per_channel += sorted((channel, n) for channel, n in by_channel.items() if channel not in CHANNELS)
     per_kecamatan, per_desa = _by_region(within)
-    return ApplicationFigures(len(instants), per_day, per_service, per_channel, per_kecamatan, per_desa)
+    by_service_duplicates = dict(db.session.execute(
+        select(Application.service_code, func.count()).where(within, Application.duplicates_when_sent > 0)
+        .group_by(Application.service_code)).all())
+    duplicates = [(service, by_service_duplicates[service.code]) for service, _n in per_service
+                  if by_service_duplicates.get(service.code)]
+    return ApplicationFigures(len(instants), per_day, per_service, per_channel, per_kecamatan, per_desa,
+                              sum(by_service_duplicates.values()), duplicates)
 
 
 def _by_region(within) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:

@@ -204,3 +204,30 @@ def test_the_review_page_links_the_other_open_applications_and_shows_the_reason(
     assert "Dikirim saat NIK ini masih punya 1 permohonan terbuka lain untuk layanan ini." in page
     assert "<q>Alasan nomor 1</q>" in page
     assert "Dikirim saat" not in client.get(f"/petugas/{first}").get_data(as_text=True)  # the first was alone
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The supervisor's report
+
+
+def test_the_report_counts_duplicates_per_service(app, kabid, nik_with_three):
+    page = kabid.get("/admin/laporan").get_data(as_text=True)
+    assert "Permohonan ganda (dikirim saat NIK yang sama masih punya permohonan terbuka untuk layanan yang sama, " \
+           "dengan alasan): 2." in page
+    csv = kabid.get("/admin/laporan/ganda.csv").get_data(as_text=True)
+    assert csv.splitlines()[1:] == ["KTP_HILANG,KTP-el Hilang,2"]
+
+
+def test_the_changed_pages_are_valid_html(app, client, nik_with_three, tmp_path):
+    from tests.web.html_helpers import nu_validate
+
+    fill_lost_ktp(client)
+    pages = {"check": client.get("/ajukan/ktp_hilang/periksa"), "check-refused": submit(client, "ktp_hilang", "")}
+    other = app.test_client()
+    sign_in(other, "clerk")
+    pages.update(inbox=other.get("/petugas"), review=other.get(f"/petugas/{nik_with_three[1]}"))
+    supervisor = app.test_client()
+    sign_in(supervisor, "kabid")
+    pages["reports"] = supervisor.get("/admin/laporan")
+    assert [response.status_code for response in pages.values()] == [200, 422, 200, 200, 200]
+    nu_validate(tmp_path, pages)
