@@ -267,7 +267,7 @@ def test_an_inactive_place_is_not_proposed_in_review(app, kabid):
     # The document already ready at the Dinas keeps it: shown, printed and handed over there.
     assert "Kantor Dindukcapil Kabupaten Rembang" in _html(clerk.get(f"/petugas/{ready}"))
     assert clerk.get(f"/petugas/{ready}/tanda-terima.pdf?ukuran=a6").status_code == 200
-    assert _confirm(clerk, ready).status_code == 303
+    assert _confirm(clerk, ready, nik_digits="0002").status_code == 303
     with app.app_context():
         found = db.session.scalar(db.select(Application).where(Application.reference == ready))
         assert (found.state, found.pickup_place_code) == ("collected", "DINAS")

@@ -368,7 +368,7 @@ def test_a_removed_new_question_shows_its_code_and_a_draft_that_answered_it_stil
                                "tanya-2-required": "1"})
     assert _post(kabid, "pertanyaan", added).status_code == 303
     submitted, _pin = make_application(app, "KTP_HILANG")
-    draft, _pin = make_application(app, "KTP_HILANG", state="draft")
+    draft, _pin = make_application(app, "KTP_HILANG", state="draft", nik="3317010101900002")
     assert _post(kabid, "pertanyaan", _questions(app, **{"tanya-2-remove": "1"})).status_code == 303
     html = _html(_clerk(app).get(f"/petugas/{submitted}"))
     assert "lost_on (pertanyaan sudah dihapus dari layanan)" in html and "5 Juni 2015" in html

@@ -42,7 +42,7 @@ def test_all_clients_together_are_capped_per_reference(app, client, regions):
     statuses = [track(browser(app, f"198.51.100.{n}"), reference, _wrong(pin)).status_code for n in range(1, 5)]
     assert statuses == [422] * 4
     assert track(browser(app, THIRD), reference, _wrong(pin)).status_code == 429
-    other, other_pin = submitted_kk(app.test_client())
+    other, other_pin = submitted_kk(app.test_client(), nik="3317010101900002")
     assert track(browser(app, THIRD), other, other_pin).status_code == 303  # another reference: its own budget
 
 

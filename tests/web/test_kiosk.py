@@ -425,5 +425,5 @@ def test_the_kiosk_and_lacak_spend_one_pin_budget_per_reference(app, client, reg
     assert statuses == [422] * 5  # TRACK_REFERENCE_LIMIT: 5 per 15 minutes, wherever they are typed
     assert press(app.test_client(), CHECK, body, pin).status_code == 429
     assert track(app.test_client(), reference, pin).status_code == 429
-    other, other_pin = submitted_kk(app.test_client())
+    other, other_pin = submitted_kk(app.test_client(), nik="3317010101900002")
     assert track(app.test_client(), other, other_pin).status_code == 303  # another reference's budget is its own

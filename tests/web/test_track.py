@@ -13,9 +13,9 @@ from tests.web.apply_helpers import (GOOD_NIK, applicant_steps, csrf, photo, pin
 from tests.web.storage_helpers import stored_names
 
 
-def submitted_kk(client) -> tuple[str, str]:
-    """File and submit a KK_BARU application; return (reference, PIN)."""
-    applicant_steps(client, "kk_baru")
+def submitted_kk(client, nik: str = GOOD_NIK) -> tuple[str, str]:
+    """File and submit a KK_BARU application for `nik`; return (reference, PIN)."""
+    applicant_steps(client, "kk_baru", nik=nik)
     post_step(client, "kk_baru", "tanya-spouse-nik", {"answer": "3317010101880001"})
     post_step(client, "kk_baru", "tanya-marriage-date", {"day": "5", "month": "6", "year": "2015"})
     post_step(client, "kk_baru", "tanya-spouse-origin", {"answer": _first_option(client)})
