@@ -83,12 +83,15 @@ def step(code: str, slug: str):
         return redirect(url_for("apply.step", code=code, slug=all_steps[0].slug), 303)
     handler = HANDLERS[current.kind]
     back_to_check = request.args.get("kembali") == CHECK
+    next_url = _next_url(code, all_steps, current, back_to_check)
     if request.method == "GET":
+        received = current.kind == form_steps.DOCUMENT and request.args.get("diterima") == "1"  # where a plain upload returns
         return _render_step(service, application, all_steps, current, handler.form(application, current), [],
-                            back_to_check)
+                            back_to_check, uploaded=received, next_url=next_url)
 
     form = handler.form(application, current, formdata=request.form)
     leaving = bool(form.save.data)
+    arrived = current.kind == form_steps.DOCUMENT and not handler.is_empty(form) and not form.skip.data
     if leaving and handler.is_empty(form):
         if application is None:
             return go(url_for("apply.start", code=code))
@@ -106,14 +109,23 @@ def step(code: str, slug: str):
         return _render_step(service, application, all_steps, current, form, result.warnings, back_to_check), status
     if leaving:
         return go(url_for("apply.saved", code=code))
-    following = form_steps.step_after(all_steps, current)
-    next_url = (url_for("apply.check", code=code) if back_to_check or following is None
-                else url_for("apply.step", code=code, slug=following.slug))
-    if current.kind == form_steps.DOCUMENT and htmx and not form.skip.data:
-        # An upload sent by htmx stays on the page to show what was received, with "Lanjut" to move on.
+    if arrived and htmx:
+        # An upload stays on the page to show what was received, with "Lanjut" to move on: sent by htmx,
+        # in place; sent plainly, on the page it returns to.
         return _render_step(service, application, all_steps, current, handler.form(application, current), [],
                             back_to_check, uploaded=True, next_url=next_url)
+    if arrived:
+        return go(url_for("apply.step", code=code, slug=current.slug, diterima="1",
+                          kembali=CHECK if back_to_check else None))
     return go(next_url)
+
+
+def _next_url(code: str, all_steps: list, current, back_to_check: bool) -> str:
+    """Return where "Lanjut" leads from the step `current`: the next step, or the check page after the last
+    step or when the step was opened from there."""
+    following = form_steps.step_after(all_steps, current)
+    return (url_for("apply.check", code=code) if back_to_check or following is None
+            else url_for("apply.step", code=code, slug=following.slug))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -155,6 +167,7 @@ def _render_step(service, application, all_steps, current, form, warnings, back_
     existing = None
     if current.kind == form_steps.DOCUMENT and application is not None:
         existing = next((d for d in application.documents if d.code == current.key), None)
+    uploaded = uploaded and existing is not None  # "received" only about a document that is there
     return render(handler.template, fragments=("upload", "desa_field"), service=service, application=application,
                   step=current, form=form, warnings=warnings, number=index + 1, total=len(all_steps),
                   back=back, back_to_check=back_to_check, existing=existing, uploaded=uploaded, next_url=next_url,

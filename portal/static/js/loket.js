@@ -9,6 +9,11 @@ document.addEventListener("htmx:xhr:progress", function (event) {
     bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
   }
 });
+/* Sent, answered or not: the bar goes, so a full bar never stands for an upload still under way. */
+document.addEventListener("htmx:afterRequest", function (event) {
+  var bar = event.target.querySelector && event.target.querySelector("progress");
+  if (bar) { bar.hidden = true; bar.value = 0; }
+});
 /* No answer: the connection; a 503: the server is busy or recovering (storage full, database restarting). */
 ["htmx:sendError", "htmx:responseError"].forEach(function (name) {
   document.addEventListener(name, function (event) {

@@ -1,0 +1,80 @@
+"""An upload step shows what arrived: with htmx in place, without JavaScript on the page the post returns to."""
+
+import io
+import re
+
+from PIL import Image
+
+from tests.web.apply_helpers import GOOD_NIK, csrf, photo, post_step
+
+STEP = "/ajukan/kk_baru/dokumen-kk"
+HTMX = {"HX-Request": "true", "HX-Target": "upload", "HX-Current-URL": "http://localhost" + STEP}
+
+
+def preview_src(html: str) -> str | None:
+    """Return the `src` of the stored photo's preview on an upload step, or None when there is none."""
+    found = re.search(r'<div class="preview">\s*<img src="([^"]+)"', html)
+    return found.group(1) if found else None
+
+
+def lanjut_href(html: str) -> str:
+    return re.search(r'<a class="button" href="([^"]+)">Lanjut</a>', html).group(1)
+
+
+def test_a_plain_upload_returns_to_the_step_showing_the_stored_photo(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+
+    sent = post_step(client, "kk_baru", "dokumen-kk", {}, files={"document": (photo(), "foto.jpg")})
+
+    assert sent.status_code == 303 and sent.headers["Location"] == f"{STEP}?diterima=1"
+    page = client.get(sent.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Dokumen diterima. Periksa fotonya, lalu lanjut." in html
+    src = preview_src(html)
+    assert src and src.startswith("/ajukan/dokumen/")  # the stored copy, served to its owner
+    stored = client.get(src)
+    assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(stored.data)).size == (1200, 1600)
+    assert lanjut_href(html) == "/ajukan/kk_baru/dokumen-surat-pindah"
+    assert "Unggah yang baru" in html
+
+
+def test_a_plain_upload_from_the_check_page_returns_there_after(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    path = f"{STEP}?kembali=periksa"
+    sent = client.post(path, data={"csrf_token": csrf(client, path), "next": "1",
+                                   "document": (io.BytesIO(photo()), "foto.jpg")},
+                       content_type="multipart/form-data")
+
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"{STEP}?diterima=1&kembali=periksa"
+    html = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert preview_src(html) and lanjut_href(html) == "/ajukan/kk_baru/periksa"
+
+
+def test_received_says_nothing_of_a_document_that_is_not_there(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    html = client.get(f"{STEP}?diterima=1").get_data(as_text=True)
+    assert "Dokumen diterima" not in html and preview_src(html) is None
+    assert "Unggah dan lanjut" in html
+
+
+def test_continue_without_a_new_file_moves_on_with_htmx_too(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    assert post_step(client, "kk_baru", "dokumen-kk", {}, files={"document": (photo(), "foto.jpg")}).status_code == 303
+
+    plain = client.post(STEP, data={"csrf_token": csrf(client, STEP), "next": "1"})
+    htmx = client.post(STEP, data={"csrf_token": csrf(client, STEP), "next": "1"}, headers=HTMX)
+
+    assert plain.status_code == 303 and plain.headers["Location"] == "/ajukan/kk_baru/dokumen-surat-pindah"
+    assert htmx.status_code == 200 and htmx.headers["HX-Redirect"] == "/ajukan/kk_baru/dokumen-surat-pindah"
+
+
+def test_an_htmx_upload_shows_what_arrived_in_place(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    response = client.post(STEP, data={"csrf_token": csrf(client, STEP), "next": "1",
+                                       "document": (io.BytesIO(photo()), "foto.jpg")},
+                           content_type="multipart/form-data", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="upload">')
+    assert "Dokumen diterima" in html and preview_src(html)
