@@ -12,6 +12,7 @@ from jinja2_fragments.flask import render_block
 from .domain.reports import days_and_hours
 from .extensions import htmx
 from .services.calendar import office_zone, zone_label
+from .uploads import photo_shrink
 
 
 def clock_time(value: datetime | time) -> str:
@@ -103,7 +104,7 @@ def render(template: str, fragments: tuple[str, ...] = (), **context) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the template helpers and the `Vary` header that htmx fragments need."""
-    app.jinja_env.globals.update(localized=localized, zone_label=zone_label)
+    app.jinja_env.globals.update(localized=localized, zone_label=zone_label, photo_shrink=photo_shrink())
     app.jinja_env.filters.update(clock_time=clock_time, long_date=long_date, weekday_name=weekday_name,
                                  short_date=short_date, phone=phone, duration_words=duration_words, closure_reason=closure_reason)
     app.jinja_env.trim_blocks = True

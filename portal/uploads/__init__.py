@@ -47,7 +47,8 @@ __all__ = [
     "contains_zip", "pdf_active_content", "raw_active_content", "sniff",
     "MEGABYTE", "MAX_DECODE_BYTES", "PADDING_BYTES", "MAX_PADDING", "MAX_JPEG_SCANS", "MAX_JPEG_SEGMENTS",
     "MAX_ZIP_CANDIDATES",
-    "MAX_VIDEO_BOXES", "MAX_PNG_CHUNKS", "MAX_PDF_OBJECTS", "JPEG_QUALITY",
+    "MAX_VIDEO_BOXES", "MAX_PNG_CHUNKS", "MAX_PDF_OBJECTS", "JPEG_QUALITY", "MAX_IMAGE_SIDE", "MIN_IMAGE_SIDE",
+    "photo_shrink",
     "os",
 ]
 
@@ -55,9 +56,21 @@ MEGABYTE = 1024 * 1024
 # The most a PNG or WebP may take once decoded: an 8-bit RGB scan of 16 megapixels (A4 at 400 dpi) fits; a
 # 25-megapixel 16-bit RGBA image (200 MB, 3.4 s to decode) does not.
 MAX_DECODE_BYTES = 48 * MEGABYTE
+# A photo is kept at most this long on its long side; a side shorter than the least is refused.
+MAX_IMAGE_SIDE = 2000
+MIN_IMAGE_SIDE = 600
 
 
-def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = 600, max_image_side: int = 2000,
+def photo_shrink() -> str:
+    """Return what a phone may shrink a photo to before sending it, as `data-shrink` gives it to loket.js:
+    "<long side> <least short side> <JPEG quality 0-1>" — what the server keeps anyway, so the shrinking
+    loses nothing the server would have kept, and leaves a short side the server accepts.
+    """
+    return f"{MAX_IMAGE_SIDE} {MIN_IMAGE_SIDE} {JPEG_QUALITY / 100:g}"
+
+
+def inspect_upload(data: bytes, *, max_bytes: int, min_image_side: int = MIN_IMAGE_SIDE,
+                   max_image_side: int = MAX_IMAGE_SIDE,
                    max_pixels: int = 25_000_000, max_jpeg_pixels: int = 80_000_000,
                    max_decode_bytes: int = MAX_DECODE_BYTES, max_pdf_pages: int = 10) -> CleanFile:
     """Return the clean version of the upload `data`: a re-encoded JPEG for a photo, the bytes of a PDF.

@@ -1,10 +1,12 @@
-"""An upload step shows what arrived: with htmx in place, without JavaScript on the page the post returns to."""
+"""An upload step shows what arrived: with htmx in place, without JavaScript on the page the post returns to;
+and its photo inputs tell the phone what the server keeps, so that loket.js shrinks photos to just that."""
 
 import io
 import re
 
 from PIL import Image
 
+from portal.uploads import MAX_IMAGE_SIDE, inspect_upload, photo_shrink
 from tests.web.apply_helpers import GOOD_NIK, csrf, photo, post_step
 
 STEP = "/ajukan/kk_baru/dokumen-kk"
@@ -78,3 +80,16 @@ def test_an_htmx_upload_shows_what_arrived_in_place(client, regions):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<div id="upload">')
     assert "Dokumen diterima" in html and preview_src(html)
+
+
+def test_photo_inputs_ask_the_phone_to_shrink_to_what_the_server_keeps(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    html = client.get(STEP).get_data(as_text=True)
+    assert 'data-shrink="2000 600 0.85"' in html and photo_shrink() == "2000 600 0.85"
+
+    # what the server keeps of a 12-megapixel photo: 2000 px on the long side, as the phone is told
+    kept = inspect_upload(photo(4000, 3000), max_bytes=10 * 1024 * 1024)
+    assert (kept.width, kept.height) == (MAX_IMAGE_SIDE, 1500)
+    # a photo the phone shrank keeps a short side the server accepts (600 px) however long it is
+    long_and_thin = inspect_upload(photo(2400, 600), max_bytes=10 * 1024 * 1024)
+    assert (long_and_thin.width, long_and_thin.height) == (2000, 500)

@@ -112,7 +112,8 @@ def test_resident_sees_the_reasons_replaces_the_document_and_sends_the_correctio
 
     form = client.get(f"/lacak/{reference}/perbaiki/kk").get_data(as_text=True)
     assert "Ganti Kartu Keluarga (KK)" in form and KK_REASON in form
-    assert 'type="file" accept="image/*,application/pdf"' in form and '<progress class="progress"' in form
+    assert 'type="file" accept="image/*,application/pdf" data-shrink="2000 600 0.85"' in form
+    assert '<progress class="progress"' in form
     assert 'enctype="multipart/form-data"' in form
 
     files_before = stored_files(app)

@@ -192,6 +192,7 @@ def test_signed_form_needs_an_upload_and_keeps_the_choice(app, operator):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Unggah foto atau PDF surat persetujuan" in page
     assert re.search(r'value="signed_form"[^>]*checked|checked[^>]*value="signed_form"', page)
+    assert 'name="letter" type="file" accept="image/*,application/pdf" data-shrink="2000 600 0.85"' in page
     assert count_applications(app) == 0
 
 
