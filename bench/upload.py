@@ -5,8 +5,8 @@ Run from the repository root: `.venv/bin/python bench/upload.py [--down KBIT] [-
 [--cpu-slowdown N]`.
 
 It serves the portal under gunicorn (one gthread worker, as deployed) on a fresh SQLite database, makes the stand-in
-phone photo of `tests/phone_photo.py` (4000 × 3000, about 4 MB, JPEG quality 92) and, in Chromium at 360 × 640,
-starts an application and uploads the photo on its first document step three ways:
+phone photo of `tests/phone_photo.py` (4000 × 3000, taken upright: EXIF orientation 6; about 4 MB, JPEG quality 92)
+and, in Chromium at 360 × 640, starts an application and uploads the photo on its first document step three ways:
 
   1. the baseline: JavaScript on, the photo sent as it is (the step's `data-shrink` removed, as before shrinking);
   2. JavaScript on, the photo shrunk on the phone by loket.js;
@@ -90,8 +90,9 @@ def upload_photo(browser, base_url: str, photo: Path, *, javascript: bool, shrin
             page.get_by_role("button", name="Unggah dan lanjut").click()
         page.get_by_role("status").filter(has_text="Dokumen diterima").wait_for()
         seconds = time.perf_counter() - started
-        preview = page.locator("#upload .preview img")
-        page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=preview.element_handle())
+        if javascript:  # the preview comes after the swap; without JavaScript the page's load waited for it
+            preview = page.locator("#upload .preview img")
+            page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=preview.element_handle())
         page.wait_for_load_state("networkidle")
         preview_bytes = sum(int(event["encodedDataLength"]) for event in finished
                             if "/ajukan/dokumen/" in urls.get(event["requestId"], ""))
@@ -140,7 +141,7 @@ def main() -> int:
             tempfile.TemporaryDirectory(prefix="loket-bench-upload-") as folder:
         workdir = Path(folder)
         photo = workdir / "20261207_081512.jpg"
-        photo.write_bytes(phone_photo())
+        photo.write_bytes(phone_photo(orientation=6))  # taken with the phone held upright
         env = portal_environment(workdir)
         prepare_database(env)
         server = GunicornServer("portal", "wsgi:app", env, workdir,

@@ -23,11 +23,16 @@ WORDS = ("KARTU", "KELUARGA", "NIK", "Nama", "Lengkap", "Jenis", "Kelamin", "Tem
 
 
 def phone_photo(orientation: int = 1, seed: int = 12) -> bytes:
-    """Return the JPEG bytes of the photo; `orientation` is its EXIF orientation (6: the phone was held upright,
-    so the pixels lie on their side and a viewer turns them 90° clockwise)."""
+    """Return the JPEG bytes of the photo; `orientation` is its EXIF orientation: 1, the phone held sideways;
+    6, held upright, so that the sensor's pixels lie on their side and a viewer turns them 90° clockwise to see
+    the page upright in a 3000 × 4000 picture."""
     rng = random.Random(seed)
-    image = _lit_table(rng)
-    image.paste(_page(rng), (560, 260))
+    size = (HEIGHT, WIDTH) if orientation == 6 else (WIDTH, HEIGHT)  # the scene as the viewer sees it
+    image = _lit_table(size)
+    page = _page(rng)
+    image.paste(page, ((size[0] - page.width) // 2, (size[1] - page.height) // 2))
+    if orientation == 6:
+        image = image.transpose(Image.Transpose.ROTATE_90)  # as the sensor read it
     image = ImageChops.add(image, _grain(), scale=1.0, offset=-128)  # sensor noise around each pixel's value
     exif = Image.Exif()
     exif[0x010F], exif[0x0110], exif[0x0112] = "Samsung", "Galaxy A15", orientation  # Make, Model, Orientation
@@ -47,14 +52,14 @@ def _grain() -> Image.Image:
     return Image.merge("RGB", [grain] * 3)
 
 
-def _lit_table(rng: random.Random) -> Image.Image:
-    """Return a wooden-looking table under light that fades from one corner."""
-    small = (WIDTH // 8, HEIGHT // 8)
+def _lit_table(size: tuple[int, int]) -> Image.Image:
+    """Return a wooden-looking table of `size` under light that fades from one corner."""
+    small = (size[0] // 8, size[1] // 8)
     table = Image.merge("RGB", [Image.effect_noise(small, 30).point(lambda v, k=k: v * k)
                                 for k in (0.9, 0.65, 0.45)]).filter(ImageFilter.GaussianBlur(1))
     light = Image.radial_gradient("L").crop((64, 85, 192, 181)).resize(small).point(lambda v: v // 3)
     lit = ImageChops.subtract(table, Image.merge("RGB", [light] * 3))
-    return lit.resize((WIDTH, HEIGHT), Image.Resampling.BICUBIC)
+    return lit.resize(size, Image.Resampling.BICUBIC)
 
 
 def _page(rng: random.Random) -> Image.Image:
