@@ -18,6 +18,7 @@ from ..domain import form as form_steps
 from ..domain import lifecycle
 from ..services import applications, calendar, catalogue, reports, storage
 from ..templating import public_url, render
+from ..uploads import PREVIEW_SIDE, preview_jpeg
 from . import behalf, duplicate_notice, forms
 from .steps import HANDLERS, desa_list
 
@@ -275,13 +276,16 @@ def _first_look():
 
 @bp.get("/dokumen/<int:document_id>")
 def document_file(document_id: int):
-    """Return an uploaded document to the browser that may see its application; 404 for anyone else."""
+    """Return an uploaded document to the browser that may see its application (`?ukuran=kecil`: a photo's
+    preview, at most PREVIEW_SIDE pixels, for an upload step on a phone); 404 for anyone else."""
     document = db.session.get(ApplicationDocument, document_id)
     if document is None or not access.is_unlocked(document.application):
         abort(404)
     body = storage.stored_bytes(document.stored_name)
     if body is None:
         abort(404)
+    if request.args.get("ukuran") == "kecil" and document.mimetype == "image/jpeg":
+        body = preview_jpeg(body, PREVIEW_SIDE)
     return private_file(body, document.mimetype,
                         f"{document.code.lower()}.{document.stored_name.rsplit('.', 1)[-1]}")
 

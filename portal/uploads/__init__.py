@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 
 from .errors import CleanFile, UploadRejected, rejection_message
-from .images import JPEG_QUALITY, _inspect_image
+from .images import JPEG_QUALITY, _inspect_image, preview_jpeg
 from .layouts import MAX_JPEG_SCANS, MAX_JPEG_SEGMENTS, MAX_PNG_CHUNKS
 from .pdfs import MAX_PDF_OBJECTS, _inspect_pdf, pdf_active_content, raw_active_content
 from .sniff import MAX_PADDING, MAX_ZIP_CANDIDATES, PADDING_BYTES, _is_heic, contains_zip, sniff
@@ -43,11 +43,12 @@ from .store import UploadStore
 from .trailers import MAX_VIDEO_BOXES
 
 __all__ = [
-    "CleanFile", "UploadRejected", "UploadStore", "inspect_upload", "rejection_message",
+    "CleanFile", "UploadRejected", "UploadStore", "inspect_upload", "preview_jpeg", "rejection_message",
     "contains_zip", "pdf_active_content", "raw_active_content", "sniff",
     "MEGABYTE", "MAX_DECODE_BYTES", "PADDING_BYTES", "MAX_PADDING", "MAX_JPEG_SCANS", "MAX_JPEG_SEGMENTS",
     "MAX_ZIP_CANDIDATES",
     "MAX_VIDEO_BOXES", "MAX_PNG_CHUNKS", "MAX_PDF_OBJECTS", "JPEG_QUALITY", "MAX_IMAGE_SIDE", "MIN_IMAGE_SIDE",
+    "PREVIEW_SIDE",
     "photo_shrink",
     "os",
 ]
@@ -59,6 +60,8 @@ MAX_DECODE_BYTES = 48 * MEGABYTE
 # A photo is kept at most this long on its long side; a side shorter than the least is refused.
 MAX_IMAGE_SIDE = 2000
 MIN_IMAGE_SIDE = 600
+# What an upload step shows of a stored photo: sharp across a 360 px phone screen at twice its pixel density.
+PREVIEW_SIDE = 800
 
 
 def photo_shrink() -> str:

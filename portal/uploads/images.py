@@ -90,6 +90,26 @@ def _inspect_image(data: bytes, kind: str, *, min_side: int, max_side: int, max_
                      height=clean.height, pages=None, sha256=hashlib.sha256(stored).hexdigest())
 
 
+def preview_jpeg(stored: bytes, max_side: int, quality: int = 75) -> bytes:
+    """Return a smaller JPEG of the stored photo `stored` (one this module wrote: upright, no metadata), at most
+    `max_side` pixels on its long side, to show on a phone; the photo itself when it is no larger, or when it
+    cannot be decoded (the browser then shows what it can). Raises nothing.
+    """
+    try:
+        with Image.open(BytesIO(stored), formats=["JPEG"]) as image:
+            if max(image.size) <= max_side:
+                return stored
+            ratio = max_side / max(image.size)
+            # libjpeg decodes at 1/2 or 1/4 when that still leaves the preview's pixels
+            image.draft("RGB", (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            output = BytesIO()
+            image.convert("RGB").save(output, format="JPEG", quality=quality, optimize=True, progressive=True)
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError, ... for a bad file
+        return stored
+    return output.getvalue()
+
+
 def _orientation(image: Image.Image) -> int:
     """Return the EXIF orientation of `image` (1 when missing or unreadable)."""
     try:

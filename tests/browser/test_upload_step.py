@@ -78,7 +78,8 @@ def test_a_phone_photo_is_shrunk_before_it_is_sent_and_a_pdf_goes_as_it_is(page,
         stored = db.session.scalars(select(ApplicationDocument)).one()
         assert (stored.width, stored.height) == (1500, 2000)  # upright, 2000 px on the long side
     preview = page.locator("#upload .preview img")
-    page.wait_for_function("image => image.complete && image.naturalWidth === 1500", arg=preview.element_handle())
+    page.wait_for_function("image => image.complete && image.naturalWidth === 600", arg=preview.element_handle())
+    expect(preview).to_have_attribute("height", "2000")  # the page keeps room for the upright photo
     expect(page.locator("#upload progress")).to_be_hidden()
     check_axe(page)
 

@@ -33,10 +33,15 @@ def test_a_plain_upload_returns_to_the_step_showing_the_stored_photo(client, reg
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Dokumen diterima. Periksa fotonya, lalu lanjut." in html
     src = preview_src(html)
-    assert src and src.startswith("/ajukan/dokumen/")  # the stored copy, served to its owner
-    stored = client.get(src)
-    assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
-    assert Image.open(io.BytesIO(stored.data)).size == (1200, 1600)
+    assert src and re.fullmatch(r"/ajukan/dokumen/\d+\?ukuran=kecil", src)  # served to its owner, smaller
+    preview = client.get(src)
+    assert preview.status_code == 200 and preview.mimetype == "image/jpeg"
+    assert preview.headers["Cache-Control"] == "private, no-store"
+    assert Image.open(io.BytesIO(preview.data)).size == (600, 800)  # PREVIEW_SIDE on the long side
+    full = src.split("?")[0]
+    assert f'<a href="{full}">Buka foto ukuran penuh</a>' in html
+    stored = client.get(full)
+    assert Image.open(io.BytesIO(stored.data)).size == (1200, 1600) and len(preview.data) < len(stored.data)
     assert lanjut_href(html) == "/ajukan/kk_baru/dokumen-surat-pindah"
     assert "Unggah yang baru" in html
 
@@ -93,3 +98,10 @@ def test_photo_inputs_ask_the_phone_to_shrink_to_what_the_server_keeps(client, r
     # a photo the phone shrank keeps a short side the server accepts (600 px) however long it is
     long_and_thin = inspect_upload(photo(2400, 600), max_bytes=10 * 1024 * 1024)
     assert (long_and_thin.width, long_and_thin.height) == (2000, 500)
+
+
+def test_a_photo_no_larger_than_the_preview_is_shown_as_it_is(client, regions):
+    post_step(client, "kk_baru", "nik", {"nik": GOOD_NIK})
+    post_step(client, "kk_baru", "dokumen-kk", {}, files={"document": (photo(800, 600), "foto.jpg")})
+    src = preview_src(client.get(f"{STEP}?diterima=1").get_data(as_text=True))
+    assert client.get(src).data == client.get(src.split("?")[0]).data
