@@ -3,8 +3,9 @@
 A full-screen page for a TV in the lobby, public and without the site's header. With JavaScript htmx asks
 for the `board` block every `BOARD_REFRESH_SECONDS`; without it a `<noscript>` meta refresh reloads the
 page. Never stored by a browser: it changes with every call. The server keeps the last renders for the
-second they were made in, while today's tickets and the office's data stay as they were (`board_version`,
-one cheap query), compressed: every TV and poll within that second gets the same page without a render.
+second they were made in, while today's tickets and the office's data stay as they were (`board.version`,
+one cheap query at most once a second), compressed: every TV and poll within that second gets the same page
+without a render.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def page():
     now = calendar.now()
     # The whole page and the htmx block differ (templating.render), and so do the languages.
     shape = (str(get_locale()), bool(htmx), htmx.boosted if htmx else False, request.headers.get("HX-Target"))
-    key = (shape, now.isoformat()[:19], queue_board.board_version(now), revisions.snapshot())
+    key = (shape, now.isoformat()[:19], queue_board.version(now), revisions.snapshot())
     renders = current_app.extensions.setdefault("loket_board", {})
     kept = renders.get(key)
     if kept is None:

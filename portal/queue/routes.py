@@ -25,6 +25,7 @@ from ..guesses import ticket_lookups
 from ..pdf.cache import document_cache
 from ..pagecache import cached_page
 from ..pdf.render import qr_data_uri
+from ..services import board as queue_board
 from ..services import bookings, calendar, queue
 from ..templating import public_url, render
 from .present import purpose_label, state_label, window_text
@@ -78,7 +79,7 @@ def find():
 
 def _offer_version():
     """Return the version of the places offered, for a step that shows them (None for the first question)."""
-    return queue.offer_version(calendar.now()) if request.args.get("keperluan") else None
+    return queue_board.version(calendar.now()) if request.args.get("keperluan") else None
 
 
 @bp.get("/ambil")
@@ -246,13 +247,8 @@ def _shown_ticket() -> tuple[QueueTicket | None, int | None]:
 
 
 def _ticket_version():
-    """Return what the ticket page shows that can change: its state, counter and calls, who waits ahead of
-    it, and whether it can still be cancelled."""
-    found, ahead = _shown_ticket()
-    if found is None:
-        return None
-    return (found.state, found.counter, found.recalls, found.called_at, ahead,
-            queue.can_cancel(found, calendar.now()))
+    """Return what the ticket pages show that can change: any ticket's move (its own, or one ahead of it)."""
+    return queue_board.version(calendar.now())
 
 
 @bp.get("/<code>")
@@ -262,7 +258,7 @@ def ticket(code: str):
     """Return the ticket as it is shown from a phone: big number, purpose, day, window, QR; 404 when unknown.
 
     Every request counts against the lookup budget; the page itself comes from the page cache (keyed by the
-    code) until the ticket moves, the line ahead of it shortens or the minute changes."""
+    code: only a ticket that was found has a page there) until a ticket moves or the minute changes."""
     found, ahead = _shown_ticket()
     if found is None:
         abort(404)

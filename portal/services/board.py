@@ -1,5 +1,6 @@
 """What the lobby board (`/papan`) and the counter read of today's queue: who is served at each counter, the
-last tickets called, and how many wait per purpose; and a cheap version that changes whenever that would."""
+last tickets called, and how many wait per purpose; and `version`, a cheap aggregate that changes whenever any
+queue page would (the board, the booking steps, a ticket's page), remembered per process for a moment."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy import bindparam, func, select
 from ..domain import queue as rules
 from ..extensions import db
 from ..models import QueueTicket
-from .queue import purposes, today
+from . import revisions
+from .queue import NOT_COUNTED, purposes, today
 
 LAST_CALLED = 5
 
@@ -26,15 +28,26 @@ class Board:
 
 
 _VERSION = select(
-    func.count(), func.max(QueueTicket.id), func.count(QueueTicket.called_at), func.count(QueueTicket.finished_at),
-    func.coalesce(func.sum(QueueTicket.recalls), 0)).where(QueueTicket.day == bindparam("day"))
+    func.count().filter(QueueTicket.state.not_in(NOT_COUNTED)), func.max(QueueTicket.id),
+    func.count().filter(QueueTicket.day == bindparam("today")),
+    func.count(QueueTicket.called_at).filter(QueueTicket.day == bindparam("today")),
+    func.count(QueueTicket.finished_at).filter(QueueTicket.day == bindparam("today")),
+    func.coalesce(func.sum(QueueTicket.recalls).filter(QueueTicket.day == bindparam("today")), 0),
+).where(QueueTicket.day >= bindparam("today"))
 
 
-def board_version(now: datetime) -> tuple:
-    """Return what changes whenever today's board would: one aggregate over today's tickets, counting those
-    issued, called and finished and the re-calls (every move of a ticket adds to one of them, even two moves
-    at the same instant). Cheap next to `board`: one indexed query, no rows loaded, its statement built once."""
-    return tuple(db.session.execute(_VERSION, {"day": today(now)}).one())
+def version(now: datetime) -> tuple:
+    """Return what changes whenever a queue page would: from today on, the tickets counted against the quotas
+    and the newest ticket's id (one cancelled and one issued still make a new version); today, the tickets
+    issued, called and finished and the re-calls (every move of a ticket adds to one of them).
+
+    One indexed aggregate, read at most once every `REVISION_CHECK_SECONDS` per process and at once after a
+    ticket is written here (`queue` touches `revisions.QUEUE`): a booking or a call in another worker shows
+    within that time. The booking steps, the ticket page and the lobby board key their caches on it.
+    """
+    day = today(now)
+    return revisions.recent(revisions.QUEUE, day,
+                            lambda: tuple(db.session.execute(_VERSION, {"today": day}).one()))
 
 
 def board(now: datetime) -> Board:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import current_app
-from sqlalchemy import bindparam, func, literal, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -167,17 +167,6 @@ def offers(purpose: rules.Purpose, now: datetime, count: int | None = None) -> l
     return found[:count]
 
 
-_OFFER_VERSION = select(func.count().filter(QueueTicket.state.not_in(NOT_COUNTED)), func.max(QueueTicket.id)).where(
-    QueueTicket.day >= bindparam("today"))
-
-
-def offer_version(now: datetime) -> tuple:
-    """Return what changes whenever the places left from today on would: the tickets counted against the
-    quotas, and the newest ticket's id (so one cancelled and one issued still make a new version). One
-    indexed aggregate, its statement built once; the booking pages key their page cache on it."""
-    return tuple(db.session.execute(_OFFER_VERSION, {"today": today(now)}).one())
-
-
 def issue(purpose: rules.Purpose, day: date, window: Window, now: datetime, *, channel: str = rules.ONLINE,
           nik: str | None = None, phone: str | None = None) -> QueueTicket:
     """Issue and commit a ticket for `window` on `day`; return it.
@@ -218,6 +207,7 @@ def _issue_locked(purpose, day, window, now, channel, nik, phone) -> QueueTicket
             state=rules.WAITING, nik=nik, phone=phone, position=position, recalls=0, issued_at=now)
         db.session.add(ticket)
         db.session.commit()
+        revisions.touch(revisions.QUEUE)
         return ticket
     except BaseException:
         db.session.rollback()  # the number goes back too: numbers stay contiguous
@@ -287,6 +277,7 @@ def cancel(ticket: QueueTicket, now: datetime) -> bool:
         QueueTicket.id == ticket.id, QueueTicket.state == rules.WAITING).values(
         state=rules.CANCELLED, finished_at=now)).rowcount
     db.session.commit()
+    revisions.touch(revisions.QUEUE)
     db.session.refresh(ticket)
     return changed == 1
 
@@ -354,6 +345,7 @@ def call_next(counter: int, purpose_codes: list[str], now: datetime, user_id: in
             QueueTicket.id == ticket.id, QueueTicket.state == rules.WAITING).values(
             state=rules.CALLED, counter=counter, called_at=now, served_by=user_id)).rowcount
         db.session.commit()
+        revisions.touch(revisions.QUEUE)
         if won:
             db.session.refresh(ticket)
             return ticket
@@ -366,6 +358,7 @@ def recall(ticket: QueueTicket, now: datetime) -> bool:
         QueueTicket.id == ticket.id, QueueTicket.state == rules.CALLED).values(
         recalls=QueueTicket.recalls + 1, called_at=now)).rowcount
     db.session.commit()
+    revisions.touch(revisions.QUEUE)
     db.session.refresh(ticket)
     return changed == 1
 
@@ -381,6 +374,7 @@ def finish(ticket: QueueTicket, state: str, now: datetime) -> None:
     changed = db.session.execute(update(QueueTicket).where(
         QueueTicket.id == ticket.id, QueueTicket.state == rules.CALLED).values(state=state, finished_at=now)).rowcount
     db.session.commit()
+    revisions.touch(revisions.QUEUE)
     db.session.refresh(ticket)
     if changed != 1:
         raise ValueError("only a called ticket can be finished")

@@ -2,11 +2,15 @@
 
 Reading them costs a query, so each process reads them at most once every `REVISION_CHECK_SECONDS`
 (default 1 s): a change made by another worker shows within that time, a change made by this process at once.
+`recent` applies the same rule to any cheap aggregate that stands for data too busy for a counter row (the
+queue's tickets, see `queue.version`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -17,8 +21,12 @@ from ..models import Revision
 CALENDAR = "calendar"  # day rules, notices and weekly hours
 CATALOGUE = "catalogue"  # services and pickup places
 QUOTAS = "quotas"  # a day's queue quotas and the usual counters on duty
+QUEUE = "queue"  # the queue's tickets: not a counter row (too busy), an aggregate (`board.version`) with `recent`
 
 _STATE = "loket_revisions"
+_RECENT = "loket_recent"
+_RECENT_KEPT = 64  # remembered values per process, dropped all at once beyond (a new day makes a new key)
+T = TypeVar("T")
 
 
 def snapshot() -> tuple[tuple[str, int], ...]:
@@ -51,3 +59,25 @@ def bump(name: str) -> None:
 def forget() -> None:
     """Make the next `snapshot()` in this process read the database."""
     current_app.extensions.setdefault(_STATE, {"checked": 0.0, "values": ()})["checked"] = 0.0
+
+
+def recent(name: str, key: Hashable, read: Callable[[], T]) -> T:
+    """Return `read()` for (`name`, `key`), calling it again at most once every `REVISION_CHECK_SECONDS` in this
+    process, and at once after `touch(name)` here: what another worker changed shows within that time."""
+    kept = current_app.extensions.setdefault(_RECENT, {})
+    now = time.monotonic()
+    found = kept.get((name, key))
+    if found is not None and now - found[0] < current_app.config["REVISION_CHECK_SECONDS"]:
+        return found[1]
+    if len(kept) >= _RECENT_KEPT:
+        kept.clear()
+    value = read()
+    kept[(name, key)] = (now, value)
+    return value
+
+
+def touch(name: str) -> None:
+    """Make the next `recent(name, …)` in this process read again (this process just changed what it reads)."""
+    kept = current_app.extensions.setdefault(_RECENT, {})
+    for entry in [entry for entry in kept if entry[0] == name]:
+        del kept[entry]
