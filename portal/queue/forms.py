@@ -19,6 +19,12 @@ class DetailsForm(FlaskForm):
 
 
 class FindForm(FlaskForm):
+    """Open a ticket by its code: a lookup (a GET, which changes nothing), so no CSRF token; the lookup budget
+    guards it instead. The code is in the ticket's own address anyway."""
+
+    class Meta:
+        csrf = False
+
     kode = StringField(_l("Kode tiket"), description=_l("Misalnya ANT-7K3M-Q9PX, tertulis di tiket Anda."))
 
 

@@ -55,19 +55,17 @@ def _too_many(limit):
 
 
 @bp.get("")
-@cached_page(csrf=True)
+@cached_page(csrf=True)  # no form token on it, but served from the cache to a visitor with a session too
 def index():
     """Return the queue's start page: take a ticket, or open one with its code."""
     return render("queue/index.html", form=FindForm(), error=None)
 
 
-@bp.post("/cari")
+@bp.get("/cari")
 @ticket_lookups(on_breach=_too_many)
 def find():
-    """Open the ticket whose code was typed (303), or say it was not found (422)."""
-    form = FindForm()
-    if not form.validate():
-        return render("queue/index.html", form=form, error=_("Halaman kedaluwarsa. Coba lagi.")), 400
+    """Open the ticket whose code was typed (303), or say it was not found (422), the code kept."""
+    form = FindForm(request.args)
     ticket = queue.find(form.kode.data or "")
     if ticket is None:
         message = (_("Isi kode tiket.") if not (form.kode.data or "").strip()

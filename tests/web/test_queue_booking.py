@@ -23,7 +23,7 @@ DETAILS = "/antrean/ambil?keperluan=KTP&hari=2026-12-04&jam=08:00"
 
 def book(client, nik=GOOD_NIK, phone="0812 3456 7890", purpose="KTP", day="2026-12-04", start="08:00"):
     """Post the last booking step with a fresh CSRF token; return the response."""
-    return client.post("/antrean/ambil", data={"csrf_token": csrf(client, "/antrean"), "keperluan": purpose,
+    return client.post("/antrean/ambil", data={"csrf_token": csrf(client, "/lacak"), "keperluan": purpose,
                                                "hari": day, "jam": start, "nik": nik, "hp": phone})
 
 
@@ -70,10 +70,12 @@ def test_booking_issues_a_ticket_and_shows_it(client, catalogue):
 def test_a_typed_code_opens_the_ticket_and_an_unknown_one_is_refused(client, catalogue):
     code = ticket_code(book(client))
     typed = code.lower().replace("-", " ")
-    response = client.post("/antrean/cari", data={"csrf_token": csrf(client, "/antrean"), "kode": typed})
+    response = client.get("/antrean/cari", query_string={"kode": typed})
     assert response.status_code == 303 and response.headers["Location"] == f"/antrean/{code}"
-    unknown = client.post("/antrean/cari", data={"csrf_token": csrf(client, "/antrean"), "kode": "ANT-0000-0000"})
+    unknown = client.get("/antrean/cari?kode=ANT-0000-0000")
     assert unknown.status_code == 422 and "Kode tiket tidak ditemukan" in unknown.get_data(as_text=True)
+    assert 'value="ANT-0000-0000"' in unknown.get_data(as_text=True)  # what was typed is kept
+    assert "Isi kode tiket." in client.get("/antrean/cari?kode=").get_data(as_text=True)
     assert client.get("/antrean/ANT-0000-0000").status_code == 404
     assert client.get(f"/antrean/{code.lower()}").status_code == 301
 
@@ -208,8 +210,12 @@ def test_every_look_at_a_ticket_by_its_code_spends_one_lookup_budget(app, client
 
 
 def test_the_start_page_and_english(client, catalogue):
-    html = client.get("/antrean").get_data(as_text=True)
+    start = client.get("/antrean")
+    html = start.get_data(as_text=True)
     assert "Ambil nomor antrean" in html and 'action="/antrean/cari"' in html
+    # Opening a ticket by its code is a lookup: a GET form, no token, so the page hands out no session.
+    assert 'method="get" action="/antrean/cari"' in html and "csrf_token" not in html
+    assert "Set-Cookie" not in start.headers
     client.set_cookie("bahasa", "en")
     english = client.get("/antrean/ambil?keperluan=KTP").get_data(as_text=True)
     assert "Friday, 4 December 2026" in english
