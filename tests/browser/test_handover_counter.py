@@ -115,6 +115,7 @@ def test_a_wrong_nik_and_an_early_handover_say_why_and_keep_what_was_typed(count
     clock.now = wib(2026, 12, 7, 5, 21)  # Monday before the office opens, for a document due on Tuesday
     sign_in(page, "clerk")
     page.goto("/petugas/serah")
+    expect(page.locator("#kode")).to_be_focused()  # the scanner types into the page once it is there
     actions = Actions(page)
     actions.scan(reference.lower())
     expect(page.locator(".warning-box")).to_contain_text("Jadwal pengambilannya Selasa, 8 Desember 2026")

@@ -102,6 +102,8 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     desk.get_by_label(re.compile("Pindai QR tanda terima")).fill(reference.lower())
     desk.get_by_label(re.compile("Pindai QR tanda terima")).press("Enter")
     expect(desk.locator("main")).to_contain_text("Siti Wulandari")
+    expect(desk.locator("#nik_digits")).to_be_focused()  # the found document is settled (htmx swap or page)
+    desk.wait_for_load_state()
     check_axe(desk)
     desk.get_by_label("4 angka terakhir NIK pemohon").fill("0001")  # from her KTP-el
     desk.get_by_label("Alasan diserahkan di luar jadwal").fill("Pemohon datang sebelum jadwal")  # due on Tuesday
