@@ -12,7 +12,10 @@ bind = os.environ.get("LOKET_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = "gthread"
 threads = int(os.environ.get("LOKET_THREADS", "4"))
-timeout = 60  # a PDF render or an upload on a slow phone takes seconds, not minutes
+# The worker's heartbeat, not a request limit: with gthread the worker keeps reporting while its threads serve,
+# so a slow upload (an unshrunk 4 MB photo takes about 70 s on slow 3G without JavaScript) is not cut off; a
+# worker silent this long is stuck and is restarted.
+timeout = 60
 graceful_timeout = 30
 keepalive = 5
 accesslog = None  # the portal logs one line per request itself, with its request id
