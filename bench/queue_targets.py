@@ -14,12 +14,12 @@ import re
 import urllib.request
 from urllib.parse import urlencode
 
+from bench.burst import open_form
 from bench.common import BenchError, http_get
 
 LOOKUP_LIMIT = "1000000 per second"
 NIK, PHONE = "3317014101900001", "081234567890"
 _ENABLED = r'<input[^>]*name="{name}"[^>]*value="([^"]+)"(?![^>]*disabled)[^>]*>'
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -39,14 +39,9 @@ def book_one(base_url: str, details: str) -> str:
     """Book one ticket through the details step at `details`; return the ticket's path (`/antrean/ANT-…`).
 
     Raises BenchError when the form or the booking does not answer as a resident's would."""
-    page = http_get(base_url + details)
-    cookie = page.headers.get("set-cookie", "").split(";", 1)[0]
-    token = _CSRF.search(page.raw_body.decode("utf-8", "replace"))
-    if page.status != 200 or not cookie or not token:
-        raise BenchError(f"{details} answered {page.status} without a session or CSRF token")
-    fields = dict(re.findall(r'<input[^>]*name="(keperluan|hari|jam)"[^>]*value="([^"]*)"',
-                             page.raw_body.decode("utf-8", "replace")))
-    body = urlencode({**fields, "csrf_token": token[1] or token[2], "nik": NIK, "hp": PHONE}).encode()
+    cookie, token = open_form(base_url + details)
+    fields = dict(re.findall(r"(keperluan|hari|jam)=([^&]*)", details.split("?", 1)[1]))
+    body = urlencode({**fields, "csrf_token": token, "nik": NIK, "hp": PHONE}).encode()
     request = urllib.request.Request(base_url + "/antrean/ambil", data=body, method="POST",
                                      headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     try:

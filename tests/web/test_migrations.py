@@ -64,7 +64,7 @@ def test_upgrading_a_sqlite_database_keeps_the_rows_of_tables_it_rebuilds(tmp_pa
 
 
 def test_upgrading_gives_existing_services_a_letter_of_authority_rule_from_what_they_hand_over(tmp_path):
-    """0012: a card on a security blank (KTP-el, KIA) asks a representative for a letter; a self-printed
+    """0013: a card on a security blank (KTP-el, KIA) asks a representative for a letter; a self-printed
     document does not; services are kept as the office edited them otherwise."""
     import sqlite3
 
@@ -79,13 +79,8 @@ def test_upgrading_gives_existing_services_a_letter_of_authority_rule_from_what_
         upgrade(revision="0011_browser_sessions")
         db.engine.dispose()
     connection = sqlite3.connect(path)
-    columns = [row[1] for row in connection.execute("PRAGMA table_info(service)")
-               if row[3] and row[1] not in ("code", "output", "name_id")]
     for code, output in (("KTP_BARU", "security_blank"), ("KK_BARU", "self_print")):
-        names = ", ".join(f'"{name}"' for name in ("code", "output", "name_id", *columns))
-        connection.execute(f"INSERT INTO service ({names}) VALUES ({', '.join('?' * (3 + len(columns)))})",
-                           [code, output, f"Layanan {code}", *(0 if name in ("position", "visit_required", "active")
-                                                                else "x" for name in columns)])
+        _insert(connection, "service", {"code": code, "output": output, "name_id": f"Layanan {code}"})
     connection.commit()
     connection.close()
     with app.app_context():
