@@ -205,14 +205,22 @@ def backend(request) -> str:
 def app(request, schema, seed_rows, clock, tmp_path):
     """Return an app on the test database, reset to the seed level the test asks for (see `SEED_LEVELS`: it
     names the `catalogue` or `regions` fixture, directly or through another fixture), with the test clock and
-    its own storage: a folder, or a fresh prefix of the S3 bucket for a test that asks for the `s3` backend."""
+    its own storage: a folder, or a fresh prefix of the S3 bucket for a test that asks for the `s3` backend.
+
+    The app is the one the test before used, reset (`_KeptApp`): building one costs about 50 ms, nearly all of
+    it Werkzeug compiling the URL rules, which no test changes. A test that adds routes or hooks is marked
+    `fresh_app` and gets a new one.
+    """
     config = _test_config(schema)
     config["CLOCK"] = clock
     config["STORAGE_URL"] = f"file://{tmp_path / 'storage'}"
     if "backend" in request.fixturenames and request.getfixturevalue("backend") == "s3":
         endpoint = request.getfixturevalue("s3_endpoint")
         config["STORAGE_URL"] = f"s3://{S3_BUCKET}/{uuid.uuid4().hex}?endpoint={endpoint}"
-    app = create_app(config)
+    kept = None if request.node.get_closest_marker("fresh_app") else _KeptApp.take(schema)
+    if kept is None:
+        kept = _KeptApp(create_app(config))
+    app = kept.reset(config)
     wanted = [level for level in SEED_LEVELS if level in request.fixturenames]
     with app.app_context():
         _load_rows(seed_rows[wanted[-1] if wanted else "empty"])
@@ -220,6 +228,60 @@ def app(request, schema, seed_rows, clock, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    kept.keep(schema)
+
+
+class _KeptApp:
+    """An app kept from one test for the next, with what it had when it was made: its settings, its extensions
+    (caches made later go) and its routes and hooks (an app whose routes or hooks a test changed is not kept).
+    The rate-limit store is emptied; an app is not kept once another app took over the shared `limiter`."""
+
+    _kept: dict[str, "_KeptApp"] = {}
+
+    def __init__(self, app) -> None:
+        from portal.extensions import limiter
+
+        self.app, self.config = app, dict(app.config)
+        self.extensions = set(app.extensions)
+        self.shape = self._shape()
+        self.limiter_storage = limiter.storage
+
+    def _shape(self) -> tuple:
+        app = self.app
+        hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+        return (len(list(app.url_map.iter_rules())), dict(app.view_functions),
+                tuple({key: list(funcs) for key, funcs in spec.items()} for spec in hooks), app.wsgi_app)
+
+    @classmethod
+    def take(cls, database_url: str) -> "_KeptApp | None":
+        """Return the app kept for `database_url`, or None (none kept, or the limiter now serves another)."""
+        from portal.extensions import limiter
+
+        kept = cls._kept.pop(database_url, None)
+        if kept is None or limiter.storage is not kept.limiter_storage:
+            return None
+        return kept
+
+    def reset(self, config: dict):
+        """Return the app with the settings it was made with, updated by `config`, its later caches gone and
+        its rate-limit counters cleared."""
+        from portal.extensions import limiter
+        from portal.requestlog import log
+
+        app = self.app
+        app.config.clear()
+        app.config.update(self.config)
+        app.config.update(config)
+        for name in set(app.extensions) - self.extensions:
+            del app.extensions[name]
+        limiter.reset()
+        log.setLevel(app.config["LOG_LEVEL"])
+        return app
+
+    def keep(self, database_url: str) -> None:
+        """Keep the app for the next test on `database_url`, unless this test changed its routes or hooks."""
+        if self._shape() == self.shape:
+            self._kept[database_url] = self
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def test_form_page_is_cached_with_each_visitors_own_csrf_token(app, client, cata
     assert response.status_code == 422
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_page_with_a_form_is_not_cached_unless_it_says_so(app, client, catalogue):
     from flask_wtf.csrf import generate_csrf
 

@@ -143,6 +143,7 @@ def test_favicon_redirects_to_hashed_icon(client):
     assert client.get(response.headers["Location"]).status_code == 200
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_unexpected_error_gives_the_500_page_without_details(app, client):
     @app.get("/_boom")
     def boom():

@@ -1,6 +1,10 @@
 """Flask-Limiter: a decorated view is limited even though the per-request hook is dropped."""
 
+import pytest
+
 from portal.extensions import limiter
+
+pytestmark = pytest.mark.fresh_app  # each test adds a route
 
 
 def _client_of_a_view_limited_to(app, limit: str):

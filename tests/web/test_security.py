@@ -25,6 +25,7 @@ def test_pages_carry_no_inline_script_or_style(client, catalogue):
     assert "<style" not in html and " style=" not in html and " on" + "click=" not in html
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_every_post_route_requires_a_csrf_token(app):
     """Walk the URL map: every route that accepts POST refuses a post without a token."""
 
@@ -101,6 +102,7 @@ def test_hsts_over_https_and_proxies_trusted_only_when_configured(app, catalogue
     assert "Strict-Transport-Security" in behind_proxy.test_client().get("/api/status", headers=forwarded).headers
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_response_headers_complete_what_a_view_sets(app):
     @app.get("/_strict")
     def strict():

@@ -7,6 +7,8 @@ import logging
 import socket
 import time
 
+import pytest
+
 from portal.extensions import limiter
 from tests.conftest import _script
 from tests.web.apply_helpers import csrf
@@ -54,6 +56,7 @@ def test_every_request_is_logged_once_with_its_id(app, client, caplog):
     assert forged.headers["X-Request-ID"] != "x fake=line" and "fake" not in lines[2]
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_an_unexpected_error_shows_the_id_the_log_holds(app, client, caplog):
     @app.get("/_boom")
     def boom():

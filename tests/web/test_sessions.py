@@ -1,8 +1,10 @@
 """The session cookie keeps Flask's format and checks while reusing its serializer."""
 
+import pytest
 from flask import session
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_session_round_trip_and_tampering(app):
     @app.get("/_set")
     def set_value():
