@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     app.json.sort_keys = False  # keep /api/status in the documented order
     from . import requestlog
-    requestlog.init_app(app)  # first: every request gets its id and its log line, refused ones too
+    requestlog.init_app(app)  # the innermost middleware: every request gets its id and its log line
 
     from .extensions import babel, compress, csrf, db, htmx, limiter, login, migrate, select_locale
     db.init_app(app)

@@ -101,11 +101,12 @@ def gzip_pieces(parts: list[bytes]) -> tuple[bytes, ...]:
 def spliced_gzip(pieces: tuple[bytes, ...], plain: bytes, token: bytes) -> bytes:
     """Return the gzip of `plain` with every CSRF placeholder replaced by `token`, from its `gzip_pieces`.
 
-    Only the token is compressed here (a small window: little memory to set up); the gzip trailer is the
-    CRC-32 and length of the whole page (RFC 1952).
+    The token goes between the pieces as a stored deflate block (RFC 1951, 3.2.4): a header byte that is
+    zero (not the last block, stored, padded to the byte), its length and the length's complement, then the
+    token itself. Every piece ends byte-aligned, so no compressor is set up per response. The gzip trailer is
+    the CRC-32 and length of the whole page (RFC 1952).
     """
-    compressor = zlib.compressobj(1, zlib.DEFLATED, -9, 1)
-    token_piece = compressor.compress(token) + compressor.flush(zlib.Z_FULL_FLUSH)
+    token_piece = struct.pack("<BHH", 0, len(token), len(token) ^ 0xFFFF) + token
     crc, length = 0, 0
     parts = plain.split(CSRF_PLACEHOLDER)
     for index, part in enumerate(parts):

@@ -198,13 +198,15 @@ def test_booking_is_rate_limited_per_client(app, client, catalogue):
 def test_every_look_at_a_ticket_by_its_code_spends_one_lookup_budget(app, client, catalogue):
     """Its cancel page and its PDF used to have no limit at all, so codes could be tried there freely."""
     code = ticket_code(book(client))
-    app.config["QUEUE_LOOKUP_LIMIT"] = "4 per minute"
+    app.config["QUEUE_LOOKUP_LIMIT"] = "5 per minute;50 per hour"
     stranger = app.test_client()
-    paths = [f"/antrean/{code}", f"/antrean/{code}/batal", f"/antrean/{code}/tiket.pdf", "/antrean/ZZZZZZ/batal"]
-    assert [stranger.get(path).status_code for path in paths] == [200, 200, 200, 404]
-    for path in (f"/antrean/{code}/tiket.pdf", f"/antrean/{code}/batal", f"/antrean/{code}"):
+    paths = [f"/antrean/cari?kode={code}", f"/antrean/{code}", f"/antrean/{code}/batal", f"/antrean/{code}/tiket.pdf",
+             "/antrean/ZZZZZZ/batal"]
+    assert [stranger.get(path).status_code for path in paths] == [303, 200, 200, 200, 404]
+    for path in (f"/antrean/{code}/tiket.pdf", f"/antrean/{code}/batal", f"/antrean/{code}", "/antrean/cari?kode=X"):
         limited = stranger.get(path)
         assert limited.status_code == 429 and "Coba lagi dalam" in limited.get_data(as_text=True), path
+        assert 0 < int(limited.headers["Retry-After"]) <= 61, path  # the minute's limit is the spent one
     owner = client.get(f"/antrean/{code}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert owner.status_code == 200  # the budget is the client's (its address), not the ticket's
 
