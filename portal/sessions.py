@@ -9,20 +9,28 @@ a cookie or a token is.
 - The payload is not zlib-compressed. itsdangerous tries it on every cookie it writes, and setting up zlib
   costs more than the whole rest of signing, for payloads (a CSRF token, a few ids) that compression barely
   shortens. Compressed cookies written before still load: reading is itsdangerous' own.
+- A session of plain values (strings, numbers, booleans, None: a CSRF token, ids, the language) is written as
+  the compact JSON that Flask's tagged serializer makes of it, without walking its tags (`SessionJSON`).
+- Saving edits the `Vary` and `Set-Cookie` headers directly instead of through Werkzeug's parsed header set,
+  which `save_session` would otherwise parse and write back twice per new session.
 - `csrf_token()` signs the form token the same way (see there); Flask-WTF still checks every post.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from functools import lru_cache
 
-from flask import Flask, current_app, g, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, current_app, g, has_app_context, session
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.serializer import Serializer
+from werkzeug.http import dump_cookie
 
 
 class KeyCachingSigner(TimestampSigner):
@@ -52,10 +60,29 @@ class UncompressedSerializer(URLSafeTimedSerializer):
         return base64_encode(Serializer.dump_payload(self, obj))
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class SessionJSON(TaggedJSONSerializer):
+    """Flask's session serializer (tagged JSON: it keeps tuples, bytes, dates…), writing a session whose values
+    are all plain as compact JSON directly: for such a dict, byte for byte what the tagged form is (its keys in
+    their order, as the app's JSON provider keeps them). Reading is Flask's own."""
+
+    def dumps(self, value) -> str:
+        """Return `value` (the session's dict) as the string its cookie carries."""
+        if (type(value) is dict and all(type(item) in _PLAIN for item in value.values())
+                and not any(key.startswith(" ") for key in value)):  # " t", " d"…: the tags' own keys
+            sort_keys = has_app_context() and current_app.json.sort_keys  # as `flask.json.dumps` decides
+            return json.dumps(value, separators=(",", ":"), sort_keys=sort_keys)
+        return super().dumps(value)
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The standard session cookie; only the serializer is reused, signs through OpenSSL and does not zip."""
+    """The standard session cookie; only the serializer is reused, signs through OpenSSL, does not zip, writes
+    plain sessions without tags, and saves with direct header edits."""
 
     digest_method = staticmethod(hashlib.sha1)
+    serializer = SessionJSON()
 
     def get_signing_serializer(self, app: Flask):
         """Return the app's serializer, made on first use (None without a secret key, as Flask does)."""
@@ -68,6 +95,38 @@ class SessionInterface(SecureCookieSessionInterface):
                 flasks.secret_keys, salt=flasks.salt, serializer=flasks.serializer, signer=KeyCachingSigner,
                 signer_kwargs=flasks.signer_kwargs)
         return serializer
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Do what Flask's `save_session` does — `Vary: Cookie` once the session was read, the cookie
+        deleted when the session was emptied, set when it changed (or, permanent, on every request when
+        SESSION_REFRESH_EACH_REQUEST) — writing the two headers directly."""
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        attributes = {"domain": domain, "path": path, "secure": self.get_cookie_secure(app),
+                      "partitioned": self.get_cookie_partitioned(app), "samesite": self.get_cookie_samesite(app),
+                      "httponly": self.get_cookie_httponly(app)}
+        if session.accessed:
+            vary_on_cookie(response)
+        if not session:
+            if session.modified:
+                response.delete_cookie(name, **attributes)
+                vary_on_cookie(response)
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        value = self.get_signing_serializer(app).dumps(dict(session))
+        response.headers.add("Set-Cookie", dump_cookie(
+            name, value, expires=self.get_expiration_time(app, session), max_size=response.max_cookie_size,
+            **attributes))
+        vary_on_cookie(response)
+
+
+def vary_on_cookie(response: Response) -> None:
+    """Add `Cookie` to the response's `Vary` header unless it is there (what `response.vary.add` does)."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Cookie"
+    elif "cookie" not in (item.strip().lower() for item in vary.split(",")):
+        response.headers["Vary"] = f"{vary}, Cookie"
 
 
 def init_app(app: Flask) -> None:

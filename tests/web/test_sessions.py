@@ -102,3 +102,45 @@ def test_key_caching_signer_derives_itsdangerous_own_key_and_signatures():
         assert theirs.unsign(ours.sign("x")) == b"x" and ours.unsign(theirs.sign("y")) == b"y"
         other = KeyCachingSigner("another", salt="s", key_derivation=derivation, digest_method=hashlib.sha1)
         assert other.derive_key() != ours.derive_key()
+
+
+@pytest.mark.parametrize("value", [{"csrf_token": "abc", "sid": "x", "n": 3, "f": 1.5, "ok": True, "none": None},
+                                   {"é": "ü", "b": "a\"b\\c\n"}, {}, {" t": "looks like a tag"},
+                                   {"drafts": {"KTP": 1}}, {"pair": (1, 2)}, {"raw": b"\x00"}])
+def test_plain_sessions_are_written_as_flasks_tagged_json_writes_them(app, value):
+    from flask.json.tag import TaggedJSONSerializer
+
+    from portal.sessions import SessionJSON
+
+    ours, flasks = SessionJSON(), TaggedJSONSerializer()
+    assert ours.dumps(value) == flasks.dumps(value)  # outside an app: keys unsorted, as flask.json does
+    with app.app_context():
+        assert ours.dumps(value) == flasks.dumps(value)
+        assert flasks.loads(ours.dumps(value)) == value
+
+
+@pytest.mark.fresh_app  # adds routes
+def test_saving_says_vary_cookie_once_and_deletes_an_emptied_session(app):
+    @app.get("/_fill")
+    def fill():
+        session["csrf_token"] = "abc"
+        return "filled", {"Vary": "Accept-Encoding"}
+
+    @app.get("/_empty")
+    def empty():
+        session.clear()
+        return "emptied"
+
+    @app.get("/_plain")
+    def plain():
+        return "untouched"
+
+    client = app.test_client()
+    filled = client.get("/_fill")
+    assert filled.headers["Vary"] == "Accept-Encoding, Cookie, HX-Request, HX-Target"  # the last two: HTML
+    assert filled.headers["Set-Cookie"].startswith("session=") and "HttpOnly" in filled.headers["Set-Cookie"]
+    assert "SameSite=Lax" in filled.headers["Set-Cookie"] and client.get_cookie("session") is not None
+    emptied = client.get("/_empty")
+    assert "Expires=Thu, 01 Jan 1970" in emptied.headers["Set-Cookie"] and emptied.headers["Vary"].split(", ").count("Cookie") == 1
+    assert client.get_cookie("session") is None
+    assert "Set-Cookie" not in client.get("/_plain").headers
