@@ -53,7 +53,18 @@ def _derived_key(secret: bytes, salt: bytes, key_derivation: str, digest_method)
 
 
 class UncompressedSerializer(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe timed serializer that writes its payload base64-encoded only, never zipped."""
+    """itsdangerous' URL-safe timed serializer that writes its payload base64-encoded only, never zipped, and
+    makes its signer once per salt instead of once per cookie or token."""
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        """Return the signer for `salt` (the serializer's own when None), made on first use: a signer holds
+        only its keys and settings, so one serves every signature."""
+        salt = self.salt if salt is None else salt
+        signers = self.__dict__.setdefault("_signers", {})
+        signer = signers.get(salt)
+        if signer is None:
+            signer = signers[salt] = super().make_signer(salt)
+        return signer
 
     def dump_payload(self, obj) -> bytes:
         """Return `obj` as JSON in URL-safe base64 (what the mixin writes when zlib does not help)."""
