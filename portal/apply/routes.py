@@ -117,7 +117,7 @@ def step(code: str, slug: str):
                             back_to_check, uploaded=True, next_url=next_url)
     if arrived:
         return go(url_for("apply.step", code=code, slug=current.slug, diterima="1",
-                          kembali=CHECK if back_to_check else None))
+                          kembali=CHECK if back_to_check else None, _anchor="upload"))  # opens at what arrived
     return go(next_url)
 
 

@@ -190,7 +190,7 @@ def upload_documents(page, javascript: bool, axe, photo_path, busy_once: bool = 
         else:  # a page without JavaScript runs no polling: its load event waits for the image instead
             page.wait_for_load_state("load")
             assert preview.evaluate("image => image.complete && image.naturalWidth > 0")
-        expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}" + ("$" if javascript else r"\?diterima=1$")))
+        expect(page).to_have_url(re.compile(rf"/ajukan/{SERVICE}/{slug}" + ("$" if javascript else r"\?diterima=1#upload$")))
         expect(page.locator("#upload progress")).to_be_hidden()
         axe(page)
         page.get_by_role("link", name="Lanjut", exact=True).click()

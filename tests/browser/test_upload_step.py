@@ -94,3 +94,31 @@ def test_a_phone_photo_is_shrunk_before_it_is_sent_and_a_pdf_goes_as_it_is(page,
     assert int(pdf_post.value.header_value("content-length")) > pdf.stat().st_size
     expect(page.locator("#upload progress")).to_be_hidden()
     assert_no_console_errors(page)
+
+
+def test_after_an_upload_the_photo_and_lanjut_fit_the_phones_screen(page, javascript, check_axe, regions,
+                                                                   photo_path):
+    """A portrait photo's preview used to push "Lanjut" below the fold at 360×640: the preview is now at most
+    40 % of the screen's height, "Lanjut" sits right under it, and a plain upload returns to `#upload`."""
+    page.goto("/ajukan/kk_baru/nik")
+    page.get_by_label("Berapa NIK Anda?").fill(GOOD_NIK)
+    page.get_by_role("button", name="Lanjut", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/ajukan/kk_baru/nama$"))
+    page.goto(STEP)
+    page.get_by_label("Pilih foto atau PDF").set_input_files(photo_path)
+    page.get_by_role("button", name="Unggah dan lanjut").click()
+
+    expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_visible()
+    if not javascript:
+        expect(page).to_have_url(re.compile(r"\?diterima=1#upload$"))
+    preview = page.locator("#upload .preview img")
+    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=preview.element_handle())
+    box = preview.bounding_box()
+    assert box["height"] <= 0.4 * 640 + 1 and box["width"] <= 360, box
+    expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="Lanjut", exact=True)).to_be_in_viewport()
+    page.screenshot(path=f"/tmp/upload-step-{'js' if javascript else 'nojs'}.png")
+    check_axe(page)
+    page.get_by_role("link", name="Lanjut", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/dokumen-kk"))
+    assert_no_console_errors(page)

@@ -28,7 +28,7 @@ def test_a_plain_upload_returns_to_the_step_showing_the_stored_photo(client, reg
 
     sent = post_step(client, "kk_baru", "dokumen-kk", {}, files={"document": (photo(), "foto.jpg")})
 
-    assert sent.status_code == 303 and sent.headers["Location"] == f"{STEP}?diterima=1"
+    assert sent.status_code == 303 and sent.headers["Location"] == f"{STEP}?diterima=1#upload"
     page = client.get(sent.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Dokumen diterima. Periksa fotonya, lalu lanjut." in html
@@ -54,7 +54,7 @@ def test_a_plain_upload_from_the_check_page_returns_there_after(client, regions)
                        content_type="multipart/form-data")
 
     assert sent.status_code == 303
-    assert sent.headers["Location"] == f"{STEP}?diterima=1&kembali=periksa"
+    assert sent.headers["Location"] == f"{STEP}?diterima=1&kembali=periksa#upload"
     html = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert preview_src(html) and lanjut_href(html) == "/ajukan/kk_baru/periksa"
 
