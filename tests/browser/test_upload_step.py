@@ -112,7 +112,8 @@ def test_after_an_upload_the_photo_and_lanjut_fit_the_phones_screen(page, javasc
     if not javascript:
         expect(page).to_have_url(re.compile(r"\?diterima=1#upload$"))
     preview = page.locator("#upload .preview img")
-    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=preview.element_handle())
+    expect(preview).to_have_js_property("complete", True)  # not wait_for_function: it polls in the page, which
+    assert preview.evaluate("image => image.naturalWidth") > 0  # runs no timers without JavaScript
     box = preview.bounding_box()
     assert box["height"] <= 0.4 * 640 + 1 and box["width"] <= 360, box
     expect(page.get_by_role("status").filter(has_text="Dokumen diterima")).to_be_in_viewport()
