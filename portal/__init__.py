@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
+    _compress_unless_encoded(app, compress)
     htmx.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
@@ -110,6 +111,19 @@ def _limit_only_decorated_views(app: Flask, limiter) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:
         hooks.remove(limiter._check_request_limit)
+
+
+def _compress_unless_encoded(app: Flask, compress) -> None:
+    """Compress responses with Flask-Compress, except those that come compressed already: the page cache's
+    (see `pagecache`) and static files'. Its own hook (off: COMPRESS_REGISTER in `config.Defaults`) checks the
+    encoding last, after parsing the request's headers and the response's type, on every cached page."""
+
+    @app.after_request
+    def compress_response(response):
+        """Return `response`, compressed when the client accepts it and it is worth it."""
+        if "Content-Encoding" in response.headers:
+            return response
+        return compress.after_request(response)
 
 
 def _migrations_dir() -> str:

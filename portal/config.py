@@ -220,12 +220,14 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; stale forms are a common rural case
+    WTF_CSRF_CHECK_DEFAULT = False  # checked on unsafe methods only, by `sessions.init_app`'s hook
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     LANGUAGES = ("id", "en")
     LANGUAGE_COOKIE = "bahasa"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
     COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_REGISTER = False  # registered by `create_app`, which skips responses already compressed
     COMPRESS_BR_LEVEL = 5
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml"]

@@ -60,7 +60,8 @@ def select_locale():
     from flask import current_app
 
     config = current_app.config  # read once: every page asks, cached pages too (their key holds the language)
-    chosen = request.cookies.get(config["LANGUAGE_COOKIE"])
+    cookies, name = request.cookies, config["LANGUAGE_COOKIE"]
+    chosen = cookies[name] if name in cookies else None  # Werkzeug's `.get` raises and catches a KeyError on a miss
     if chosen in config["LANGUAGES"]:
         return chosen
     return config["BABEL_DEFAULT_LOCALE"]

@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from functools import lru_cache
 
-from flask import Flask, current_app, g, has_app_context, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask.wrappers import Response
-from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
+from flask.wrappers import Request, Response
+from itsdangerous import BadSignature, Signer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.serializer import Serializer
 from werkzeug.http import dump_cookie
@@ -83,9 +84,14 @@ class SessionJSON(TaggedJSONSerializer):
         """Return `value` (the session's dict) as the string its cookie carries."""
         if (type(value) is dict and all(type(item) in _PLAIN for item in value.values())
                 and not any(key.startswith(" ") for key in value)):  # " t", " d"…: the tags' own keys
-            sort_keys = has_app_context() and current_app.json.sort_keys  # as `flask.json.dumps` decides
-            return json.dumps(value, separators=(",", ":"), sort_keys=sort_keys)
+            sorted_keys = has_app_context() and current_app.json.sort_keys  # as `flask.json.dumps` decides
+            return (_SORTED_COMPACT if sorted_keys else _COMPACT).encode(value)
         return super().dumps(value)
+
+
+# What `json.dumps(value, separators=(",", ":"), sort_keys=…)` would make a new encoder for on every call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_SORTED_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -107,6 +113,28 @@ class SessionInterface(SecureCookieSessionInterface):
                 signer_kwargs=flasks.signer_kwargs)
         return serializer
 
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """Return the session its cookie holds, as Flask's `open_session` does: a new, empty one when the cookie
+        is missing, its signature wrong or older than PERMANENT_SESSION_LIFETIME; None without a secret key.
+
+        A cookie's signature is checked once per process (`_verified`): a returning visitor sends the same
+        cookie with every page until the session changes, and only its age is checked again."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookies, name = request.cookies, self.get_cookie_name(app)
+        value = cookies[name] if name in cookies else None  # as in `extensions.select_locale`
+        if not value:
+            return self.session_class()
+        try:
+            payload, signed_at = _verified(serializer, value)
+            age = int(time.time()) - signed_at  # what itsdangerous compares with `max_age`, as Flask passes it
+            if not 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+                return self.session_class()
+            return self.session_class(serializer.load_payload(payload))
+        except BadSignature:  # forged, or signed with a secret no longer known
+            return self.session_class()
+
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Do what Flask's `save_session` does — `Vary: Cookie` once the session was read, the cookie
         deleted when the session was emptied, set when it changed (or, permanent, on every request when
@@ -115,12 +143,11 @@ class SessionInterface(SecureCookieSessionInterface):
         attributes = {"domain": domain, "path": path, "secure": self.get_cookie_secure(app),
                       "partitioned": self.get_cookie_partitioned(app), "samesite": self.get_cookie_samesite(app),
                       "httponly": self.get_cookie_httponly(app)}
-        if session.accessed:
+        if session.accessed or session.modified:  # modified: a cookie is set or deleted below
             vary_on_cookie(response)
         if not session:
             if session.modified:
                 response.delete_cookie(name, **attributes)
-                vary_on_cookie(response)
             return
         if not self.should_set_cookie(app, session):
             return
@@ -128,7 +155,17 @@ class SessionInterface(SecureCookieSessionInterface):
         response.headers.add("Set-Cookie", dump_cookie(
             name, value, expires=self.get_expiration_time(app, session), max_size=response.max_cookie_size,
             **attributes))
-        vary_on_cookie(response)
+        if not (session.accessed or session.modified):  # refreshed unread (SESSION_REFRESH_EACH_REQUEST)
+            vary_on_cookie(response)
+
+
+@lru_cache(maxsize=1024)
+def _verified(serializer: URLSafeTimedSerializer, value: str) -> tuple[bytes, int]:
+    """Return the payload of the signed cookie `value` and the time it was signed (seconds since the epoch),
+    its signature checked by `serializer`'s signer (under any of its secret keys) the first time only; the most
+    recent cookies are kept, about 1 MB. Raises BadSignature when the signature does not match (not kept)."""
+    payload, signed_at = serializer.make_signer().unsign(value, return_timestamp=True)
+    return payload, int(signed_at.timestamp())
 
 
 def vary_on_cookie(response: Response) -> None:
@@ -141,21 +178,36 @@ def vary_on_cookie(response: Response) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Use the session interface above."""
+    """Use the session interface above, and check CSRF tokens on the methods that change something.
+
+    Flask-WTF's default check (WTF_CSRF_CHECK_DEFAULT, off in `config.Defaults`) looks up the view's exemptions
+    before it looks at the method, on every GET too; this hook calls the same `csrf.protect`, exemptions
+    applied, only for WTF_CSRF_METHODS: its documented way to choose which requests are checked.
+    """
+    from .extensions import csrf
+
     app.session_interface = SessionInterface()
+
+    @app.before_request
+    def check_csrf():
+        """Refuse (400) a POST, PUT, PATCH or DELETE without a valid token, as Flask-WTF's own hook does."""
+        config = app.config
+        if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
 
 
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, so that its `validate_csrf` reads the tokens made here
 
 
 def csrf_token() -> str:
-    """Return this visitor's signed CSRF token, exactly what `flask_wtf.csrf.generate_csrf()` returns:
-    the raw token kept in the session (made on first use), signed with the time by itsdangerous under
-    Flask-WTF's salt, and kept in `g` for the rest of the request, so both functions give the same token.
+    """Return this visitor's signed CSRF token, made as `flask_wtf.csrf.generate_csrf()` makes it: the raw
+    token kept in the session (made on first use), signed with the time by itsdangerous under Flask-WTF's
+    salt, and kept in `g` for the rest of the request, so both functions give the same token.
 
     It differs only in cost, as the session does above: the serializer is made once per app and signs
     through OpenSSL's HMAC without trying zlib, which halves the time of the cached tracking page's
-    response (bench/run.py). Raises RuntimeError without a secret key, as Flask-WTF does.
+    response (bench/run.py); without a time limit a raw token is signed once (`_signed_once`). Raises
+    RuntimeError without a secret key, as Flask-WTF does.
     """
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
@@ -164,9 +216,21 @@ def csrf_token() -> str:
         raw = session.get(field)
         if not isinstance(raw, str):
             raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        token = _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).dumps(raw)
+        serializer = _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+        timeless = config.get("WTF_CSRF_TIME_LIMIT") is None
+        token = _signed_once(serializer, raw) if timeless else serializer.dumps(raw)
         setattr(g, field, token)
     return token
+
+
+@lru_cache(maxsize=2048)
+def _signed_once(serializer: URLSafeTimedSerializer, raw: str) -> str:
+    """Return the token `serializer` signs for the raw token `raw`, signed the first time only.
+
+    Without a time limit (WTF_CSRF_TIME_LIMIT None, see `config.Defaults`) Flask-WTF never reads the time a
+    token was signed, so the token made for a visitor's first form is as good for every later one: a returning
+    visitor's form page skips the signature. The most recent visitors are kept, about 0.3 MB."""
+    return serializer.dumps(raw)
 
 
 def _csrf_serializer(secret_key) -> URLSafeTimedSerializer:

@@ -73,13 +73,12 @@ def is_expired(record: BrowserSession, now: datetime) -> bool:
 def lookup() -> tuple[BrowserSession | None, str]:
     """Return this browser's row and its state: (row, "live"), (row, "expired"), or (None, "none") when the
     cookie names no row (none was granted, or it was ended). Read once per request."""
-    now = utcnow()
     cached = g.get("_browser_session", _UNSET)
     if cached is not _UNSET:
         return cached
     token = session.get(COOKIE_KEY)
     record = db.session.get(BrowserSession, _digest(token)) if isinstance(token, str) and token else None
-    result = (None, "none") if record is None else (record, "expired" if is_expired(record, now) else "live")
+    result = (None, "none") if record is None else (record, "expired" if is_expired(record, utcnow()) else "live")
     g._browser_session = result
     return result
 

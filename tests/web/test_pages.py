@@ -135,6 +135,11 @@ def test_pages_are_compressed(client, catalogue):
     response = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
     assert "HX-Request" in response.headers["Vary"]
+    # Not from the page cache (htmx gets its own answer): compressed by Flask-Compress as it is made.
+    for encoding in ("br", "gzip"):
+        made = client.get("/", headers={"Accept-Encoding": encoding, "HX-Request": "true"})
+        assert made.headers.get("Content-Encoding") == encoding and "Accept-Encoding" in made.headers["Vary"]
+    assert "Content-Encoding" not in client.get("/", headers={"HX-Request": "true"}).headers
 
 
 def test_favicon_redirects_to_hashed_icon(client):

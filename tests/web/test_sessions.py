@@ -144,3 +144,91 @@ def test_saving_says_vary_cookie_once_and_deletes_an_emptied_session(app):
     assert "Expires=Thu, 01 Jan 1970" in emptied.headers["Set-Cookie"] and emptied.headers["Vary"].split(", ").count("Cookie") == 1
     assert client.get_cookie("session") is None
     assert "Set-Cookie" not in client.get("/_plain").headers
+
+
+def test_a_cookie_is_verified_once_yet_still_expires_and_forgeries_are_never_kept(app, monkeypatch):
+    import time
+
+    from flask import request
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal import sessions
+
+    interface = app.session_interface
+    cookie = SecureCookieSessionInterface().get_signing_serializer(app).dumps({"csrf_token": "abc", "n": [1]})
+
+    def opened(value):
+        with app.test_request_context(headers={"Cookie": f"session={value}"}):
+            return interface.open_session(app, request)
+
+    sessions._verified.cache_clear()
+    first = opened(cookie)
+    assert dict(first) == {"csrf_token": "abc", "n": [1]}
+    first["n"].append(2)  # a view changing what it read changes nothing for the next request
+    assert dict(opened(cookie)) == {"csrf_token": "abc", "n": [1]}
+    assert sessions._verified.cache_info().misses == 1  # checked once (the request context opens it too)
+
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(sessions.time, "time", lambda: now + lifetime + 2)
+    assert dict(opened(cookie)) == {}  # kept, but too old now: a new session, as Flask gives
+    monkeypatch.setattr(sessions.time, "time", lambda: now - 60)
+    assert dict(opened(cookie)) == {}  # signed in the future: refused as itsdangerous refuses it
+    monkeypatch.undo()
+
+    forged = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    assert dict(opened(forged)) == {} and dict(opened(forged)) == {}
+    assert sessions._verified.cache_info().currsize == 1  # a bad signature is checked each time, never kept
+    assert sessions._verified.cache_info().misses == 5
+    assert dict(opened("")) == {} and dict(opened("not-a-cookie")) == {}
+
+
+def test_a_cookie_signed_with_a_retired_secret_still_opens(app):
+    from flask import request
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal import sessions
+
+    secret = app.secret_key
+    old = SecureCookieSessionInterface().get_signing_serializer(app).dumps({"csrf_token": "old"})
+    app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = "a new secret", [secret]
+    app.extensions.pop("loket_session_serializer", None)  # made again with the new keys, as at a restart
+    try:
+        sessions._verified.cache_clear()
+        with app.test_request_context(headers={"Cookie": f"session={old}"}):
+            assert dict(app.session_interface.open_session(app, request)) == {"csrf_token": "old"}
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        app.extensions.pop("loket_session_serializer", None)
+        with app.test_request_context(headers={"Cookie": f"session={old}"}):
+            assert dict(app.session_interface.open_session(app, request)) == {}  # the old key is gone
+    finally:
+        app.secret_key = secret
+        app.config.pop("SECRET_KEY_FALLBACKS", None)
+        app.extensions.pop("loket_session_serializer", None)
+
+
+def test_a_raw_token_is_signed_once_without_a_time_limit_and_each_time_with_one(app, monkeypatch):
+    import itsdangerous.timed
+    from flask import g
+    from flask_wtf.csrf import validate_csrf
+
+    from portal.sessions import csrf_token
+
+    def token_for(raw):
+        with app.test_request_context():
+            session["csrf_token"] = raw
+            token = csrf_token()
+            validate_csrf(token)  # Flask-WTF accepts it either way
+            g.pop("csrf_token")
+            return token
+
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+    first = token_for("raw-1")
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 2_000_000_000.0)  # a later second
+    assert token_for("raw-1") == first  # signed once: the time it carries is never read
+    assert token_for("raw-2") != first
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    timed = token_for("raw-1")
+    assert timed != first  # with a limit, each token carries the time it was made
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 2_000_000_100.0)
+    assert token_for("raw-1") != timed
