@@ -1,13 +1,15 @@
 """Loket's benchmark: server throughput against a bare Flask app, and page weight in Chromium.
 
-Run from the repository root: `.venv/bin/python bench/run.py [--duration SECONDS | --quick]` (or `make bench`).
+Run from the repository root: `.venv/bin/python bench/run.py [--duration SECONDS] [--rounds N] | [--quick]` (or
+`make bench`).
 
 In one run it
   1. builds a fresh SQLite database in a temporary directory (`flask db upgrade` + `flask seed`);
   2. serves the portal (`wsgi:app`) and the bare Flask app of `bench/hello_app.py` under gunicorn with the
      same settings, each on a free port, and waits until each answers;
   3. loads the targets one after another with wrk (never two at once), with the hello app before the first
-     and after every target, and reports requests/s, p50 and p99 against the budget of design/quality.md:
+     and after every target, three rounds of it (`--rounds`), and reports each target's median round:
+     requests/s, p50 and p99 against the budget of design/quality.md:
      >= 60 % of the requests/s of the hello runs on either side and p99 <= 50 ms at 32 connections; the
      hello app's `/form` (a form with Flask-WTF's CSRF token and Flask's session, first and returning
      visit) is shown as the floor of any form page;
@@ -151,6 +153,7 @@ class ThroughputRow:
     baseline: bool
     failures: list[str] = field(default_factory=list)
     reference: bool = False  # a floor measured for comparison (hello /form), not held to the budget
+    round_ratios: list[float] = field(default_factory=list)  # each round's ratio, lowest first (`ratio`: the median)
 
     @property
     def holds(self) -> bool:
@@ -176,13 +179,15 @@ def throughput_row(target: str, url: str, result: WrkResult, hello_rps: float | 
 
 
 def measure_throughput(hello: GunicornServer, portal: GunicornServer, duration: float,
-                       warmup: float) -> list[ThroughputRow]:
+                       warmup: float, rounds: int = 1) -> list[ThroughputRow]:
     """Return the throughput rows: the hello app's `/` first (the baseline), then each target.
 
     Each target is judged against the hello runs on either side of it (hello, target, hello, target, ...,
     hello), so a machine that slows down or speeds up during the run moves a target and its baseline alike.
-    The baseline row shows the median of all hello runs. Each run is preceded by a short warm-up run that is
-    thrown away; runs are strictly one after another.
+    With several `rounds` the whole sequence runs again and a target's row is its median round (by ratio),
+    with every round's ratio beside it: a neighbour's burst of work on a shared machine moves one round, not
+    the median. The baseline row shows the median of all hello runs. Each run is preceded by a short warm-up
+    run that is thrown away; runs are strictly one after another.
     """
     hello_url = hello.base_url + "/"
     # The floor of any form page: Flask-WTF's token and Flask's session on the bare app (first and returning).
@@ -202,20 +207,33 @@ def measure_throughput(hello: GunicornServer, portal: GunicornServer, duration: 
         run_wrk(url, warmup, cookie)
         return run_wrk(url, duration, cookie)
 
-    hellos = [load("hello /", hello_url, None)]
-    results = []
-    for label, url, cookie in targets:
-        results.append(load(label, url, cookie))
-        hellos.append(load("hello /", hello_url, None))
-    middle = sorted(hellos, key=lambda result: result.requests_per_s)[len(hellos) // 2]
+    every_hello: list[WrkResult] = []
+    measured: list[list[tuple[float, WrkResult, float]]] = [[] for _ in targets]  # per target: (ratio, run, hello)
+    for number in range(1, rounds + 1):
+        if rounds > 1:
+            print(f"  round {number} of {rounds}", flush=True)
+        hellos = [load("hello /", hello_url, None)]
+        for index, (label, url, cookie) in enumerate(targets):
+            result = load(label, url, cookie)
+            hellos.append(load("hello /", hello_url, None))
+            around = (hellos[-2].requests_per_s + hellos[-1].requests_per_s) / 2
+            measured[index].append((result.requests_per_s / around, result, around))
+        every_hello += hellos
+    middle = sorted(every_hello, key=lambda result: result.requests_per_s)[len(every_hello) // 2]
     rows = [throughput_row("hello /", hello_url, middle, None)]
-    for index, ((label, url, _cookie), result) in enumerate(zip(targets, results)):
-        around = (hellos[index].requests_per_s + hellos[index + 1].requests_per_s) / 2
-        rows.append(throughput_row(label, url, result, around, reference=label.startswith("hello /form")))
-    if any(hello_result.errors for hello_result in hellos):
-        rows[0].failures.append(f"{sum(r.errors for r in hellos)} failed requests in the hello runs")
-    spread = (max(r.requests_per_s for r in hellos) / min(r.requests_per_s for r in hellos) - 1) * 100
-    print(f"  hello / ran {len(hellos)} times; fastest {spread:.0f} % above slowest", flush=True)
+    for (label, url, _cookie), runs in zip(targets, measured):
+        runs.sort(key=lambda run: run[0])
+        _ratio, result, around = runs[len(runs) // 2]
+        row = throughput_row(label, url, result, around, reference=label.startswith("hello /form"))
+        row.round_ratios = [run[0] for run in runs]
+        failed_elsewhere = sum(run[1].errors for run in runs) - result.errors
+        if failed_elsewhere:
+            row.failures.append(f"{failed_elsewhere} failed requests in the other rounds")
+        rows.append(row)
+    if any(hello_result.errors for hello_result in every_hello):
+        rows[0].failures.append(f"{sum(r.errors for r in every_hello)} failed requests in the hello runs")
+    spread = (max(r.requests_per_s for r in every_hello) / min(r.requests_per_s for r in every_hello) - 1) * 100
+    print(f"  hello / ran {len(every_hello)} times; fastest {spread:.0f} % above slowest", flush=True)
     return rows
 
 
@@ -430,13 +448,16 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
 
 
 def throughput_table(rows: list[ThroughputRow]) -> str:
-    """Return the throughput table as text."""
+    """Return the throughput table as text; with several rounds, a column lists each round's ratio."""
+    several = any(len(row.round_ratios) > 1 for row in rows)
     body = [[row.target, f"{row.requests_per_s:,.0f}", f"{row.p50_ms:.2f}", f"{row.p99_ms:.2f}",
-             f"{row.ratio:.2f}", "baseline" if row.baseline and row.holds else
+             f"{row.ratio:.2f}", *([" ".join(f"{ratio:.2f}" for ratio in row.round_ratios)] if several else []),
+             "baseline" if row.baseline and row.holds else
              ("floor, no budget" if row.reference and row.holds else
               "ok" if row.holds else "FAIL: " + "; ".join(row.failures))] for row in rows]
-    return table(["target", "requests/s", "p50 ms", "p99 ms", "ratio", "budget (ratio >= 0.60, p99 <= 50 ms)"],
-                 body, right={1, 2, 3, 4})
+    headers = ["target", "requests/s", "p50 ms", "p99 ms", "ratio" + (" (median)" if several else ""),
+               *(["rounds"] if several else []), "budget (ratio >= 0.60, p99 <= 50 ms)"]
+    return table(headers, body, right={1, 2, 3, 4})
 
 
 def weight_table(rows: list[WeightRow]) -> str:
@@ -469,15 +490,19 @@ def write_results(path: Path, settings: dict, throughput: list[ThroughputRow], w
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Return the command-line options: `duration` (seconds per target) and `warmup` (seconds)."""
+    """Return the command-line options: `duration` (seconds per target), `warmup` (seconds) and `rounds`."""
     parser = argparse.ArgumentParser(description="Loket's throughput and page-weight benchmark.")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per target (default 10)")
-    parser.add_argument("--quick", action="store_true", help="3 s per target (overrides --duration)")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per target (default 5)")
+    parser.add_argument("--quick", action="store_true", help="3 s per target, one round (overrides both)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the whole throughput sequence runs; a row is its median round (default 3)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration = 3.0
+        args.duration, args.rounds = 3.0, 1
     if args.duration <= 0:
         parser.error("--duration must be positive")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     args.warmup = 1.0 if args.duration < 10 else 2.0
     return args
 
@@ -496,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = {
         "gunicorn": list(GUNICORN_SETTINGS),
         "wrk": {"threads": WRK_THREADS, "connections": WRK_CONNECTIONS, "duration_s": args.duration,
-                "warmup_s": args.warmup, "accept_encoding": ACCEPT_ENCODING},
+                "warmup_s": args.warmup, "accept_encoding": ACCEPT_ENCODING, "rounds": args.rounds},
         "viewport": VIEWPORT,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
     }
@@ -513,8 +538,8 @@ def main(argv: list[str] | None = None) -> int:
             server.start()
             print(f"Started {server.name} ({server.app_spec}) on {server.base_url}", flush=True)
         print(f"Throughput: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration:g}s, "
-              f"one target at a time", flush=True)
-        throughput = measure_throughput(hello, portal, args.duration, args.warmup)
+              f"one target at a time, {args.rounds} round(s)", flush=True)
+        throughput = measure_throughput(hello, portal, args.duration, args.warmup, args.rounds)
         print("Page weight: Chromium, 360x640, a cold context per page", flush=True)
         weight = measure_page_weight(portal)
 

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Callable
+from urllib.parse import parse_qsl
 
 import brotli
 from flask import Response, current_app, g, request
@@ -161,14 +162,19 @@ def _cacheable_request(csrf: bool, query: tuple[str, ...] = ()) -> bool:
     """
     environ, config = request.environ, current_app.config  # the WSGI variables: no parsing, no proxies
     return (config["PAGE_CACHE_SIZE"] > 0 and environ["REQUEST_METHOD"] in ("GET", "HEAD")
-            and (not environ.get("QUERY_STRING") or _only(request.args, query))
+            and (not environ.get("QUERY_STRING") or _only(environ["QUERY_STRING"], query))
             and "HTTP_HX_REQUEST" not in environ and "HTTP_AUTHORIZATION" not in environ
             and (csrf or config["SESSION_COOKIE_NAME"] not in request.cookies))
 
 
-def _only(args, names: tuple[str, ...]) -> bool:
-    """Return True when every argument of `args` is one of `names` and given once."""
-    return bool(names) and all(name in names and len(args.getlist(name)) == 1 for name in args)
+@lru_cache(maxsize=1024)
+def _only(query_string: str, names: tuple[str, ...]) -> bool:
+    """Return True when every argument of `query_string` is one of `names` and given once.
+
+    Each distinct query string is parsed once (the booking steps have a few dozen a day), and the request's
+    own `request.args` is not parsed at all when the page comes from the cache."""
+    given = [name for name, _value in parse_qsl(query_string, keep_blank_values=True)]
+    return bool(names) and all(name in names for name in given) and len(set(given)) == len(given)
 
 
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
@@ -189,7 +195,7 @@ def cached_page(per: str = "minute", csrf: bool = False, query: tuple[str, ...] 
         def wrapper(*args, **kwargs):
             if not _cacheable_request(csrf, query) or (unless is not None and unless()):
                 return view(*args, **kwargs)
-            key = (request.path, tuple(sorted(request.args.items())) if query else (), select_locale(),
+            key = (request.path, request.environ.get("QUERY_STRING", "") if query else "", select_locale(),
                    calendar.now().isoformat()[:width], revisions.snapshot(), version() if version else None)
             page = _cache().get(key)
             if page is None:

@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
     def check_session_row():
         """Honour this browser's session only while its server row lives: sign out a user whose row is gone
         (signed out elsewhere, ended by a supervisor) or idle too long; note the time of this request."""
-        if request.endpoint == "static" or browser_sessions.COOKIE_KEY not in session:
+        if request.endpoint == "static" or not browser_sessions.named():
             return None
         record, state = browser_sessions.lookup()
         if state == "live":

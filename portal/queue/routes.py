@@ -76,8 +76,9 @@ def find():
 
 
 def _offer_version():
-    """Return the version of the places offered, for a step that shows them (None for the first question)."""
-    return queue_board.version(calendar.now()) if request.args.get("keperluan") else None
+    """Return the version of the places offered, for a step that shows them (None for the first question,
+    asked without a query string; the raw string is read, so a page from the cache parses no arguments)."""
+    return queue_board.version(calendar.now()) if request.query_string else None
 
 
 @bp.get("/ambil")

@@ -55,5 +55,6 @@ def kept_answers() -> dict[str, str]:
 
 
 def has_kept_answers() -> bool:
-    """Return True when this browser has answers kept from a refused booking (its booking pages are its own)."""
-    return bool(kept_answers())
+    """Return True when this browser has answers kept from a refused booking (its booking pages are its own).
+    A browser whose cookie names no session row has none, and is answered without looking further."""
+    return browser_sessions.named() and bool(kept_answers())

@@ -70,6 +70,11 @@ def is_expired(record: BrowserSession, now: datetime) -> bool:
     return now - record.seen_at > lifetime(record)
 
 
+def named() -> bool:
+    """Return True when this browser's cookie names a session row (which may since have ended or expired)."""
+    return COOKIE_KEY in session
+
+
 def lookup() -> tuple[BrowserSession | None, str]:
     """Return this browser's row and its state: (row, "live"), (row, "expired"), or (None, "none") when the
     cookie names no row (none was granted, or it was ended). Read once per request."""

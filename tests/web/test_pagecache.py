@@ -51,6 +51,26 @@ def test_errors_queries_and_htmx_requests_bypass_the_cache(app, client, catalogu
     assert len(app.extensions["loket_pages"]) == 1
 
 
+def test_a_page_with_named_query_arguments_is_cached_per_query_string_and_others_bypass():
+    from portal.pagecache import _only
+
+    steps = ("keperluan", "hari", "jam", "langkah")
+    assert _only("keperluan=KTP&hari=2026-12-07", steps) and _only("keperluan=", steps)
+    assert _only("hari=2026-12-07&keperluan=KTP", steps)  # another order is another page of its own, not refused
+    assert not _only("keperluan=KTP&keperluan=KK", steps)  # given twice: which one the view reads is its business
+    assert not _only("keperluan=KTP&x=1", steps) and not _only("%6Beperluan=KTP&keperluan=KK", steps)
+    assert not _only("keperluan=KTP", ())  # a page that names no arguments is cached only without a query
+
+
+def test_booking_steps_are_cached_per_query_string(app, client, catalogue):
+    first = client.get("/antrean/ambil?keperluan=KTP")
+    assert first.status_code == 200
+    assert client.get("/antrean/ambil?keperluan=KTP").get_data() == first.get_data()
+    other = client.get("/antrean/ambil?keperluan=KTP&keperluan=AKTA")  # not cached: rendered for what it says
+    assert other.status_code == 200
+    assert {key[1] for key in app.extensions["loket_pages"]._entries} == {"keperluan=KTP"}
+
+
 def test_status_api_is_cached_per_second(client, catalogue, clock):
     first = client.get("/api/status").get_json()
     clock.now = wib(2026, 12, 3, 9, 0, 1)
