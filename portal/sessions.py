@@ -13,7 +13,10 @@ a cookie or a token is.
   the compact JSON that Flask's tagged serializer makes of it, without walking its tags (`SessionJSON`).
 - Saving edits the `Vary` and `Set-Cookie` headers directly instead of through Werkzeug's parsed header set,
   which `save_session` would otherwise parse and write back twice per new session.
-- `csrf_token()` signs the form token the same way (see there); Flask-WTF still checks every post.
+- Opening checks a cookie's signature once per process (`_verified`) and only its age on later requests: a
+  returning visitor sends the same cookie with every page until the session changes.
+- `csrf_token()` signs the form token the same way (see there), once per raw token while tokens have no time
+  limit; Flask-WTF still checks every post, from the hook `init_app` adds (unsafe methods only).
 """
 
 from __future__ import annotations
