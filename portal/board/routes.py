@@ -13,10 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, make_response, request
-from flask_babel import get_locale
 
 from ..counter import present
-from ..extensions import htmx
+from ..extensions import select_locale
 from ..pagecache import CachedPage
 from ..services import board as queue_board
 from ..services import calendar, queue, revisions
@@ -32,8 +31,11 @@ KEPT_RENDERS = 8  # the board's shapes (page or block, two languages) within one
 def page():
     """Return the board (or only its `board` block for an htmx poll), never to be stored by the browser."""
     now = calendar.now()
-    # The whole page and the htmx block differ (templating.render), and so do the languages.
-    shape = (str(get_locale()), bool(htmx), htmx.boosted if htmx else False, request.headers.get("HX-Target"))
+    # The whole page and the htmx block differ (templating.render), and so do the languages. Read from the
+    # WSGI variables: every TV asks every few seconds, and a header missing from Werkzeug's `.get` costs more.
+    environ = request.environ
+    shape = (select_locale(), environ.get("HTTP_HX_REQUEST") == "true", environ.get("HTTP_HX_BOOSTED") == "true",
+             environ.get("HTTP_HX_TARGET"))
     key = (shape, now.isoformat()[:19], queue_board.version(now), revisions.snapshot())
     renders = current_app.extensions.setdefault("loket_board", {})
     kept = renders.get(key)
