@@ -20,6 +20,9 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None  # the portal logs one line per request itself, with its request id
 errorlog = "-"
+# No `gunicornc` control socket: nothing uses it, and by default it goes in $HOME/.gunicorn/, which for the
+# service's user is the checkout (docs/deploy.md), and which two gunicorns of one user would share.
+control_socket_disable = True
 
 
 def on_starting(server):
