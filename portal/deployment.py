@@ -147,7 +147,18 @@ def _senders(app: Flask) -> list[Finding]:
     return findings
 
 
+def _practice(app: Flask) -> list[Finding]:
+    """Return a warning when this is practice mode: right for training, wrong for the live office."""
+    if not app.config["PRACTICE"]:
+        return []
+    from sqlalchemy.engine import make_url
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    return [Finding("warn", f"Practice mode is on (LOKET_PRACTICE=1), on its own database {database}: every "
+                            "page and document says MODE LATIHAN, no message is sent, and /latihan moves the clock.",
+                    "For the live office, unset LOKET_PRACTICE.")]
+
+
 def examine(app: Flask, workers: int) -> list[Finding]:
     """Return every finding about `app`'s deployment served by `workers` processes. Needs an app context."""
-    return [_secret(app), _cookies(app), _public_url(app), _database(app), _storage(),
+    return [*_practice(app), _secret(app), _cookies(app), _public_url(app), _database(app), _storage(),
             *_shared_stores(app, workers), *_senders(app)]

@@ -257,3 +257,11 @@ def test_nothing_is_sent_and_the_panel_shows_what_would_have_been(practice, staf
     panel = client.get("/latihan").get_data(as_text=True)
     assert panel.count(f" · {reference}</p>") == 4 and "sudah selesai dan bisa diambil" in panel
     assert "0812-3456-7890" in panel and "kantor@dukcapil.example" in panel
+
+
+def test_doctor_says_it_is_practice_mode_and_on_which_database(practice, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    result = practice.test_cli_runner().invoke(args=["doctor", "--workers", "1"])
+    assert "WARN  Practice mode is on (LOKET_PRACTICE=1), on its own database " in result.output
+    assert practice.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1] in result.output
+    assert "For the live office, unset LOKET_PRACTICE." in result.output

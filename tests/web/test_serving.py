@@ -122,3 +122,4 @@ def test_doctor_passes_a_sound_one_machine_setup(app, runner, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "0 problems" in result.output and "FAIL" not in result.output
     assert "WARN  No message sender is set" in result.output
+    assert "Practice mode" not in result.output
