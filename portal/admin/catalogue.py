@@ -53,7 +53,7 @@ def _page(service, part: str = "", *, values: dict | None = None, rows: list | N
     ((label, stored text) pairs)."""
     stored = {name: getattr(service, name) or "" for name in rules.TEXT_FIELDS + (
         "output", "visit_reason_id", "visit_reason_en")}
-    stored.update(active=service.active, visit_required=service.visit_required)
+    stored.update(active=service.active, visit_required=service.visit_required, proxy_letter=service.proxy_letter)
     lists = {name: forms.stored_rows(service, name) for name in (forms.REQUIREMENTS, forms.DOCUMENTS, forms.QUESTIONS)}
     if part in lists and rows is not None:
         lists[part] = forms.with_blank(rows, part)
@@ -198,16 +198,21 @@ def service_questions(code: str):
 @bp.post("/layanan/<code>/tempat")
 @roles_required(*SUPERVISORS)
 def service_places(code: str):
-    """Store the pickup places (switched-off ones the service has are kept); 303, 422, or 409 when stale."""
+    """Store the pickup places (switched-off ones the service has are kept) and whether someone collecting for
+    the applicant needs a proxy letter; 303, 422, or 409 when stale."""
     service, refused = _guarded(code, forms.PLACES)
     if refused:
         return refused
-    chosen = request.form.getlist("tempat")
+    chosen, letter = request.form.getlist("tempat"), bool(request.form.get("surat_kuasa"))
     active = [place.code for place in catalogue_admin.offered_places(service) if place.active]
     codes, errors = rules.check_places(chosen, active)
     if errors:
-        return _page(service, forms.PLACES, places=chosen, errors=forms.field_errors(forms.PLACES, errors),
-                     status=422)
-    if codes == [place.code for place in service.pickup_places if place.active]:
+        return _page(service, forms.PLACES, places=chosen, values={"proxy_letter": letter},
+                     errors=forms.field_errors(forms.PLACES, errors), status=422)
+    letter_changed = letter != service.proxy_letter
+    if codes == [place.code for place in service.pickup_places if place.active] and not letter_changed:
         return _nothing_changed(service, forms.PLACES)
-    return _store(service, forms.PLACES, {}, ", ".join(codes), place_codes=codes)
+    detail = ", ".join(codes)
+    if letter_changed:
+        detail += "; " + (_("surat kuasa wajib") if letter else _("tanpa surat kuasa"))
+    return _store(service, forms.PLACES, {"proxy_letter": letter}, detail, place_codes=codes)

@@ -165,7 +165,7 @@ def posted_input(part: str) -> dict:
                            "visit_reason_id": request.form.get("visit_reason_id", ""),
                            "visit_reason_en": request.form.get("visit_reason_en", "")}}
     if part == PLACES:
-        return {"places": request.form.getlist("tempat")}
+        return {"places": request.form.getlist("tempat"), "values": {"proxy_letter": bool(request.form.get("surat_kuasa"))}}
     return {"rows": posted_rows(part)}
 
 
@@ -198,7 +198,8 @@ def stored_now(service: Service, part: str, posted: dict) -> list[tuple[str, str
         return [(item["code"], item.get("label_id", "") + (" — " + rules.format_options(item["options"]).replace(
             "\n", "; ") if item.get("options") else "")) for item in service.questions or ()]
     return [(_("Tempat pengambilan"), ", ".join(place.name for place in service.pickup_places if place.active)
-             or "—")]
+             or "—"), (_("Surat kuasa"), _("Wajib bila diambilkan orang lain") if service.proxy_letter
+                       else _("Tidak perlu"))]
 
 
 # Rows

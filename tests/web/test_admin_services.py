@@ -416,12 +416,47 @@ def test_places_are_saved_and_switched_off_ones_kept(app, kabid, client):
         db.session.commit()
     html = _html(kabid.get(PAGE))
     assert 'id="tempat-KEC_LASEM"' not in html and "Tetap tercatat" in html
-    response = _post(kabid, "tempat", {"tempat": ["DINAS", "KEC_SEDAN"]})
+    assert " checked" in _letter_box(html)  # as stored: the default
+    response = _post(kabid, "tempat", {"tempat": ["DINAS", "KEC_SEDAN"], "surat_kuasa": "1"})
     assert response.status_code == 303 and response.headers["Location"].endswith("#tempat")
     assert [place.code for place in _places(app)] == ["DINAS", "KEC_LASEM", "KEC_SEDAN"]
     page = _html(client.get("/layanan/ktp_hilang"))
     assert "Kantor Kecamatan Sedan" in page and "Mal Pelayanan Publik Rembang" not in page
     assert _audit(app)[0][1].endswith("tempat pengambilan: DINAS, KEC_SEDAN")
+
+
+def test_the_proxy_letter_rule_is_saved_and_audited(app, kabid):
+    keep = {"tempat": [place.code for place in _places(app) if place.active]}
+    assert _post(kabid, "tempat", {**keep, "surat_kuasa": "1"}).status_code == 303
+    assert _audit(app) == []  # nothing changed: nothing written
+    response = _post(kabid, "tempat", keep)  # the box unticked
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Service, "KTP_HILANG").proxy_letter is False
+    assert _audit(app)[0][1].endswith("tempat pengambilan: " + ", ".join(keep["tempat"]) + "; tanpa surat kuasa")
+    html = _html(kabid.get(PAGE))
+    assert " checked" not in _letter_box(html)
+    refused = _post(kabid, "tempat", {"surat_kuasa": "1"})  # no place: 422, and the ticked box is kept
+    assert refused.status_code == 422 and " checked" in _letter_box(_html(refused))
+    assert _post(kabid, "tempat", {**keep, "surat_kuasa": "1"}).status_code == 303
+    assert _audit(app)[-1][1].endswith("; surat kuasa wajib") and len(_audit(app)) == 2
+    with app.app_context():
+        assert db.session.get(Service, "KTP_HILANG").proxy_letter is True
+
+
+def test_a_stale_places_form_shows_the_stored_proxy_letter_rule_and_keeps_the_box(app, kabid):
+    token, old_version = _form(kabid)
+    assert _post(kabid, "tempat", {"tempat": ["DINAS"]}).status_code == 303  # someone else: no letter now
+    response = kabid.post(f"{PAGE}/tempat", data={"csrf_token": token, "versi": old_version, "tempat": ["DINAS"],
+                                                  "surat_kuasa": "1"})
+    html = _html(response)
+    assert response.status_code == 409 and "Tidak perlu" in html
+    assert " checked" in _letter_box(html)  # what this supervisor ticked
+
+
+def _letter_box(html: str) -> str:
+    """Return the proxy-letter checkbox's tag."""
+    return re.search(r'<input[^>]*name="surat_kuasa"[^>]*>', html).group(0)
 
 
 def _places(app):
