@@ -207,8 +207,11 @@ def _title(datas: Sequence[PickupReceiptData]) -> str:
 
 
 def pickup_receipt_key(application, size: str) -> str:
-    """Return the cache key (and ETag) of a pickup receipt: it changes with the version, size and language."""
-    return f"pickup-{application.id}-v{application.version}-{size}-{get_locale()}"
+    """Return the cache key (and ETag) of a pickup receipt: it changes with the application's version, the
+    service's (a supervisor changing who may collect, or the service's name), the size and the language."""
+    changed = application.service.updated_at
+    service_version = f"{changed:%Y%m%d%H%M%S%f}" if changed else "0"
+    return f"pickup-{application.id}-v{application.version}-s{service_version}-{size}-{get_locale()}"
 
 
 def cached_pickup_receipt(application, size: str) -> bytes:

@@ -181,6 +181,21 @@ def test_an_unchanged_receipt_is_rendered_once_and_revalidates(app, regions, mon
     assert calls == ["a6", "80"]
 
 
+def test_a_receipt_follows_a_change_of_who_may_collect(app, regions):
+    from portal.services import catalogue_admin
+
+    reference, pin = ready(app)
+    client = unlocked(app, reference, pin)
+    first = client.get(f"/lacak/{reference}/tanda-terima.pdf?ukuran=a6")
+    assert "surat kuasa" in pdf_text(first.data)
+    with app.test_request_context():
+        service = applications.find(reference).service
+        catalogue_admin.save(service, catalogue_admin.version_of(service), {"proxy_letter": False})
+    again = client.get(f"/lacak/{reference}/tanda-terima.pdf?ukuran=a6", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert "surat kuasa" not in pdf_text(again.data)
+
+
 def test_no_pickup_receipt_unless_ready_for_pickup_in_person(app, regions):
     create_staff(app)
     cases = [make_application(app, "KTP_BARU", state=lifecycle.APPROVED, nik="3317014101900002"),
