@@ -126,6 +126,7 @@ def check_axe(axe, axe_copy_page, javascript):
     def check(page, disabled_rules: tuple[str, ...] = ()) -> None:
         """`disabled_rules` names axe rules a page breaks on purpose (e.g. a kiosk's timed `meta-refresh`)."""
         options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in disabled_rules}}
+        page.wait_for_load_state()  # a click's navigation may have begun and left an empty document for now
         if javascript:
             results = axe.run(page, options=options)
         else:

@@ -68,6 +68,7 @@ def test_review_correction_ready_and_handover(browser, page, live_server, javasc
     expect(page.locator("main")).not_to_contain_text("Surat persetujuan warga")  # the operator's letter: not here
     check_axe(page)
     page.get_by_role("link", name=re.compile("Ganti dokumen")).first.click()
+    expect(page.locator("#document")).to_be_attached()  # the new page has loaded before axe reads it
     check_axe(page)
     page.set_input_files("#document", str(photo_path))
     page.get_by_role("button", name="Unggah pengganti").click()
