@@ -85,6 +85,7 @@ def test_the_clerk_sees_the_flag_and_the_links_and_the_supervisor_the_count(page
     assert_no_console_errors(page)
 
     page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Keluar")).to_have_count(0)  # signed out before signing in again
     sign_in(page, "kabid")
     page.goto("/admin/laporan")
     expect(page.locator("main")).to_contain_text("untuk layanan yang sama, dengan alasan): 1.")

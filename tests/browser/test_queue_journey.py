@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import typed_and_refused
+from tests.browser.helpers import sign_in, typed_and_refused
 from tests.web.staff_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -92,10 +92,7 @@ def test_book_take_call_and_see_it_on_the_board(browser, page, live_server, java
     desk_context = browser.new_context(base_url=live_server, java_script_enabled=javascript,
                                        viewport={"width": 1280, "height": 800}, locale="id-ID")
     desk = desk_context.new_page()
-    desk.goto("/masuk")
-    desk.get_by_label("Nama pengguna").fill("clerk")
-    desk.get_by_label("Kata sandi").fill(PASSWORD)
-    desk.get_by_role("button", name="Masuk").click()
+    sign_in(desk, "clerk")
     desk.goto("/petugas/loket")
     desk.get_by_label("Nomor loket").select_option("1")
     desk.get_by_label(re.compile("Pengajuan KTP-el")).check()

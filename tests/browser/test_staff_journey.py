@@ -14,21 +14,14 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.helpers import assert_no_console_errors, watch_console
-from tests.web.staff_helpers import PASSWORD, create_staff, make_application
+from tests.browser.helpers import assert_no_console_errors, sign_in, watch_console
+from tests.web.staff_helpers import create_staff, make_application
 
 pytestmark = pytest.mark.browser
 
 REASON = "Foto surat kehilangan buram. Foto ulang seluruh halaman di tempat terang."
 NOTE = "Mohon kirim ulang foto surat kehilangan."
 
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def test_review_correction_ready_and_handover(browser, page, live_server, javascript, check_axe, regions,
