@@ -229,13 +229,15 @@ def scans_purge(days: int | None) -> None:
 @click.option("--minutes", type=click.IntRange(min=1), default=60, show_default=True,
               help="Leave files younger than this: they may belong to an upload still being saved.")
 def storage_sweep(minutes: int) -> None:
-    """Delete stored scans that no application refers to (left by a crash or a failed save). Safe in cron."""
+    """Delete stored scans that no application refers to (left by a crash or a failed save), and receipts and
+    tickets rendered more than a week ago (they are rendered again when asked). Safe in cron."""
     _sweep(minutes)
 
 
 def _sweep(minutes: int) -> None:
     from datetime import datetime, timedelta, timezone
 
+    from .pdf.cache import KEEP
     from .services import storage
 
     # The real time, not the office's clock: the storage dates its files in real time.
@@ -243,7 +245,8 @@ def _sweep(minutes: int) -> None:
     if swept.skipped:
         click.echo("A backup is running: nothing deleted; the next sweep will.")
         return
-    click.echo(f"Deleted {len(swept.deleted)} files no application refers to, {swept.partial} half-written; "
+    click.echo(f"Deleted {len(swept.deleted)} files no application refers to, {swept.partial} half-written, "
+               f"{swept.rendered} receipts and tickets rendered more than {KEEP.days} days ago; "
                f"left {swept.kept_young} younger than {minutes} minutes.")
 
 

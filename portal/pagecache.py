@@ -5,8 +5,9 @@ banner counts minutes), until the office changes its data. `@cached_page()` keep
 gzip and brotli forms, keyed by path, language, the minute (or second) and the revision counters, so a
 repeated request costs a dictionary lookup instead of queries, templates and compression.
 
-Only anonymous, plain GET requests without a query string that end in a 200 without cookies are cached;
-htmx requests always reach the view (they want fragments). A page with a form (`csrf=True`) is cached with a
+Only anonymous, plain GET requests that end in a 200 without cookies are cached, without a query string
+unless the page names the arguments it takes (`query`); htmx requests always reach the view (they want
+fragments). A page with a form (`csrf=True`) is cached with a
 placeholder where its CSRF token was, and each visitor gets their own token put back. Such a page is kept
 gzipped in pieces — the parts around the token, each compressed once and ended with a full flush so that
 independently compressed pieces can follow — and a response compresses only the token itself and joins the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Callable
 
 from ..storage import MissingObject, Storage, StorageError, current_storage
@@ -12,6 +13,7 @@ from ..storage import MissingObject, Storage, StorageError, current_storage
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 FOLDER = "receipts/"
 PRACTICE_FOLDER = "latihan/"
+KEEP = timedelta(days=7)  # a document rendered longer ago is deleted by the sweep, and rendered again if asked
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,27 @@ class ReceiptCache:
             self.storage.delete(key)
         return len(found)
 
+    def drop_older_than(self, cutoff: datetime) -> int:
+        """Remove every cached document stored before `cutoff` (aware); return how many were removed.
+
+        Old versions are never served again, and a current one is rendered again on its next download, so no
+        copy of a resident's details outlives `KEEP` here. Raises StorageError when the storage fails.
+        """
+        found = [stored.key for stored in self.storage.list(self.folder)
+                 if stored.key.endswith(".pdf") and stored.modified < cutoff]
+        for key in found:
+            self.storage.delete(key)
+        return len(found)
+
     def _name(self, key: str) -> str:
         _check_key(key)
         return f"{self.folder}{key}.pdf"
+
+
+def sweep_rendered(storage: Storage, now: datetime) -> int:
+    """Delete the documents rendered more than `KEEP` before `now` (the real time, aware), real and practice
+    ones; return how many. Raises StorageError when the storage fails."""
+    return sum(ReceiptCache(storage, folder).drop_older_than(now - KEEP) for folder in (FOLDER, PRACTICE_FOLDER))
 
 
 def _check_key(key: str) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Application, ApplicationDocument, AuditEntry
+from ..pdf.cache import sweep_rendered
 from ..storage import MissingObject, StorageError, current_storage
 from ..storage.lock import backup_running
 from ..uploads import UploadStore
@@ -78,19 +79,21 @@ def referenced_names() -> set[str]:
 
 @dataclass(frozen=True)
 class Swept:
-    """What a sweep did: `deleted` names, `kept_young` unreferenced files inside the grace period, and
+    """What a sweep did: `deleted` names, `kept_young` unreferenced files inside the grace period, `partial`
+    half-written leftovers removed, `rendered` old rendered documents removed (receipts, tickets), and
     `skipped` True when a running backup held the lock (nothing was deleted)."""
 
     deleted: list[str]
     kept_young: int
     partial: int
+    rendered: int = 0
     skipped: bool = False
 
 
 def sweep(now: datetime, grace: timedelta = SWEEP_GRACE) -> Swept:
     """Delete stored uploads that no row refers to and that are older than `grace` at `now` (the real time,
-    as the storage dates its files), and half-written leftovers of crashed writes; return what was done. Does
-    nothing while a backup runs.
+    as the storage dates its files), half-written leftovers of crashed writes, and rendered documents older
+    than `pdf.cache.KEEP`; return what was done. Does nothing while a backup runs.
 
     The listing is read before the rows, so a file written and committed during the sweep is either not
     listed or already referenced. Raises StorageError when the storage cannot be listed.
@@ -112,7 +115,7 @@ def sweep(now: datetime, grace: timedelta = SWEEP_GRACE) -> Swept:
         storage.delete(found.key)
         deleted.append(name)
     partial = storage.sweep_partial(grace.total_seconds())
-    return Swept(sorted(deleted), young, partial)
+    return Swept(sorted(deleted), young, partial, sweep_rendered(storage, now))
 
 
 def missing_files() -> list[tuple[str, str]]:

@@ -17,10 +17,10 @@ from tests.web.apply_helpers import GOOD_NIK, apply_lost_ktp, applicant_steps, p
 from tests.web.storage_helpers import stored_names
 
 
-def _age(app, name: str, hours: float) -> None:
-    """Make the stored upload `name` look `hours` old (the local backend's file time)."""
+def _age(app, name: str, hours: float, folder: str = "uploads") -> None:
+    """Make the stored file `name` in `folder` look `hours` old (the local backend's file time)."""
     with app.app_context():
-        path = current_storage().root / "uploads" / name
+        path = current_storage().root / folder / name
     past = time.time() - hours * 3600
     os.utime(path, (past, past))
 
@@ -32,14 +32,29 @@ def test_sweep_deletes_old_files_no_row_refers_to_and_nothing_else(app, client, 
         storage = current_storage()
         storage.put("uploads/" + "o" * 32 + ".jpg", b"left by a crash")
         storage.put("uploads/" + "y" * 32 + ".jpg", b"an upload whose commit is under way")
+        receipt = [found.key for found in storage.list("receipts/")]  # rendered at submission: fresh
+        rendered = {"receipts": ["12-v1-a4-id.pdf", "12-v2-a4-id.pdf", "ticket-3-80-id.pdf"],
+                    "latihan": ["pickup-4-v1-s0-a4-en.pdf"]}
+        for folder, names in rendered.items():
+            for name in names:
+                storage.put(f"{folder}/{name}", b"%PDF- a receipt with a name on it")
     for name in referenced + ["o" * 32 + ".jpg"]:
         _age(app, name, 2)
+    _age(app, "12-v1-a4-id.pdf", 8 * 24, "receipts")  # rendered more than a week ago: gone, rendered again if asked
+    _age(app, "ticket-3-80-id.pdf", 8 * 24, "receipts")
+    _age(app, "pickup-4-v1-s0-a4-en.pdf", 8 * 24, "latihan")
+    _age(app, "12-v2-a4-id.pdf", 6 * 24, "receipts")  # six days: kept
     with app.app_context(), backup_lock(current_storage()):
         assert "A backup is running: nothing deleted" in runner.invoke(args=["storage", "sweep"]).output
     result = runner.invoke(args=["storage", "sweep"])
     assert result.exit_code == 0
-    assert "Deleted 1 files no application refers to, 0 half-written; left 1 younger than 60 minutes." in result.output
+    assert ("Deleted 1 files no application refers to, 0 half-written, 3 receipts and tickets rendered more than "
+            "7 days ago; left 1 younger than 60 minutes.") in result.output
     assert stored_names(app) == sorted(referenced + ["y" * 32 + ".jpg"])
+    with app.app_context():
+        kept = [found.key for found in current_storage().list("receipts/")]
+        assert len(receipt) == 1 and sorted(kept) == sorted(receipt + ["receipts/12-v2-a4-id.pdf"])
+        assert list(current_storage().list("latihan/")) == []
     checked = runner.invoke(args=["storage", "check"])
     assert checked.exit_code == 0 and checked.output.strip() == "0 files missing."
     with app.app_context():
