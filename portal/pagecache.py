@@ -7,11 +7,11 @@ repeated request costs a dictionary lookup instead of queries, templates and com
 
 Only anonymous, plain GET requests that end in a 200 without cookies are cached, without a query string
 unless the page names the arguments it takes (`query`); htmx requests always reach the view (they want
-fragments). A page with a form (`csrf=True`) is cached with a
-placeholder where its CSRF token was, and each visitor gets their own token put back. Such a page is kept
-gzipped in pieces — the parts around the token, each compressed once and ended with a full flush so that
-independently compressed pieces can follow — and a response compresses only the token itself and joins the
-pieces (`spliced_gzip`): a visitor's page costs a few microseconds instead of a whole gzip run.
+fragments). A page with a form (`csrf=True`) is cached with a placeholder where its CSRF token was, and each
+visitor gets their own token put back. Such a page is kept gzipped in pieces — the parts around the token,
+each compressed once and ended with a full flush so that independently compressed pieces can follow — and a
+response compresses only the token itself and joins the pieces (`spliced_gzip`): a visitor's page costs a few
+microseconds instead of a whole gzip run.
 """
 
 from __future__ import annotations

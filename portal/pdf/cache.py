@@ -64,10 +64,7 @@ class ReceiptCache:
         StorageError when the storage fails.
         """
         _check_key(prefix)
-        found = [stored.key for stored in self.storage.list(self.folder + prefix) if stored.key.endswith(".pdf")]
-        for key in found:
-            self.storage.delete(key)
-        return len(found)
+        return self._delete(self.storage.list(self.folder + prefix))
 
     def drop_older_than(self, cutoff: datetime) -> int:
         """Remove every cached document stored before `cutoff` (aware); return how many were removed.
@@ -75,8 +72,11 @@ class ReceiptCache:
         Old versions are never served again, and a current one is rendered again on its next download, so no
         copy of a resident's details outlives `KEEP` here. Raises StorageError when the storage fails.
         """
-        found = [stored.key for stored in self.storage.list(self.folder)
-                 if stored.key.endswith(".pdf") and stored.modified < cutoff]
+        return self._delete(stored for stored in self.storage.list(self.folder) if stored.modified < cutoff)
+
+    def _delete(self, listed) -> int:
+        """Delete the rendered documents (`.pdf`) among the StoredObjects `listed`; return how many."""
+        found = [stored.key for stored in listed if stored.key.endswith(".pdf")]
         for key in found:
             self.storage.delete(key)
         return len(found)

@@ -23,7 +23,6 @@ REASON = "Foto surat kehilangan buram. Foto ulang seluruh halaman di tempat tera
 NOTE = "Mohon kirim ulang foto surat kehilangan."
 
 
-
 def test_review_correction_ready_and_handover(browser, page, live_server, javascript, check_axe, regions,
                                               photo_path):
     create_staff(regions)
